@@ -1,0 +1,14 @@
+"""netgraph: wildlife-seizure records → a network picture of the trafficking organisations behind them.
+
+>>> import netgraph as ng
+>>> store = ng.open_store("cases.lbdb")                                         # doctest: +SKIP
+>>> ng.load_file("loaders/samples/cen_customs_sample.csv", "cen_customs", store)  # doctest: +SKIP
+"""
+from .load import LoadReport, MissingColumnsError, load_file
+from .mapping import available_mappings, load_mapping
+from .resources import netgraph_version
+from .store import GraphStore, LadybugStore, open_store
+
+__version__ = netgraph_version()
+__all__ = ["GraphStore", "LadybugStore", "LoadReport", "MissingColumnsError", "available_mappings", "load_file",
+           "load_mapping", "open_store", "__version__"]

@@ -1,0 +1,95 @@
+"""A batch of graph facts (nodes and relationships with provenance) on its way into a store.
+
+Adding the same fact twice merges it: sources are united, and a property already set keeps its first
+value unless the new one fills a gap. So a batch never holds duplicates, which the stores' ``MERGE``
+statements need.
+
+>>> b = GraphBatch()
+>>> b.node("Person", "person:an", {"name": "An"}, "record:1")
+'person:an'
+>>> b.node("Person", "person:an", {"nationality": "VN"}, "record:2")
+'person:an'
+>>> b.nodes["Person"]["person:an"]["sources"]
+['record:1', 'record:2']
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from .schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
+
+RelKey = tuple[str, str, str]  # (type, from label, to label)
+
+
+class GraphBatch:
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, dict]] = defaultdict(dict)
+        self.rels: dict[RelKey, dict[tuple, dict]] = defaultdict(dict)
+
+    def node(self, label: str, key: str, props: dict, source: str) -> str:
+        """Add (or merge into) node ``key`` of ``label``; return the key."""
+        check_label(label)
+        unknown = set(props) - set(NODE_TYPES[label].all_properties)
+        if unknown:
+            raise ValueError(f"{label} has no properties {sorted(unknown)}")
+        _merge(self.nodes[label], key, props, source)
+        return key
+
+    def rel(self, rel_type: str, src: tuple[str, str], dst: tuple[str, str], props: dict, source: str) -> None:
+        """Add (or merge into) a relationship from ``src`` = (label, key) to ``dst`` = (label, key)."""
+        spec = REL_TYPES[check_rel_type(rel_type)]
+        if (src[0], dst[0]) not in spec.pairs:
+            raise ValueError(f"{rel_type} does not go from {src[0]} to {dst[0]}")
+        unknown = set(props) - set(spec.properties)
+        if unknown:
+            raise ValueError(f"{rel_type} has no properties {sorted(unknown)}")
+        identity = tuple(props.get(p) for p in spec.identity)
+        _merge(self.rels[(rel_type, src[0], dst[0])], (src[1], dst[1], *identity), props, source)
+
+    def update(self, other: "GraphBatch") -> None:
+        """Merge every fact of ``other`` into this batch."""
+        for label, table in other.nodes.items():
+            for key, props in table.items():
+                _merge_all(self.nodes[label], key, props)
+        for rkey, table in other.rels.items():
+            for key, props in table.items():
+                _merge_all(self.rels[rkey], key, props)
+
+    def node_frame(self, label: str) -> pd.DataFrame:
+        """The nodes of ``label`` as a DataFrame with every schema column (missing values None), sorted by id."""
+        columns = list(NODE_TYPES[label].all_properties)
+        rows = [{**{c: None for c in columns}, **props, "id": key} for key, props in self.nodes[label].items()]
+        return pd.DataFrame(rows, columns=columns).sort_values("id", ignore_index=True)
+
+    def rel_frame(self, rkey: RelKey) -> pd.DataFrame:
+        """The relationships of one (type, from label, to label) as a DataFrame with ``from``/``to`` columns."""
+        columns = ["from", "to", *REL_TYPES[rkey[0]].all_properties]
+        rows = [{**{c: None for c in columns}, **props, "from": key[0], "to": key[1]}
+                for key, props in self.rels[rkey].items()]
+        return pd.DataFrame(rows, columns=columns).sort_values(["from", "to"], ignore_index=True)
+
+    def counts(self) -> dict[str, int]:
+        out = {label: len(t) for label, t in self.nodes.items() if t}
+        for (rtype, _, _), t in self.rels.items():
+            out[rtype] = out.get(rtype, 0) + len(t)
+        return out
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self.nodes.values()) + sum(len(t) for t in self.rels.values())
+
+
+def _merge(table: dict, key, props: dict, source: str) -> None:
+    _merge_all(table, key, {**props, "sources": [source]})
+
+
+def _merge_all(table: dict, key, props: dict) -> None:
+    current = table.get(key)
+    if current is None:
+        table[key] = {**{k: v for k, v in props.items() if v is not None}, "sources": sorted(set(props["sources"]))}
+        return
+    for name, value in props.items():
+        if name != "sources" and value is not None and current.get(name) is None:
+            current[name] = value
+    current["sources"] = sorted(set(current["sources"]) | set(props["sources"]))

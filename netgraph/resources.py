@@ -1,0 +1,26 @@
+"""Where the shipped mappings, vocabularies, samples and named queries live."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for path in candidates:
+        if path.is_dir():
+            return path
+    raise FileNotFoundError(f"none of {[str(c) for c in candidates]} exists; reinstall netgraph")
+
+
+def loaders_dir() -> Path:
+    """``loaders/`` of the source tree, or its copy inside an installed wheel."""
+    return _first_existing(_PACKAGE.parent / "loaders", _PACKAGE / "_loaders")
+
+
+def netgraph_version() -> str:
+    try:
+        return version("netgraph")
+    except PackageNotFoundError:
+        return "0+unknown"

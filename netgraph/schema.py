@@ -1,0 +1,143 @@
+"""The POLE+ data model of netgraph: node labels, relationship types and their properties.
+
+Every node has ``id`` (a deterministic key), ``name`` (for display) and ``sources`` (the keys of the
+``Record`` nodes that assert it). Every relationship has ``sources`` too. A ``Record`` is one row of one
+source file and carries the provenance and intelligence grading of everything it asserts; a ``Mention``
+keeps what the record said, apart from the entity it is attached to (``REFERS_TO``), so that entity
+resolution can merge and split entities without losing what the records said.
+
+Both stores create their schema from this module; nothing else names a label or a type.
+
+>>> NODE_TYPES["Person"].properties["nationality"]
+'STRING'
+>>> ("Person", "Seizure") in REL_TYPES["INVOLVED_IN"].pairs
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+COMMON_NODE_PROPERTIES = {"id": "STRING", "name": "STRING", "sources": "STRING[]"}
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    doc: str
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def all_properties(self) -> dict[str, str]:
+        return {**COMMON_NODE_PROPERTIES, **self.properties}
+
+
+@dataclass(frozen=True)
+class RelType:
+    type: str
+    doc: str
+    pairs: tuple[tuple[str, str], ...]
+    properties: dict[str, str] = field(default_factory=dict)
+    identity: tuple[str, ...] = ()  # properties that, with both ends, make a relationship distinct
+
+    @property
+    def all_properties(self) -> dict[str, str]:
+        return {**self.properties, "sources": "STRING[]"}
+
+
+ENTITY_LABELS = ("Person", "Organization", "Phone", "Vehicle", "Vessel", "Flight", "Account", "Document")
+CONVEYANCE_LABELS = ("Vehicle", "Vessel", "Flight")
+EVENT_LABELS = ("Seizure", "Arrest", "Prosecution", "Conviction")
+
+_NODES = [
+    NodeType("Person", "A natural person named in a record.",
+             {"nationality": "STRING", "passport": "STRING", "birth_date": "DATE"}),
+    NodeType("Organization", "A company, trading house or shipping agent.", {"kind": "STRING", "country": "STRING"}),
+    NodeType("Location", "A country (ISO-3166 alpha-2 in `country`), province, city, port, airport, border "
+             "crossing or region.", {"kind": "STRING", "country": "STRING", "lat": "DOUBLE", "lon": "DOUBLE"}),
+    NodeType("Phone", "A telephone number as written, lightly normalised."),
+    NodeType("Vehicle", "A road vehicle, keyed by plate."),
+    NodeType("Vessel", "A ship or boat."),
+    NodeType("Flight", "A flight number (airline code + number)."),
+    NodeType("Account", "A bank or payment account."),
+    NodeType("Document", "A permit, bill of lading or airway bill.", {"kind": "STRING"}),
+    NodeType("Seizure", "A seizure event.",
+             {"date": "DATE", "agency": "STRING", "country": "STRING", "transport_mode": "STRING",
+              "detection_method": "STRING", "concealment": "STRING", "weight_kg": "DOUBLE", "pieces": "DOUBLE"}),
+    NodeType("Arrest", "An arrest that followed a seizure.", {"date": "DATE"}),
+    NodeType("Prosecution", "A prosecution that followed a seizure.", {"date": "DATE"}),
+    NodeType("Conviction", "A conviction that followed a prosecution.", {"date": "DATE", "sentence": "STRING"}),
+    NodeType("Commodity", "A taxon and product, e.g. Manis spp. / scales.",
+             {"taxon": "STRING", "product": "STRING", "cites_appendix": "STRING"}),
+    NodeType("Record", "One row of one source: provenance and intelligence grading of what it asserts.",
+             {"source": "STRING", "file": "STRING", "row": "INT64", "record_id": "STRING", "agency": "STRING",
+              "country": "STRING", "record_date": "DATE", "reliability": "STRING", "validity": "INT64",
+              "handling": "INT64"}),
+    NodeType("Mention", "What one record said about an entity, as written.",
+             {"record": "STRING", "field": "STRING", "text": "STRING", "label": "STRING"}),
+    NodeType("Load", "One load of one file with one mapping.",
+             {"file": "STRING", "mapping": "STRING", "file_sha256": "STRING", "encoding": "STRING",
+              "read": "INT64", "loaded": "INT64", "rejected": "INT64", "rejects_file": "STRING",
+              "netgraph_version": "STRING"}),
+]
+NODE_TYPES: dict[str, NodeType] = {n.label: n for n in _NODES}
+
+_ROUTE_PAIRS = (("Seizure", "Location"),)
+_RELS = [
+    RelType("INVOLVED_IN", "A person or organisation took part in a seizure in a role "
+            "(suspect, courier, owner, consignor, consignee, buyer…).",
+            (("Person", "Seizure"), ("Organization", "Seizure")), {"role": "STRING"}, ("role",)),
+    RelType("SEIZED", "What a seizure took, with weight (kg) and count (pieces) where the record attributes "
+            "them to this commodity (otherwise only the Seizure holds the totals).",
+            (("Seizure", "Commodity"),), {"weight_kg": "DOUBLE", "pieces": "DOUBLE"}),
+    RelType("AT", "Where a seizure took place.", _ROUTE_PAIRS),
+    RelType("ORIGIN", "A route leg: where the consignment came from (position = place in the route, from 1).",
+            _ROUTE_PAIRS, {"position": "INT64"}, ("position",)),
+    RelType("TRANSIT", "A route leg: where the consignment passed through.", _ROUTE_PAIRS, {"position": "INT64"},
+            ("position",)),
+    RelType("DESTINATION", "A route leg: where the consignment was going.", _ROUTE_PAIRS, {"position": "INT64"},
+            ("position",)),
+    RelType("USES", "A person or organisation uses a phone or an account.",
+            (("Person", "Phone"), ("Person", "Account"), ("Organization", "Phone"), ("Organization", "Account"))),
+    RelType("WORKS_FOR", "A person works for an organisation.", (("Person", "Organization"),)),
+    RelType("DIRECTS", "A person directs an organisation.", (("Person", "Organization"),)),
+    RelType("NATIONAL_OF", "A person's nationality.", (("Person", "Location"),)),
+    RelType("CONVEYED_BY", "The vehicle, vessel or flight that carried the consignment.",
+            tuple(("Seizure", c) for c in CONVEYANCE_LABELS)),
+    RelType("DOCUMENTED_BY", "A document that accompanied the consignment.", (("Seizure", "Document"),)),
+    RelType("LOCATED_IN", "A place lies in a larger place (city in country).", (("Location", "Location"),)),
+    RelType("FOLLOWED_BY", "An enforcement outcome that followed a seizure or another outcome.",
+            (("Seizure", "Arrest"), ("Seizure", "Prosecution"), ("Prosecution", "Conviction"))),
+    RelType("REFERS_TO", "A mention refers to the entity it is attached to.",
+            tuple(("Mention", label) for label in ENTITY_LABELS)),
+]
+REL_TYPES: dict[str, RelType] = {r.type: r for r in _RELS}
+
+ROUTE_TYPES = ("ORIGIN", "TRANSIT", "DESTINATION")
+RELIABILITY_GRADES = ("A", "B", "C", "D", "E")  # A = always reliable … E = untested
+RESTRICTED_HANDLING = (4, 5)  # 5x5x5 handling codes that forbid dissemination outside the originator
+
+
+def check_label(label: str) -> str:
+    """Return ``label`` if the schema has it, else raise ``ValueError`` (labels are never user data)."""
+    if label not in NODE_TYPES:
+        raise ValueError(f"unknown node label {label!r}; known: {', '.join(NODE_TYPES)}")
+    return label
+
+
+def check_rel_type(rel_type: str) -> str:
+    """Return ``rel_type`` if the schema has it, else raise ``ValueError``."""
+    if rel_type not in REL_TYPES:
+        raise ValueError(f"unknown relationship type {rel_type!r}; known: {', '.join(REL_TYPES)}")
+    return rel_type
+
+
+def describe() -> str:
+    """The data model as Markdown (used by the README and ``netgraph schema``)."""
+    lines = ["| label | properties | meaning |", "|---|---|---|"]
+    for n in _NODES:
+        lines.append(f"| `{n.label}` | {', '.join(n.all_properties)} | {n.doc} |")
+    lines += ["", "| relationship | from → to | properties | meaning |", "|---|---|---|---|"]
+    for r in _RELS:
+        pairs = "; ".join(f"{a}→{b}" for a, b in r.pairs)
+        lines.append(f"| `{r.type}` | {pairs} | {', '.join(r.all_properties)} | {r.doc} |")
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""The one small interface every graph store offers (embedded LadybugDB, Neo4j 5).
+
+Loaders write :class:`~netgraph.batch.GraphBatch` objects through it; projections and analytics read
+nodes, edges and records through it as DataFrames. Nothing outside ``netgraph.store`` speaks Cypher to
+a store except through :meth:`GraphStore.query`, which always takes parameters.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import pandas as pd
+
+from ..batch import GraphBatch
+from ..schema import NODE_TYPES, REL_TYPES
+
+EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
+
+
+class GraphStore(ABC):
+    """A property-graph store holding netgraph's schema."""
+
+    #: where loads write their rejects files
+    rejects_dir: Path = Path("netgraph-rejects")
+
+    @abstractmethod
+    def write(self, batch: GraphBatch, progress: bool = False) -> None:
+        """Upsert every fact of ``batch``; writing the same batch twice changes nothing."""
+
+    @abstractmethod
+    def query(self, cypher: str, params: dict | None = None) -> pd.DataFrame:
+        """Run a parameterised Cypher statement; return its rows."""
+
+    @abstractmethod
+    def node_frame(self, label: str) -> pd.DataFrame:
+        """All nodes of ``label`` with every schema property, sorted by id."""
+
+    @abstractmethod
+    def edge_frame(self, rel_type: str) -> pd.DataFrame:
+        """All relationships of ``rel_type``: ``EDGE_COLUMNS`` plus the type's properties, sorted."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- derived reads, the same for every store ---------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Number of nodes per label and relationships per type (zeros left out)."""
+        out = {}
+        for label in NODE_TYPES:  # labels and types come from the schema, never from users
+            out[label] = int(self.query(f"MATCH (n:{label}) RETURN count(n) AS n").iloc[0, 0])
+        for rel_type in REL_TYPES:
+            out[rel_type] = int(self.query(f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS n").iloc[0, 0])
+        return {k: v for k, v in out.items() if v}
+
+    def nodes(self, labels: list[str] | None = None) -> pd.DataFrame:
+        """Nodes of the given labels (all by default): id, label, name, sources."""
+        frames = [self.node_frame(label)[["id", "name", "sources"]].assign(label=label)
+                  for label in (labels or NODE_TYPES)]
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=["id", "name", "sources", "label"])
+        return pd.concat(frames, ignore_index=True)
+
+    def edges(self, rel_types: list[str] | None = None) -> pd.DataFrame:
+        """Relationships of the given types (all but REFERS_TO by default), with their properties."""
+        types = rel_types or [t for t in REL_TYPES if t != "REFERS_TO"]
+        frames = [f for f in (self.edge_frame(t) for t in types) if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=EDGE_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+    def records(self) -> pd.DataFrame:
+        """The source records (provenance and grading), one row each."""
+        return self.node_frame("Record")
+
+    def provenance(self, source: str, target: str, rel_type: str | None = None) -> pd.DataFrame:
+        """The source records that assert the relationship(s) from ``source`` to ``target``.
+
+        >>> store.provenance("person:lê văn tám", "seizure:VN-FPD:KL-2021-001", "INVOLVED_IN")  # doctest: +SKIP
+        """
+        edges = self.edges([rel_type] if rel_type else None)
+        hit = edges[(edges["source"] == source) & (edges["target"] == target)]
+        keys = sorted({k for ks in hit["sources"] for k in ks})
+        records = self.records()
+        return records[records["id"].isin(keys)].reset_index(drop=True)
