@@ -92,7 +92,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
 
 def _write_rejects(rejects: list[dict], directory: Path, path: Path, mapping: Mapping) -> str:
     directory.mkdir(parents=True, exist_ok=True)
-    out = directory / f"{path.stem}.{mapping.name}.rejects.csv"
+    out = directory / f"{path.name}.{mapping.name}.rejects.csv"
     columns = list(dict.fromkeys(k for r in rejects for k in r))
     with out.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM: opens right in Excel
         writer = csv.DictWriter(handle, fieldnames=columns)

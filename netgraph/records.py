@@ -203,13 +203,22 @@ class _RowReader:
 
     # --- what was seized --------------------------------------------------------------------------
     def commodities(self):
+        """Commodities with the quantities the row attributes to each, and the seizure's totals.
+
+        A quantity list pairs with the commodity list by position when both have the same length (empty
+        positions allowed: "5; " for "ivory; turtles"); with one commodity every quantity is its own;
+        otherwise the quantities count only towards the seizure's totals.
+        """
         f = self.m.fields
         refs = [r for r in (vocab.commodity(t) for t in self.items(self.text(f.commodity))) if r]
-        per_spec = [self.quantities(q) for q in f.quantities]
         totals = {"kg": None, "pieces": None}
         props = [{} for _ in refs]
-        for spec, values in zip(f.quantities, per_spec):
-            for i, (amount, unit) in enumerate(values):
+        for spec in f.quantities:
+            values = self.quantities(spec)
+            for i, value in enumerate(values):
+                if value is None:
+                    continue
+                amount, unit = value
                 totals[unit] = (totals[unit] or 0.0) + amount
                 if len(values) == len(refs) or len(refs) == 1:
                     key = "weight_kg" if unit == "kg" else "pieces"
@@ -217,27 +226,28 @@ class _RowReader:
                     target[key] = (target.get(key) or 0.0) + amount
         return list(zip(refs, props)), totals["kg"], totals["pieces"]
 
-    def quantities(self, spec: Quantity) -> list[tuple[float, str]]:
-        out = []
+    def quantities(self, spec: Quantity) -> list[tuple[float, str] | None]:
+        """The quantities of a cell by position (None where a position is empty), in kg or pieces."""
         unit_text = self.row.get(spec.unit_column, "").strip() if spec.unit_column else ""
-        for cell in self.items(self.text(spec)):
-            match = NUMBER_WITH_UNIT.match(cell)
-            if not match:
-                raise RowRejected(spec.column, f"quantity {cell!r} is not a number with an optional unit")
-            amount = _number(match.group(1))
-            if amount is None:
-                raise RowRejected(spec.column, f"quantity {cell!r} is not a number")
-            if amount < 0:
-                raise RowRejected(spec.column, f"negative quantity {cell!r}")
-            written = (match.group(2) or unit_text or spec.unit or "").strip()
-            if not written:
-                raise RowRejected(spec.column, f"quantity {cell!r} has no unit and the mapping gives none")
-            canonical = vocab.unit(written)
-            if canonical is None:
-                raise RowRejected(spec.unit_column if unit_text and not match.group(2) else spec.column,
-                                  f"unknown unit {written!r}")
-            out.append((amount * canonical[1], canonical[0]))
-        return out
+        text = self.text(spec)
+        cells = [c.strip() for c in text.split(self.m.list_separator)] if text else []
+        return [None if normalise(c) in NULL_TOKENS else self.quantity(spec, c, unit_text) for c in cells]
+
+    def quantity(self, spec: Quantity, cell: str, unit_text: str) -> tuple[float, str]:
+        match = NUMBER_WITH_UNIT.match(cell)
+        amount = _number(match.group(1)) if match else None
+        if amount is None:
+            raise RowRejected(spec.column, f"quantity {cell!r} is not a number with an optional unit")
+        if amount < 0:
+            raise RowRejected(spec.column, f"negative quantity {cell!r}")
+        written = (match.group(2) or unit_text or spec.unit or "").strip()
+        if not written:
+            raise RowRejected(spec.column, f"quantity {cell!r} has no unit and the mapping gives none")
+        canonical = vocab.unit(written)
+        if canonical is None:
+            column = spec.unit_column if unit_text and not match.group(2) else spec.column
+            raise RowRejected(column, f"unknown unit {written!r} in {cell!r}")
+        return amount * canonical[1], canonical[0]
 
     def mode(self) -> str | None:
         text = self.text(self.m.fields.transport_mode)

@@ -82,9 +82,10 @@ class LadybugStore(GraphStore):
                     bar.update(len(frame))
                     continue
                 statement = self._node_merge(what) if kind == "node" else self._rel_merge(what)
-                for start in range(0, len(frame), BATCH_ROWS):
-                    chunk = frame.iloc[start:start + BATCH_ROWS]
-                    self._conn.execute(statement, {"rows": _arrow(chunk, types, prefix="c_")})
+                rows = _records(frame)
+                for start in range(0, len(rows), BATCH_ROWS):
+                    chunk = rows[start:start + BATCH_ROWS]
+                    self._conn.execute(statement, {"rows": chunk})
                     bar.update(len(chunk))
 
     def _empty(self, kind: str, what) -> bool:
@@ -105,25 +106,26 @@ class LadybugStore(GraphStore):
 
     @staticmethod
     def _node_merge(label: str) -> str:
-        props = [p for p in NODE_TYPES[label].all_properties if p not in ("id", "sources")]
-        on_create = ", ".join(f"n.{p} = c_{p}" for p in props)
-        on_match = ", ".join(f"n.{p} = coalesce(n.{p}, c_{p})" for p in props)
-        return (f"LOAD FROM $rows MERGE (n:{check_label(label)} {{id: c_id}}) "
-                f"ON CREATE SET {on_create}, n.sources = c_sources "
-                f"ON MATCH SET {on_match}, n.sources = {_union('n.sources', 'c_sources')}")
+        types = NODE_TYPES[check_label(label)].all_properties
+        props = [p for p in types if p not in ("id", "sources")]
+        on_create = ", ".join(f"n.{p} = {_value(p, types[p])}" for p in props)
+        on_match = ", ".join(f"n.{p} = coalesce(n.{p}, {_value(p, types[p])})" for p in props)
+        return (f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) "
+                f"ON CREATE SET {on_create}, n.sources = r.sources "
+                f"ON MATCH SET {on_match}, n.sources = {_union('n.sources', 'r.sources')}")
 
     @staticmethod
     def _rel_merge(key: RelKey) -> str:
         rel_type, a, b = key
         spec = REL_TYPES[check_rel_type(rel_type)]
-        identity = ", ".join(f"{p}: c_{p}" for p in spec.identity)
+        identity = ", ".join(f"{p}: {_value(p, spec.properties[p])}" for p in spec.identity)
         others = [p for p in spec.properties if p not in spec.identity]
-        on_create = "".join(f"e.{p} = c_{p}, " for p in others)
-        on_match = "".join(f"e.{p} = coalesce(e.{p}, c_{p}), " for p in others)
-        return (f"LOAD FROM $rows MATCH (a:{check_label(a)} {{id: c_from}}), (b:{check_label(b)} {{id: c_to}}) "
+        on_create = "".join(f"e.{p} = {_value(p, spec.properties[p])}, " for p in others)
+        on_match = "".join(f"e.{p} = coalesce(e.{p}, {_value(p, spec.properties[p])}), " for p in others)
+        return (f"UNWIND $rows AS r MATCH (a:{check_label(a)} {{id: r.from}}), (b:{check_label(b)} {{id: r.to}}) "
                 f"MERGE (a)-[e:{rel_type}{' {' + identity + '}' if identity else ''}]->(b) "
-                f"ON CREATE SET {on_create}e.sources = c_sources "
-                f"ON MATCH SET {on_match}e.sources = {_union('e.sources', 'c_sources')}")
+                f"ON CREATE SET {on_create}e.sources = r.sources "
+                f"ON MATCH SET {on_match}e.sources = {_union('e.sources', 'r.sources')}")
 
     # --- reads ------------------------------------------------------------------------------------
     def node_frame(self, label: str) -> pd.DataFrame:
@@ -152,6 +154,16 @@ def _union(current: str, new: str) -> str:
     return f"list_sort(list_distinct(list_concat(coalesce({current}, []), {new})))"
 
 
-def _arrow(frame: pd.DataFrame, types: dict[str, str], prefix: str = "") -> pa.Table:
+def _value(prop: str, kind: str) -> str:
+    """A row value in a statement, cast to its schema type (a column of only nulls has no type of its own)."""
+    return f"r.{prop}" if kind in ("STRING", "STRING[]") else f"CAST(r.{prop} AS {kind})"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts, every dict with the same keys and None for missing values (NaN included)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _arrow(frame: pd.DataFrame, types: dict[str, str]) -> pa.Table:
     """The frame as an Arrow table typed by the schema (so that all-empty columns keep their type)."""
-    return pa.table({prefix + c: pa.array(frame[c].tolist(), ARROW_TYPES[types[c]], from_pandas=True) for c in types})
+    return pa.table({c: pa.array(frame[c].tolist(), ARROW_TYPES[types[c]], from_pandas=True) for c in types})
