@@ -57,7 +57,7 @@ _NODES = [
     NodeType("Phone", "A telephone number as written, lightly normalised."),
     NodeType("Vehicle", "A road vehicle, keyed by plate."),
     NodeType("Vessel", "A ship or boat."),
-    NodeType("Flight", "A flight number (airline code + number)."),
+    NodeType("Flight", "A flight, as the record names it: a flight number or, failing that, the airline."),
     NodeType("Account", "A bank or payment account."),
     NodeType("Document", "A permit, bill of lading or airway bill.", {"kind": "STRING"}),
     NodeType("Seizure", "A seizure event.",

@@ -98,11 +98,11 @@ class LadybugStore(GraphStore):
 
     def _copy(self, kind: str, what, table: pa.Table) -> None:
         if kind == "node":
-            self._conn.execute(f"COPY {check_label(what)} FROM $table", {"table": table})
+            self._conn.execute(f"COPY {check_label(what)} FROM $facts", {"facts": table})
             return
         rel_type, a, b = what
-        self._conn.execute(f"COPY {check_rel_type(rel_type)} FROM $table (from='{check_label(a)}', "
-                           f"to='{check_label(b)}')", {"table": table})
+        self._conn.execute(f"COPY {check_rel_type(rel_type)} FROM $facts (from='{check_label(a)}', "
+                           f"to='{check_label(b)}')", {"facts": table})
 
     @staticmethod
     def _node_merge(label: str) -> str:

@@ -1,0 +1,241 @@
+"""Loading seizure records into the real embedded store: exact counts, idempotence, rejects, provenance."""
+import unicodedata
+
+import pandas as pd
+import pytest
+
+import netgraph as ng
+from netgraph.load import MissingColumnsError
+from netgraph.mapping import MappingError
+from netgraph.store import ladybug as ladybug_store
+
+from .conftest import DATA, SAMPLES, shared_file
+
+# Hand-counted from tests/data/tiny_cen.csv: row T-4 (spreadsheet row 5) has the date 2022-13-01.
+TINY_COUNTS = {
+    "Seizure": 4, "Record": 4, "Person": 4, "Organization": 1, "Phone": 3, "Commodity": 4, "Vehicle": 2,
+    "Document": 2, "Location": 18,  # 10 places + 8 countries (VN CN TH NG SG MZ QA MY)
+    "INVOLVED_IN": 7, "USES": 3, "SEIZED": 5, "CONVEYED_BY": 2, "DOCUMENTED_BY": 2, "AT": 4, "ORIGIN": 4,
+    "TRANSIT": 4, "DESTINATION": 4, "NATIONAL_OF": 4, "LOCATED_IN": 10,
+}
+
+
+def test_tiny_file_gives_exact_counts(store):
+    report = ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    assert (report.read, report.loaded, report.rejected) == (5, 4, 1)
+    counts = store.counts()
+    for name, expected in TINY_COUNTS.items():
+        assert counts.get(name, 0) == expected, name
+
+
+def test_loading_twice_changes_nothing(store):
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    first = store.counts()
+    nodes, edges = store.nodes(), store.edges()
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    assert store.counts() == first
+    pd.testing.assert_frame_equal(store.nodes(), nodes)
+    pd.testing.assert_frame_equal(store.edges(), edges)
+
+
+def test_bad_date_is_rejected_with_file_row_column_and_reason(store, tmp_path):
+    report = ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, rejects_dir=tmp_path, progress=False)
+    rejects = pd.read_csv(report.rejects_file, dtype=str, encoding="utf-8-sig")
+    assert rejects[["file", "row", "column"]].values.tolist() == [["tiny_cen.csv", "5", "Date of seizure"]]
+    assert "2022-13-01" in rejects.loc[0, "reason"]
+    assert rejects.loc[0, "Offenders"] == "Trần Thị Lan"  # the original cells travel with the reject
+    assert "person:trần thị lan" not in set(store.nodes(["Person"])["id"])
+
+
+def test_missing_required_column_writes_nothing(store, tmp_path):
+    frame = pd.read_csv(DATA / "tiny_cen.csv", dtype=str).drop(columns=["Commodity"])
+    frame.to_csv(tmp_path / "no_commodity.csv", index=False)
+    with pytest.raises(MissingColumnsError, match="Commodity"):
+        ng.load_file(tmp_path / "no_commodity.csv", "cen_customs", store, progress=False)
+    assert store.counts() == {}
+
+
+def test_provenance_of_a_relationship_lists_the_exact_source_rows(store):
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    uses = store.provenance("person:nguyễn văn hùng", "phone:0912345678", "USES")
+    assert sorted(zip(uses["file"], uses["row"], uses["record_id"])) == [
+        ("tiny_cen.csv", 2, "T-1"), ("tiny_cen.csv", 3, "T-2")]
+    involved = store.provenance("person:wang wei", "seizure:CEN:T-3", "INVOLVED_IN")
+    assert involved[["row", "agency", "reliability", "validity", "handling"]].values.tolist() == [
+        [4, "Guangxi Anti-Smuggling Bureau", "C", 3, 5]]
+
+
+def test_quantities_are_attributed_to_commodities(store):
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    seized = store.edge_frame("SEIZED").set_index(["source", "target"])
+    assert seized.loc[("seizure:CEN:T-2", "commodity:loxodonta africana|ivory"), "weight_kg"] == 30
+    assert seized.loc[("seizure:CEN:T-2", "commodity:manis spp|scales"), "weight_kg"] == 200
+    seizures = store.node_frame("Seizure").set_index("id")
+    assert seizures.loc["seizure:CEN:T-2", "weight_kg"] == 230
+    assert seizures.loc["seizure:CEN:T-5", "pieces"] == 300
+
+
+def test_vietnamese_sheet_parallel_cells_and_route_string(store):
+    report = ng.load_file(DATA / "tiny_vn.csv", "vn_agency", store, progress=False)
+    assert (report.loaded, report.rejected) == (2, 0)
+    uses = store.edge_frame("USES")
+    assert set(uses.loc[uses["source"] == "person:nguyễn văn hùng", "target"]) == {"phone:0912345678",
+                                                                                    "phone:0987654321"}
+    assert set(uses.loc[uses["source"] == "person:trần thị lan", "target"]) == {"phone:0911222333"}
+    assert store.edge_frame("DIRECTS")[["source", "target"]].values.tolist() == [
+        ["person:trần thị lan", "org:công ty tnhh thương mại biển bắc"]]
+    route = pd.concat([store.edge_frame(t) for t in ("ORIGIN", "TRANSIT", "DESTINATION")])
+    legs = route[route["source"] == "seizure:VN-AGENCY:QN-01"].sort_values("position")
+    assert legs[["type", "target"]].values.tolist() == [
+        ["ORIGIN", "place:VN:hải phòng"], ["TRANSIT", "place:VN:móng cái"], ["DESTINATION", "place:CN:dongxing"]]
+    seized = store.edge_frame("SEIZED").set_index("target")
+    assert seized.loc["commodity:rhinocerotidae|horn", "weight_kg"] == 7.5
+    assert seized.loc["commodity:panthera tigris|skin", "pieces"] == 2
+    records = store.records().set_index("record_id")
+    assert records.loc["LS-02", ["reliability", "validity", "handling"]].tolist() == ["C", 3, 4]
+
+
+def test_mismatched_parallel_cells_reject_the_row(store, tmp_path):
+    frame = pd.read_csv(DATA / "tiny_vn.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "Số điện thoại"] = "0912 345 678; 0911 222 333; 0900 000 000"  # three phones, two people
+    frame.to_csv(tmp_path / "mismatch.csv", index=False)
+    report = ng.load_file(tmp_path / "mismatch.csv", "vn_agency", store, rejects_dir=tmp_path, progress=False)
+    assert (report.loaded, report.rejected) == (1, 1)
+    rejects = pd.read_csv(report.rejects_file, encoding="utf-8-sig")
+    assert rejects.loc[0, "column"] == "Số điện thoại" and "cannot be matched" in rejects.loc[0, "reason"]
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: precomposed where the code page has the letter, else combining marks."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        for mark in list(marks):
+            composed = unicodedata.normalize("NFC", base + mark)
+            if len(composed) == 1:
+                try:
+                    composed.encode("cp1258")
+                    base = composed
+                    marks.remove(mark)
+                except UnicodeEncodeError:
+                    pass
+        out += base.encode("cp1258") + "".join(marks).encode("cp1258")
+    return bytes(out)
+
+
+def test_cp1258_file_loads_the_same_names_as_utf8(tmp_path):
+    text = (DATA / "tiny_vn.csv").read_text(encoding="utf-8")
+    (tmp_path / "cp1258.csv").write_bytes(encode_cp1258(text))
+    assert (tmp_path / "cp1258.csv").read_bytes() != text.encode("utf-8")
+    with ng.open_store(tmp_path / "a.lbdb") as a, ng.open_store(tmp_path / "b.lbdb") as b:
+        report = ng.load_file(tmp_path / "cp1258.csv", "vn_agency", a, progress=False)
+        ng.load_file(DATA / "tiny_vn.csv", "vn_agency", b, progress=False)
+        assert report.encoding == "cp1258" and report.rejected == 0
+        for label in ("Person", "Location", "Organization"):
+            assert a.node_frame(label)[["id", "name"]].equals(b.node_frame(label)[["id", "name"]]), label
+
+
+def test_gb18030_file_with_semicolons_keeps_hanzi(store, tmp_path):
+    frame = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False).iloc[[2]]
+    frame["Offenders"] = "王伟"
+    frame["Customs office"] = "广西打私办"
+    frame["Place of seizure"] = "东兴口岸"
+    frame.to_csv(tmp_path / "gb.csv", index=False, sep=";", encoding="gb18030")
+    report = ng.load_file(tmp_path / "gb.csv", "cen_customs", store, progress=False)
+    assert (report.encoding, report.delimiter, report.loaded) == ("gb18030", ";", 1)
+    assert store.node_frame("Person")["name"].tolist() == ["王伟"]
+    assert store.edge_frame("AT")["target"].tolist() == ["place:CN:dongxing"]  # 东兴口岸 is in the gazetteer
+
+
+def test_utf8_bom_header_is_read(store, tmp_path):
+    (tmp_path / "bom.csv").write_bytes((DATA / "tiny_cen.csv").read_text(encoding="utf-8").encode("utf-8-sig"))
+    report = ng.load_file(tmp_path / "bom.csv", "cen_customs", store, progress=False)
+    assert (report.encoding, report.loaded) == ("utf_8_sig", 4)
+
+
+def expected_cen_sample():
+    """Recount the CEN sample with pandas alone, independently of netgraph's loader."""
+    raw = pd.read_csv(SAMPLES / "cen_customs_sample.csv", dtype=str, keep_default_na=False)
+    good_date = pd.to_datetime(raw["Date of seizure"], format="%Y-%m-%d", errors="coerce").notna()
+    first_qty = raw["Quantity"].str.split(";").str[0].str.strip()
+    negative = first_qty.str.startswith("-")
+    bad_unit = raw["Quantity"].str.contains(r"[a-z]", regex=True) & ~raw["Quantity"].str.contains(
+        r"(?:kg|pieces)", regex=True)
+    return raw, raw[good_date & ~negative & ~bad_unit]
+
+
+def test_cen_sample_counts_match_an_independent_recount(store):
+    raw, good = expected_cen_sample()
+    report = ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", store, progress=False)
+    assert report.read == len(raw) and report.loaded == len(good) and report.rejected == len(raw) - len(good)
+    names = {unicodedata.normalize("NFC", n).strip().casefold()
+             for cell in good["Offenders"] for n in cell.split(";") if n.strip()}
+    phones = {"".join(ch for ch in p if ch.isdigit() or ch == "+").lstrip()
+              for cell in good["Offender phone"] for p in cell.split(";") if p.strip()}
+    counts = store.counts()
+    assert counts["Seizure"] == good["Case ID"].nunique() == counts["Record"]
+    assert counts["Person"] == len(names)
+    assert counts["Phone"] == len(phones)
+    pairs = {(n.strip().casefold(), case) for cell, case in zip(good["Offenders"], good["Case ID"])
+             for n in cell.split(";") if n.strip()}
+    companies = (good["Consignee company"] != "").sum()
+    assert counts["INVOLVED_IN"] == len(pairs) + companies
+    transits = sum(len([t for t in cell.split(";") if t.strip()]) for cell in good["Transit"])
+    assert counts["TRANSIT"] == transits
+
+
+def test_vn_sample_loads_and_accounts_for_every_row(store):
+    raw = pd.read_excel(SAMPLES / "vn_agency_sample.xlsx", dtype=str).fillna("")
+    report = ng.load_file(SAMPLES / "vn_agency_sample.xlsx", "vn_agency", store, progress=False)
+    assert report.read == len(raw) == report.loaded + report.rejected
+    assert report.rejected == 3  # the generator plants a bad date, a negative quantity and an unknown unit
+    rejects = pd.read_csv(report.rejects_file, encoding="utf-8-sig")
+    assert sorted(rejects["column"]) == sorted(["Ngày bắt giữ", "Khối lượng (kg)", "Khối lượng (kg)"])
+    assert store.counts()["Seizure"] == report.loaded
+
+
+def test_real_c4ads_file_every_row_loaded_or_rejected(store):
+    path = shared_file("seizures", "c4ads_air_seizures.csv")
+    raw = pd.read_csv(path, encoding="cp1252", dtype=str, keep_default_na=False)
+    report = ng.load_file(path, "c4ads_air", store, progress=False)
+    assert report.encoding == "cp1252" and report.read == len(raw) == 773
+    assert report.read == report.loaded + report.rejected
+    rejects = pd.read_csv(report.rejects_file, dtype=str, encoding="utf-8-sig")
+    # independent check: a row must be rejected iff its date or weight cannot be read
+    dates = raw["Date "].str.strip()
+    bad_date = pd.to_datetime(dates, format="%d-%b-%y", errors="coerce").isna() & pd.to_datetime(
+        dates, format="%m/%d/%Y", errors="coerce").isna()
+    weight = raw["Weight (kg) "].str.strip()
+    bad_weight = (weight != "") & pd.to_numeric(weight.str.replace(",", ""), errors="coerce").isna()
+    assert sorted(rejects["ID"]) == sorted(raw.loc[bad_date | bad_weight, "ID"])
+    assert rejects["reason"].str.len().gt(0).all()
+    assert store.counts()["Seizure"] == report.loaded
+    transit_items = sum(len([t for t in c.split(";") if t.strip()])
+                        for c in raw.loc[~(bad_date | bad_weight), "Transit"])
+    assert store.counts()["TRANSIT"] == transit_items
+
+
+def test_bulk_path_gives_the_same_graph_as_upserts(tmp_path, monkeypatch):
+    with ng.open_store(tmp_path / "upsert.lbdb") as a:
+        ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", a, progress=False)
+        nodes, edges = a.nodes(), a.edges()
+    monkeypatch.setattr(ladybug_store, "BULK_MIN_ROWS", 1)
+    with ng.open_store(tmp_path / "bulk.lbdb") as b:
+        ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", b, progress=False)
+        pd.testing.assert_frame_equal(b.nodes(), nodes)
+        pd.testing.assert_frame_equal(b.edges(), edges)
+        persons = b.node_frame("Person")
+        assert persons["nationality"].notna().all()
+
+
+def test_invalid_mapping_names_the_bad_key(tmp_path):
+    (tmp_path / "bad.yaml").write_text("name: x\ndescription: y\nsource: Z\nfields:\n  date: {colum: D}\n")
+    with pytest.raises(MappingError, match="colum"):
+        ng.load_mapping(tmp_path / "bad.yaml")
+    with pytest.raises(MappingError, match="cen_customs"):
+        ng.load_mapping("no_such_mapping")
