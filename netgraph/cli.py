@@ -7,8 +7,12 @@ import click
 import pandas as pd
 
 from . import schema
+from .communities import METHODS
+from .export import write_tables
 from .load import MissingColumnsError, load_file
 from .mapping import MappingError, available_mappings
+from .network import person_network
+from .networks import PERSON_LINKS
 from .resources import loaders_dir, netgraph_version
 from .store import open_store
 from .tables import SourceError
@@ -76,6 +80,57 @@ def describe_store(store) -> str:
     return "\n".join(lines)
 
 
+def scope_options(command):
+    """The options that choose which evidence a network rests on."""
+    options = [
+        click.option("--from", "date_from", help="First record date (YYYY-MM-DD)."),
+        click.option("--to", "date_to", help="Last record date (YYYY-MM-DD)."),
+        click.option("--country", "countries", multiple=True, help="Seizure country, ISO code (repeatable)."),
+        click.option("--commodity", "commodities", multiple=True, help="Commodity name, taxon or product."),
+        click.option("--min-reliability", type=click.Choice(list("ABCDE")), help="Keep records graded this or better."),
+        click.option("--min-validity", type=click.IntRange(1, 5), help="Keep records graded this or better."),
+        click.option("--via", default=",".join(PERSON_LINKS), show_default=True,
+                     help="What ties two people: comma-separated kinds of shared link."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def build_person_network(store, via, **scope):
+    kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    try:
+        return person_network(store, via=kinds, **scope)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@DB_OPTION
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the reports.")
+@scope_options
+@click.option("--method", type=click.Choice(METHODS), default="leiden", show_default=True)
+@click.option("--seed", default=0, show_default=True, help="Seed for community detection and sampling.")
+@click.option("--betweenness-k", type=int, help="Estimate betweenness from K sampled sources (large networks).")
+@click.option("--group", help="Node attribute for brokerage roles [default: nationality, else community].")
+def analyse(db: Path, out: Path, method: str, seed: int, betweenness_k: int | None, group: str | None,
+            via: str, **scope) -> None:
+    """Write the broker report and group profiles of the person network (CSV and XLSX)."""
+    with open_store(db, read_only=True) as store:
+        for path in run_analysis(store, out, via, method, seed, betweenness_k, group, **scope):
+            click.echo(f"wrote {path}")
+
+
+def run_analysis(store, out: Path, via: str, method: str = "leiden", seed: int = 0,
+                 betweenness_k: int | None = None, group: str | None = None, **scope) -> list[Path]:
+    net = build_person_network(store, via, **scope)
+    brokers = net.broker_report(group=group, method=method, seed=seed, betweenness_k=betweenness_k)
+    groups = net.group_profiles(method=method, seed=seed)
+    stamp = net.method_stamp(method=method, seed=seed, betweenness_k=betweenness_k,
+                             group=group or net.default_group(), store=str(store))
+    return write_tables(out, {"broker_report": brokers, "group_profiles": groups}, stamp)
+
+
 @main.command()
 @click.option("--out", default="demo-out", show_default=True, type=click.Path(path_type=Path),
               help="Folder for the database, rejects and reports.")
@@ -87,6 +142,8 @@ def demo(out: Path) -> None:
         for name, mapping in SAMPLE_FILES:
             click.echo(load_file(samples / name, mapping, store, rejects_dir=out / "rejects").summary())
         click.echo(describe_store(store))
+        for path in run_analysis(store, out, ",".join(PERSON_LINKS)):
+            click.echo(f"wrote {path}")
 
 
 @main.command("schema")

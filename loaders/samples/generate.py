@@ -182,7 +182,7 @@ def seizures(rng: random.Random, brokers: list[dict], n: int):
             if member not in people:
                 people.append(member)
         candidates = [b for b in brokers if gi in b["groups"]]
-        if candidates and rng.random() < 0.22:
+        if candidates and rng.random() < 0.1:
             people.append(rng.choice(candidates))
         goods = rng.sample(group.commodities, rng.choice([1, 1, 1, 2]))
         origin, transits, destination = rng.choice(group.routes)

@@ -6,6 +6,7 @@ a store except through :meth:`GraphStore.query`, which always takes parameters.
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pandas as pd
 from ..batch import GraphBatch
 from ..schema import NODE_TYPES, REL_TYPES
 
+PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
 
 
@@ -38,6 +40,10 @@ class GraphStore(ABC):
     @abstractmethod
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
         """All relationships of ``rel_type``: ``EDGE_COLUMNS`` plus the type's properties, sorted."""
+
+    @abstractmethod
+    def write_properties(self, label: str, frame: pd.DataFrame) -> None:
+        """Set numeric properties (columns of ``frame`` other than ``id``) on existing nodes of ``label``."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -89,3 +95,12 @@ class GraphStore(ABC):
         keys = sorted({k for ks in hit["sources"] for k in ks})
         records = self.records()
         return records[records["id"].isin(keys)].reset_index(drop=True)
+
+
+def check_property_names(names) -> list[str]:
+    """Property names written back by analyses must be plain identifiers and not clash with the schema."""
+    from ..schema import COMMON_NODE_PROPERTIES
+    bad = [n for n in names if not PROPERTY_NAME.match(n) or n in COMMON_NODE_PROPERTIES]
+    if bad:
+        raise ValueError(f"invalid property names {bad}: use lower-case letters, digits and '_'")
+    return list(names)

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..batch import GraphBatch, RelKey
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
-from .base import EDGE_COLUMNS, GraphStore
+from .base import EDGE_COLUMNS, GraphStore, check_property_names
 
 ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(), "DATE": pa.date32(),
                "STRING[]": pa.list_(pa.string())}
@@ -126,6 +126,16 @@ class LadybugStore(GraphStore):
                 f"MERGE (a)-[e:{rel_type}{' {' + identity + '}' if identity else ''}]->(b) "
                 f"ON CREATE SET {on_create}e.sources = r.sources "
                 f"ON MATCH SET {on_match}e.sources = {_union('e.sources', 'r.sources')}")
+
+    def write_properties(self, label: str, frame: pd.DataFrame) -> None:
+        columns = check_property_names([c for c in frame.columns if c != "id"])
+        for column in columns:
+            self._conn.execute(f"ALTER TABLE {check_label(label)} ADD IF NOT EXISTS {column} DOUBLE")
+        assignments = ", ".join(f"n.{c} = CAST(r.{c} AS DOUBLE)" for c in columns)
+        rows = _records(frame[["id", *columns]].astype({c: float for c in columns}))
+        for start in range(0, len(rows), BATCH_ROWS):
+            self._conn.execute(f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET {assignments}",
+                               {"rows": rows[start:start + BATCH_ROWS]})
 
     # --- reads ------------------------------------------------------------------------------------
     def node_frame(self, label: str) -> pd.DataFrame:

@@ -1,0 +1,250 @@
+"""A one-mode network with its evidence, and the measures analysts call on it.
+
+>>> import netgraph as ng
+>>> store = ng.open_store("demo-out/sample.lbdb")                 # doctest: +SKIP
+>>> net = ng.person_network(store, date_from="2020-01-01")          # doctest: +SKIP
+>>> net.broker_report().head()                                     # doctest: +SKIP
+>>> net.communities(); net.group_profiles()                        # doctest: +SKIP
+>>> net.disruption(k=5)                                            # what if the top five are arrested  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+import igraph as ig
+import networkx as nx
+import pandas as pd
+
+from . import communities as comm
+from . import measures
+from .disruption import remove_and_measure
+from . import report
+from .networks import (PERSON_LINKS, Scope, location_flow_edges, memberships, organization_edges, person_edges,
+                       restrict)
+from .projection import Filters
+from .resources import netgraph_version
+from .store.base import GraphStore
+
+NODE_LABEL = {"person": "Person", "organization": "Organization", "location": "Location"}
+
+
+class Network:
+    """Nodes (``id``, ``name`` and attributes) and weighted edges that keep their supporting records.
+
+    Build one with :func:`person_network`, :func:`organization_network` or :func:`location_network`.
+    """
+
+    def __init__(self, kind: str, nodes: pd.DataFrame, edges: pd.DataFrame, description: dict,
+                 seizures: pd.DataFrame | None = None, involvement: pd.DataFrame | None = None):
+        self.kind, self.description = kind, description
+        self.nodes = nodes.sort_values("id", ignore_index=True)
+        self.edges = edges.reset_index(drop=True)
+        self.seizures = seizures  # id, date, country, weight_kg, pieces, commodities
+        self.involvement = involvement  # node id → seizure id
+        self._membership: dict[tuple, list[int]] = {}
+
+    def __repr__(self) -> str:
+        return f"<Network {self.kind}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
+
+    @cached_property
+    def graph(self) -> ig.Graph:
+        """The network as an undirected (location flows: directed) weighted igraph Graph."""
+        index = pd.Index(self.nodes["id"])
+        pairs = list(zip(index.get_indexer(self.edges["source"]), index.get_indexer(self.edges["target"])))
+        graph = ig.Graph(n=len(index), edges=pairs, directed=self.kind == "location")
+        graph.vs["name"] = self.nodes["id"].tolist()
+        graph.vs["display_name"] = self.nodes["name"].tolist()
+        graph.es["weight"] = self.edges["weight"].astype(float).tolist()
+        return graph
+
+    def to_networkx(self) -> nx.Graph:
+        """The same network as a NetworkX Graph (DiGraph for location flows) with node and edge attributes."""
+        graph = nx.DiGraph() if self.kind == "location" else nx.Graph()
+        graph.add_nodes_from((row["id"], {k: v for k, v in row.items() if k != "id"})
+                             for row in self.nodes.to_dict("records"))
+        graph.add_edges_from((r["source"], r["target"], {k: r[k] for k in ("weight", "records", "via", "hubs",
+                                                                          "sources")})
+                             for r in self.edges.to_dict("records"))
+        return graph
+
+    def _with_names(self, frame: pd.DataFrame) -> pd.DataFrame:
+        out = self.nodes[["id", "name"]].merge(frame, on="id", how="left")
+        out.attrs = dict(frame.attrs)
+        return out
+
+    # --- measures ---------------------------------------------------------------------------------
+    def centrality(self, weighted: bool = True, betweenness_k: int | None = None, seed: int = 0) -> pd.DataFrame:
+        """Degree, strength, betweenness (exact, or sampled from ``betweenness_k`` sources with ``seed``),
+        closeness, harmonic, eigenvector, PageRank, k-core; one row per node."""
+        return self._with_names(measures.centrality(self.graph.as_undirected(mode="collapse", combine_edges="sum")
+                                                    if self.kind == "location" else self.graph,
+                                                    weighted, betweenness_k, seed))
+
+    def default_group(self) -> str:
+        """The grouping brokerage roles use unless told: nationality where known, else community."""
+        return "nationality" if "nationality" in self.nodes and self.nodes["nationality"].notna().any() \
+            else "community"
+
+    def brokerage(self, group: str | None = None, weighted: bool = True) -> pd.DataFrame:
+        """Burt's constraint and effective size, Gould–Fernandez roles with groups from node column
+        ``group`` (nationality, organization, agency, or ``community``; default :meth:`default_group`),
+        articulation points and bridges."""
+        group = group or self.default_group()
+        if group == "community":
+            groups = self.communities()["community"].tolist()
+        elif group in self.nodes:
+            groups = self.nodes[group].where(self.nodes[group].notna(), None).tolist()
+        else:
+            raise KeyError(f"no node attribute {group!r}; have {sorted(self.nodes.columns)} or 'community'")
+        graph = self.graph
+        frame = measures.constraint_and_effective_size(graph, weighted)
+        frame = frame.merge(measures.gould_fernandez(graph, groups), on="id")
+        frame = frame.merge(measures.cut_points(graph), on="id")
+        return self._with_names(frame)
+
+    def bridges(self) -> pd.DataFrame:
+        """Ties whose removal splits a component, with their evidence."""
+        found = measures.bridges(self.graph)
+        return found.merge(self.edges, on=["source", "target"], how="left")
+
+    def communities(self, method: str = "leiden", seed: int = 0, resolution: float = 1.0) -> pd.DataFrame:
+        """Community of every node (``leiden`` by default; also louvain, label_propagation, components)."""
+        key = (method, seed, resolution)
+        if key not in self._membership:
+            self._membership[key] = comm.detect(self.graph.as_undirected() if self.graph.is_directed()
+                                                else self.graph, method, seed, resolution)
+        frame = self._with_names(pd.DataFrame({"id": self.graph.vs["name"], "community": self._membership[key]}))
+        frame.attrs["modularity"] = comm.modularity(self.graph, self._membership[key], resolution=resolution) \
+            if not self.graph.is_directed() else None
+        return frame
+
+    def disruption(self, k: int = 5, measure: str = "betweenness", remove: list[str] | None = None,
+                   betweenness_k: int | None = None, seed: int = 0) -> pd.DataFrame:
+        """Remove the top ``k`` nodes by ``measure`` (or the ``remove`` list, in order) and report, after
+        each removal, components, largest component, average distance and Borgatti's fragmentation."""
+        if remove is None:
+            scores = self.centrality(betweenness_k=betweenness_k, seed=seed)
+            if measure not in scores:
+                raise KeyError(f"no measure {measure!r}; choose from {list(scores.columns[2:])}")
+            remove = scores.sort_values([measure, "id"], ascending=[False, True])["id"].head(k).tolist()
+        result = remove_and_measure(self.graph, remove)
+        names = dict(zip(self.nodes["id"], self.nodes["name"]))
+        result.insert(2, "removed_name", result["removed"].map(names))
+        return result
+
+    def group_profiles(self, method: str = "leiden", seed: int = 0, resolution: float = 1.0) -> pd.DataFrame:
+        """One row per community: members, countries, commodities, date span, seizures, quantities, brokers."""
+        return report.group_profiles(self, self.communities(method, seed, resolution))
+
+    def broker_report(self, group: str | None = None, method: str = "leiden", seed: int = 0,
+                      betweenness_k: int | None = None, top: int | None = None) -> pd.DataFrame:
+        """The ranked broker report with plain-language reasons (see :mod:`netgraph.report`)."""
+        return report.broker_report(self, group or self.default_group(), method, seed, betweenness_k, top)
+
+    def method_stamp(self, **parameters) -> dict:
+        """What an export must record: netgraph version, network, parameters and input hash."""
+        return {"netgraph_version": netgraph_version(), "network": self.kind, **self.description,
+                "parameters": parameters, "input_sha256": report.input_hash(self)}
+
+    def write_back(self, store: GraphStore, frame: pd.DataFrame, prefix: str = "ng_") -> list[str]:
+        """Write the numeric columns of ``frame`` (keyed by ``id``) onto the nodes as ``prefix + column``."""
+        columns = [c for c in frame.columns if c != "id" and pd.api.types.is_numeric_dtype(frame[c])]
+        renamed = frame[["id", *columns]].rename(columns={c: prefix + c for c in columns})
+        store.write_properties(NODE_LABEL[self.kind], renamed)
+        return [prefix + c for c in columns]
+
+
+def _scope(date_from, date_to, countries, commodities, min_reliability, min_validity) -> Scope:
+    return Scope(Filters(date_from, date_to, min_reliability, min_validity), tuple(countries), tuple(commodities))
+
+
+def _describe(scope: Scope, **extra) -> dict:
+    f = scope.filters
+    return {"date_from": str(f.date_from) if f.date_from else None, "date_to": str(f.date_to) if f.date_to else None,
+            "min_reliability": f.min_reliability, "min_validity": f.min_validity,
+            "countries": list(scope.countries), "commodities": list(scope.commodities), **extra}
+
+
+def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_from=None, date_to=None,
+                   countries: tuple[str, ...] = (), commodities: tuple[str, ...] = (),
+                   min_reliability: str | None = None, min_validity: int | None = None,
+                   half_life_days: float | None = None) -> Network:
+    """People tied by shared seizures, phones, accounts, organisations or conveyances (``via``).
+
+    Filters keep only the evidence of records in the date window, at or above the grading, and of
+    seizures in ``countries`` (ISO codes) with ``commodities`` (names, taxa or products).
+    """
+    scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity)
+    eligible = scope.records(store)
+    members = restrict(memberships(store, tuple(via)), eligible)
+    edges = person_edges(store, tuple(via), scope, half_life_days)
+    persons = store.node_frame("Person").set_index("id")
+    ids = sorted(set(members["person"]))
+    involved = members[members["kind"] == "seizure"] if "seizure" in via else restrict(
+        memberships(store, ("seizure",)), eligible)
+    involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure"]]
+    nodes = pd.DataFrame({"id": ids, "name": persons.loc[ids, "name"].to_numpy() if ids else [],
+                          "nationality": persons.loc[ids, "nationality"].to_numpy() if ids else []})
+    nodes = nodes.merge(_first_organization(store, eligible), on="id", how="left")
+    nodes = nodes.merge(_main_agency(store, involvement), on="id", how="left")
+    seizures = _seizure_table(store, eligible)
+    return Network("person", nodes, edges, _describe(scope, via=list(via), half_life_days=half_life_days),
+                   seizures, involvement)
+
+
+def organization_network(store: GraphStore, date_from=None, date_to=None, countries=(), commodities=(),
+                         min_reliability=None, min_validity=None, half_life_days=None) -> Network:
+    """Organisations tied by shared people (works for, directs) or shared seizures."""
+    scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity)
+    edges = organization_edges(store, scope, half_life_days)
+    eligible = scope.records(store)
+    orgs = restrict(store.node_frame("Organization"), eligible)
+    nodes = orgs[["id", "name", "country"]].reset_index(drop=True)
+    involved = store.edge_frame("INVOLVED_IN")
+    involved = restrict(involved[involved["source_label"] == "Organization"], eligible)
+    involvement = involved.rename(columns={"source": "id", "target": "seizure"})[["id", "seizure"]]
+    return Network("organization", nodes, edges, _describe(scope, half_life_days=half_life_days),
+                   _seizure_table(store, eligible), involvement)
+
+
+def location_network(store: GraphStore, level: str = "place", date_from=None, date_to=None, countries=(),
+                     commodities=(), min_reliability=None, min_validity=None) -> Network:
+    """Places (or countries, ``level="country"``) tied by consecutive legs of seizure routes (directed)."""
+    scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity)
+    edges = location_flow_edges(store, level, scope)
+    locations = store.node_frame("Location").set_index("id")
+    ids = sorted(set(edges["source"]) | set(edges["target"]))
+    nodes = pd.DataFrame({"id": ids, "name": locations.loc[ids, "name"].to_numpy() if ids else [],
+                          "kind": locations.loc[ids, "kind"].to_numpy() if ids else [],
+                          "country": locations.loc[ids, "country"].to_numpy() if ids else []})
+    return Network("location", nodes, edges, _describe(scope, level=level))
+
+
+def _first_organization(store: GraphStore, eligible) -> pd.DataFrame:
+    links = pd.concat([store.edge_frame(r) for r in ("DIRECTS", "WORKS_FOR")], ignore_index=True)
+    links = restrict(links, eligible)
+    orgs = store.node_frame("Organization").set_index("id")["name"]
+    first = links.sort_values(["source", "type", "target"]).drop_duplicates("source")
+    return pd.DataFrame({"id": first["source"], "organization": first["target"].map(orgs)})
+
+
+def _main_agency(store: GraphStore, involvement: pd.DataFrame) -> pd.DataFrame:
+    seizures = store.node_frame("Seizure")[["id", "agency"]].rename(columns={"id": "seizure"})
+    joined = involvement.merge(seizures, on="seizure").dropna(subset=["agency"])
+    if joined.empty:
+        return pd.DataFrame(columns=["id", "agency"])
+    counts = joined.groupby(["id", "agency"]).size().reset_index(name="n")
+    counts = counts.sort_values(["id", "n", "agency"], ascending=[True, False, True]).drop_duplicates("id")
+    return counts[["id", "agency"]]
+
+
+def _seizure_table(store: GraphStore, eligible) -> pd.DataFrame:
+    seizures = restrict(store.node_frame("Seizure"), eligible)
+    seized = store.edge_frame("SEIZED")
+    names = store.node_frame("Commodity").set_index("id")["name"]
+    goods = seized.assign(commodity=seized["target"].map(names)).groupby("source")["commodity"].agg(
+        lambda c: sorted(set(c)))
+    table = seizures[["id", "date", "country", "weight_kg", "pieces"]].copy()
+    table["date"] = pd.to_datetime(table["date"]).dt.date
+    table["commodities"] = table["id"].map(goods).apply(lambda c: c if isinstance(c, list) else [])
+    return table.reset_index(drop=True)

@@ -1,0 +1,189 @@
+"""One-mode networks projected from the multi-mode graph: who is tied to whom, and on what evidence.
+
+* person–person: co-offending (shared seizure) and shared phone, account, organisation or conveyance;
+* organisation–organisation: shared people or shared seizures;
+* location flow: consecutive legs of the seizures' routes (directed).
+
+Every projected edge keeps the records that support it (``sources``), what joins the pair (``via``: the
+kinds of link, ``hubs``: the seizures, phones, companies … they share), and a ``weight``: the number of
+supporting records, or their sum with weights halving every ``half_life_days`` before the newest record.
+
+>>> edges = person_edges(store, via=("seizure", "phone"), date_from="2020-01-01")   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .projection import Filters
+from .store.base import GraphStore
+
+PERSON_LINKS = ("seizure", "phone", "account", "organization", "conveyance")
+EDGE_FIELDS = ["source", "target", "weight", "records", "via", "hubs", "sources"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a network rests on: the projection filters plus countries and commodities of seizure."""
+    filters: Filters = Filters()
+    countries: tuple[str, ...] = ()  # ISO codes of the seizure country
+    commodities: tuple[str, ...] = ()  # commodity keys, names, taxa or products (case-insensitive)
+
+    def records(self, store: GraphStore) -> set[str] | None:
+        """Keys of the eligible records (None when nothing is filtered)."""
+        if not (self.filters.active or self.countries or self.commodities):
+            return None
+        records = store.records()
+        eligible = self.filters.eligible(records) if self.filters.active else set(records["id"])
+        if self.countries or self.commodities:
+            seizures = store.node_frame("Seizure")
+            keep = pd.Series(True, index=seizures.index)
+            if self.countries:
+                keep &= seizures["country"].isin([c.upper() for c in self.countries])
+            if self.commodities:
+                keep &= seizures["id"].isin(_seizures_with(store, self.commodities))
+            eligible &= {r for sources in seizures.loc[keep, "sources"] for r in sources}
+        return eligible
+
+
+def _seizures_with(store: GraphStore, commodities: tuple[str, ...]) -> set[str]:
+    wanted = {c.casefold() for c in commodities}
+    goods = store.node_frame("Commodity")
+    match = goods[[any(str(v).casefold() in wanted for v in row) for row in
+                   goods[["id", "name", "taxon", "product"]].itertuples(index=False)]]
+    seized = store.edge_frame("SEIZED")
+    return set(seized.loc[seized["target"].isin(match["id"]), "source"])
+
+
+def memberships(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS) -> pd.DataFrame:
+    """Person → hub links (person, hub, kind, sources) for the chosen kinds of link."""
+    unknown = set(via) - set(PERSON_LINKS)
+    if unknown:
+        raise ValueError(f"unknown link kinds {sorted(unknown)}; choose from {PERSON_LINKS}")
+    frames = []
+    involved = store.edge_frame("INVOLVED_IN")
+    involved = involved[involved["source_label"] == "Person"]
+    if "seizure" in via:
+        frames.append(involved.assign(kind="seizure")[["source", "target", "kind", "sources"]])
+    if "phone" in via or "account" in via:
+        uses = store.edge_frame("USES")
+        uses = uses[uses["source_label"] == "Person"]
+        for kind, label in (("phone", "Phone"), ("account", "Account")):
+            if kind in via:
+                frames.append(uses[uses["target_label"] == label].assign(kind=kind)[
+                    ["source", "target", "kind", "sources"]])
+    if "organization" in via:
+        for rel in ("WORKS_FOR", "DIRECTS"):
+            frames.append(store.edge_frame(rel).assign(kind="organization")[["source", "target", "kind", "sources"]])
+    if "conveyance" in via:  # person in a seizure that a vehicle, vessel or flight carried
+        conveyed = store.edge_frame("CONVEYED_BY")[["source", "target", "sources"]]
+        joined = involved[["source", "target", "sources"]].merge(conveyed, left_on="target", right_on="source",
+                                                                  suffixes=("", "_c"))
+        joined = pd.DataFrame({"source": joined["source"], "target": joined["target_c"], "kind": "conveyance",
+                               "sources": [sorted(set(a) | set(b)) for a, b in zip(joined["sources"],
+                                                                                  joined["sources_c"])]})
+        frames.append(joined)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=["source", "target", "kind", "sources"])
+    out = pd.concat(frames, ignore_index=True).rename(columns={"source": "person", "target": "hub"})
+    return out.groupby(["person", "hub", "kind"], as_index=False, sort=True)["sources"].agg(
+        lambda s: sorted({r for rs in s for r in rs}))
+
+
+def co_membership_edges(members: pd.DataFrame, record_dates: pd.Series | None = None,
+                        half_life_days: float | None = None) -> pd.DataFrame:
+    """Pairs of members sharing a hub, one row per pair, with evidence merged over all shared hubs."""
+    left = members.rename(columns={"person": "source", "sources": "s1"})
+    right = members.rename(columns={"person": "target", "sources": "s2"})[["hub", "target", "s2"]]
+    pairs = left.merge(right, on="hub")
+    pairs = pairs[pairs["source"] < pairs["target"]]
+    if pairs.empty:
+        return pd.DataFrame(columns=EDGE_FIELDS)
+    pairs = pairs.assign(sources=[set(a) | set(b) for a, b in zip(pairs["s1"], pairs["s2"])])
+    grouped = pairs.groupby(["source", "target"], sort=True).agg(
+        via=("kind", lambda k: sorted(set(k))), hubs=("hub", lambda h: sorted(set(h))),
+        sources=("sources", lambda s: sorted(set().union(*s))))
+    grouped = grouped.reset_index()
+    grouped["records"] = grouped["sources"].map(len)
+    grouped["weight"] = _weights(grouped["sources"], record_dates, half_life_days)
+    return grouped[EDGE_FIELDS]
+
+
+def _weights(sources: pd.Series, record_dates: pd.Series | None, half_life_days: float | None) -> np.ndarray:
+    if not half_life_days:
+        return sources.map(len).to_numpy(dtype=float)
+    if record_dates is None:
+        raise ValueError("recency weighting needs record dates")
+    newest = record_dates.max()
+    decay = {k: 0.5 ** ((newest - d).days / half_life_days) if pd.notna(d) else 0.0
+             for k, d in record_dates.items()}
+    return np.array([sum(decay.get(r, 0.0) for r in rs) for rs in sources], dtype=float)
+
+
+def restrict(frame: pd.DataFrame, eligible: set[str] | None, column: str = "sources") -> pd.DataFrame:
+    """Keep rows with at least one eligible record, and only those records."""
+    if eligible is None:
+        return frame
+    frame = frame.assign(**{column: [[r for r in rs if r in eligible] for rs in frame[column]]})
+    return frame[frame[column].map(len) > 0].reset_index(drop=True)
+
+
+def record_dates(store: GraphStore) -> pd.Series:
+    records = store.records()
+    return pd.Series(pd.to_datetime(records["record_date"]).dt.date.to_numpy(), index=records["id"])
+
+
+def person_edges(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, scope: Scope = Scope(),
+                 half_life_days: float | None = None) -> pd.DataFrame:
+    """Person–person edges (see the module doc)."""
+    members = restrict(memberships(store, tuple(via)), scope.records(store))
+    return co_membership_edges(members, record_dates(store) if half_life_days else None, half_life_days)
+
+
+def organization_edges(store: GraphStore, scope: Scope = Scope(), half_life_days: float | None = None):
+    """Organisation–organisation edges: shared people (works for / directs) or shared seizures."""
+    frames = [store.edge_frame(rel)[["source", "target", "sources"]] for rel in ("WORKS_FOR", "DIRECTS")]
+    links = pd.concat(frames, ignore_index=True).rename(columns={"target": "person", "source": "hub"})
+    links = links.assign(kind="person")
+    involved = store.edge_frame("INVOLVED_IN")
+    involved = involved[involved["source_label"] == "Organization"][["source", "target", "sources"]]
+    links = pd.concat([links, involved.rename(columns={"source": "person", "target": "hub"}).assign(kind="seizure")],
+                      ignore_index=True)
+    links = restrict(links, scope.records(store))
+    return co_membership_edges(links, record_dates(store) if half_life_days else None, half_life_days)
+
+
+def location_flow_edges(store: GraphStore, level: str = "place", scope: Scope = Scope()) -> pd.DataFrame:
+    """Directed place → place edges between consecutive stops of each seizure's route.
+
+    ``level="country"`` lifts every place to its country. Weight = number of seizures on the leg.
+    """
+    if level not in ("place", "country"):
+        raise ValueError("level must be 'place' or 'country'")
+    legs = store.edges(["ORIGIN", "TRANSIT", "DESTINATION"])
+    legs = restrict(legs, scope.records(store))
+    if level == "country":
+        locations = store.node_frame("Location").set_index("id")
+        country = locations["country"].map(lambda c: f"country:{c}" if isinstance(c, str) else None)
+        legs = legs.assign(target=legs["target"].map(country).fillna(legs["target"]))
+    legs = legs.sort_values(["source", "position"])
+    hops = []
+    for seizure, stops in legs.groupby("source", sort=True):
+        places = stops["target"].tolist()
+        sources = sorted({r for rs in stops["sources"] for r in rs})
+        for a, b in zip(places, places[1:]):
+            if a != b:
+                hops.append((a, b, seizure, sources))
+    if not hops:
+        return pd.DataFrame(columns=EDGE_FIELDS)
+    hops = pd.DataFrame(hops, columns=["source", "target", "hub", "sources"])
+    out = hops.groupby(["source", "target"], sort=True).agg(
+        hubs=("hub", lambda h: sorted(set(h))), sources=("sources", lambda s: sorted(set().union(*s)))).reset_index()
+    out["via"] = [["route"]] * len(out)
+    out["records"] = out["sources"].map(len)
+    out["weight"] = out["hubs"].map(len).astype(float)
+    return out[EDGE_FIELDS]
+

@@ -1,0 +1,160 @@
+"""The broker report and group profiles: the tables analysts read first.
+
+The broker report ranks every node by a composite of betweenness, PageRank, effective size, outside
+brokerage (Gould–Fernandez roles other than coordinator), the number of other communities it touches, and
+low constraint — each turned into a percentile rank and averaged, so no single scale dominates. Its
+``reasons`` column says in plain words why a node ranks where it does.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+
+from .measures import GF_ROLES
+
+PATH_SHARE_SOURCES = 200  # at most this many sources per group when measuring a broker's share of paths
+REASONED_ROWS = 50  # rows of the report that get the path-share phrase (it costs BFS runs)
+
+
+def path_share(graph: ig.Graph, vertex: int, group_a: list[int], group_b: list[int], seed: int = 0) -> float:
+    """Share of shortest paths (hops) between members of two groups that pass through ``vertex``.
+
+    Averaged over connected pairs (s in A, t in B); with more than ``PATH_SHARE_SOURCES`` members, A is a
+    seeded sample. igraph's subset betweenness counts each undirected pair once and halves it, hence × 2.
+    """
+    a = [s for s in group_a if s != vertex]
+    b = [t for t in group_b if t != vertex]
+    if len(a) > PATH_SHARE_SOURCES:
+        a = sorted(random.Random(seed).sample(a, PATH_SHARE_SOURCES))
+    if not a or not b:
+        return 0.0
+    distances = np.array(graph.distances(source=a, target=b), dtype=float)
+    connected = np.isfinite(distances) & (distances > 0)
+    pairs = int(connected.sum())
+    if pairs == 0:
+        return 0.0
+    through = graph.betweenness(vertices=[vertex], directed=False, sources=a, targets=b)[0] * 2
+    return through / pairs
+
+
+def broker_report(net, group: str = "nationality", method: str = "leiden", seed: int = 0,
+                  betweenness_k: int | None = None, top: int | None = None) -> pd.DataFrame:
+    """One ranked row per node: measures, community, seizures and reasons (see the module doc)."""
+    graph = net.graph
+    frame = net.centrality(betweenness_k=betweenness_k, seed=seed)
+    frame = frame.merge(net.brokerage(group).drop(columns="name"), on="id")
+    communities = net.communities(method, seed)
+    frame = frame.merge(communities[["id", "community"]], on="id")
+    frame = frame.merge(net.nodes.drop(columns="name"), on="id", how="left")
+    membership = communities.set_index("id").loc[graph.vs["name"], "community"].to_numpy()
+    adjacency = graph.get_adjlist()
+    bridged = {graph.vs[i]["name"]: sorted({int(membership[j]) for j in adjacency[i]} - {int(membership[i])})
+               for i in range(graph.vcount())}
+    frame["groups_bridged"] = frame["id"].map(lambda v: len(bridged[v]))
+    frame["outside_brokerage"] = frame[[r for r in GF_ROLES if r != "coordinator"]].sum(axis=1)
+    frame = frame.merge(_activity(net), on="id", how="left")
+    ranks = [frame[c].fillna(0).rank(pct=True) for c in ("betweenness", "pagerank", "effective_size",
+                                                          "outside_brokerage", "groups_bridged")]
+    ranks.append((-frame["constraint"].fillna(1.0)).rank(pct=True))
+    frame["score"] = np.mean(ranks, axis=0).round(12)
+    frame = frame.sort_values(["score", "id"], ascending=[False, True], ignore_index=True)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    if top is not None:
+        frame = frame.head(top).copy()
+    frame["reasons"] = _reasons(net, frame, bridged, membership, group, seed)
+    first = [c for c in ("rank", "id", "name", "nationality", "community", "score", "reasons") if c in frame]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def _activity(net) -> pd.DataFrame:
+    if net.involvement is None or net.seizures is None:
+        return pd.DataFrame(columns=["id", "seizures", "first_seen", "last_seen", "countries", "commodities"])
+    joined = net.involvement.merge(net.seizures.rename(columns={"id": "seizure"}), on="seizure")
+    grouped = joined.groupby("id")
+    return pd.DataFrame({
+        "seizures": grouped["seizure"].nunique(),
+        "first_seen": grouped["date"].min(), "last_seen": grouped["date"].max(),
+        "countries": grouped["country"].agg(lambda c: sorted({x for x in c if isinstance(x, str)})),
+        "commodities": grouped["commodities"].agg(lambda c: sorted({x for xs in c for x in xs})),
+    }).reset_index()
+
+
+def _reasons(net, frame: pd.DataFrame, bridged: dict, membership: np.ndarray, group: str, seed: int) -> list[str]:
+    graph = net.graph
+    index = {name: i for i, name in enumerate(graph.vs["name"])}
+    members: dict[int, list[int]] = {}
+    for i, c in enumerate(membership):
+        members.setdefault(int(c), []).append(i)
+    attribute = dict(zip(net.nodes["id"], net.nodes[group])) if group in net.nodes else {}
+    out = []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        parts = []
+        v = index[row.id]
+        others = bridged[row.id]
+        if others:
+            groups = [int(row.community), *others]
+            labels = sorted({attribute.get(graph.vs[j]["name"]) for j in [v, *graph.neighbors(v)]} - {None})
+            across = f" across {'/'.join(labels)}" if labels and group in net.nodes else ""
+            parts.append(f"connects {len(groups)} groups ({', '.join(map(str, groups))}){across}")
+            if position < REASONED_ROWS:
+                busiest = max(others, key=lambda c: (sum(membership[j] == c for j in graph.neighbors(v)), -c))
+                share = path_share(graph, v, members[int(row.community)], members[busiest], seed)
+                if share > 0:
+                    parts.append(f"on {share:.0%} of shortest paths between groups {int(row.community)} and "
+                                 f"{busiest}")
+        if row.articulation_point:
+            parts.append("a cut point: removing them splits the network")
+        if row.outside_brokerage:
+            roles = {r: getattr(row, r) for r in GF_ROLES if r != "coordinator" and getattr(row, r)}
+            main = max(roles, key=lambda r: (roles[r], r))
+            parts.append(f"brokers {row.outside_brokerage} open paths between {group} groups (mostly as {main})")
+        seizures = getattr(row, "seizures", None)
+        if seizures and not pd.isna(seizures):
+            span = f"{row.first_seen.year}–{row.last_seen.year}" if row.first_seen.year != row.last_seen.year \
+                else f"{row.first_seen.year}"
+            parts.append(f"{int(seizures)} seizure{'s' if seizures != 1 else ''} {span}")
+        out.append("; ".join(parts) if parts else "no ties in scope")
+    return out
+
+
+def group_profiles(net, communities: pd.DataFrame) -> pd.DataFrame:
+    """One row per community: members, nationalities, seizure countries, commodities, dates, quantities, brokers."""
+    scores = net.centrality()[["id", "betweenness"]]
+    table = communities.merge(scores, on="id").merge(net.nodes.drop(columns="name"), on="id", how="left")
+    activity = None
+    if net.involvement is not None and net.seizures is not None:
+        activity = net.involvement.merge(communities[["id", "community"]], on="id").merge(
+            net.seizures.rename(columns={"id": "seizure"}), on="seizure")
+    rows = []
+    for community, part in table.groupby("community", sort=True):
+        part = part.sort_values(["betweenness", "id"], ascending=[False, True])
+        row = {"community": community, "size": len(part), "members": "; ".join(sorted(part["name"])),
+               "brokers": "; ".join(part["name"].head(3))}
+        if "nationality" in part:
+            row["nationalities"] = "/".join(sorted(part["nationality"].dropna().unique()))
+        if activity is not None:
+            seized = activity[activity["community"] == community].drop_duplicates("seizure")
+            row.update({"seizures": len(seized),
+                        "countries": "/".join(sorted(seized["country"].dropna().unique())),
+                        "commodities": "; ".join(sorted({c for cs in seized["commodities"] for c in cs})),
+                        "first_seen": seized["date"].min() if len(seized) else None,
+                        "last_seen": seized["date"].max() if len(seized) else None,
+                        "weight_kg": round(float(seized["weight_kg"].fillna(0).sum()), 3),
+                        "pieces": float(seized["pieces"].fillna(0).sum())})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def input_hash(net) -> str:
+    """SHA-256 over the network's nodes and edges with their supporting records."""
+    digest = hashlib.sha256()
+    for row in net.nodes[["id", "name"]].itertuples(index=False):
+        digest.update(json.dumps(list(row), ensure_ascii=False).encode())
+    for row in net.edges[["source", "target", "sources"]].itertuples(index=False):
+        digest.update(json.dumps([row.source, row.target, sorted(row.sources)], ensure_ascii=False).encode())
+    return digest.hexdigest()
