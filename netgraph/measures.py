@@ -26,25 +26,39 @@ def _lengths(graph: ig.Graph, weighted: bool):
     return [1.0 / w for w in graph.es["weight"]] if weighted and graph.ecount() else None
 
 
+MEASURES = ("degree", "strength", "betweenness", "closeness", "harmonic", "eigenvector", "pagerank", "k_core")
+
+
 def centrality(graph: ig.Graph, weighted: bool = True, betweenness_k: int | None = None,
-               seed: int = 0) -> pd.DataFrame:
-    """Degree, strength, betweenness, closeness, harmonic, eigenvector, PageRank and k-core number.
+               seed: int = 0, which: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+    """Degree, strength, betweenness, closeness, harmonic, eigenvector, PageRank and k-core number
+    (or only the measures named in ``which``).
 
     ``betweenness`` is normalised to [0, 1] (the share of all pairs' shortest paths through a node). With
     ``betweenness_k``, it is estimated from ``k`` source nodes drawn with ``seed`` (Brandes & Pich 2007),
-    scaled by n/k; ``betweenness_sources`` records k.
+    scaled by n/k; ``frame.attrs["betweenness_sources"]`` records k.
     """
-    n = graph.vcount()
+    unknown = set(which) - set(MEASURES)
+    if unknown:
+        raise ValueError(f"unknown measures {sorted(unknown)}; choose from {MEASURES}")
     lengths = _lengths(graph, weighted)
     weights = graph.es["weight"] if weighted and graph.ecount() else None
-    frame = pd.DataFrame({"id": graph.vs["name"], "degree": graph.degree(),
-                          "strength": graph.strength(weights=weights) if n else []})
-    frame["betweenness"], frame.attrs["betweenness_sources"] = betweenness(graph, lengths, betweenness_k, seed)
-    frame["closeness"] = np.nan_to_num(graph.closeness(weights=lengths), nan=0.0) if n else []
-    frame["harmonic"] = graph.harmonic_centrality(weights=lengths) if n else []
-    frame["eigenvector"] = _eigenvector(graph, weights)
-    frame["pagerank"] = graph.pagerank(weights=weights) if n else []
-    frame["k_core"] = graph.coreness() if n else []
+    compute = {
+        "degree": lambda: graph.degree(),
+        "strength": lambda: graph.strength(weights=weights),
+        "closeness": lambda: np.nan_to_num(graph.closeness(weights=lengths), nan=0.0),
+        "harmonic": lambda: graph.harmonic_centrality(weights=lengths),
+        "eigenvector": lambda: _eigenvector(graph, weights),
+        "pagerank": lambda: graph.pagerank(weights=weights),
+        "k_core": lambda: graph.coreness(),
+    }
+    frame = pd.DataFrame({"id": graph.vs["name"]})
+    for name in (m for m in MEASURES if m in which):
+        if name == "betweenness":
+            frame["betweenness"], frame.attrs["betweenness_sources"] = betweenness(graph, lengths, betweenness_k,
+                                                                                    seed)
+        else:
+            frame[name] = compute[name]() if graph.vcount() else []
     return frame
 
 

@@ -68,17 +68,21 @@ class Network:
         return graph
 
     def _with_names(self, frame: pd.DataFrame) -> pd.DataFrame:
-        out = self.nodes[["id", "name"]].merge(frame, on="id", how="left")
+        """Put ``id``, ``name`` in front of a per-vertex frame (vertices are in ``self.nodes`` order)."""
+        out = self.nodes[["id", "name"]].copy()
+        for column in frame.columns.drop("id"):
+            out[column] = frame[column].to_numpy()
         out.attrs = dict(frame.attrs)
         return out
 
     # --- measures ---------------------------------------------------------------------------------
-    def centrality(self, weighted: bool = True, betweenness_k: int | None = None, seed: int = 0) -> pd.DataFrame:
+    def centrality(self, weighted: bool = True, betweenness_k: int | None = None, seed: int = 0,
+                   which: tuple[str, ...] = measures.MEASURES) -> pd.DataFrame:
         """Degree, strength, betweenness (exact, or sampled from ``betweenness_k`` sources with ``seed``),
-        closeness, harmonic, eigenvector, PageRank, k-core; one row per node."""
-        return self._with_names(measures.centrality(self.graph.as_undirected(mode="collapse", combine_edges="sum")
-                                                    if self.kind == "location" else self.graph,
-                                                    weighted, betweenness_k, seed))
+        closeness, harmonic, eigenvector, PageRank, k-core (or the ones in ``which``); one row per node."""
+        graph = self.graph.as_undirected(mode="collapse", combine_edges="sum") if self.graph.is_directed() \
+            else self.graph
+        return self._with_names(measures.centrality(graph, weighted, betweenness_k, seed, which))
 
     def default_group(self) -> str:
         """The grouping brokerage roles use unless told: nationality where known, else community."""
@@ -107,12 +111,13 @@ class Network:
         found = measures.bridges(self.graph)
         return found.merge(self.edges, on=["source", "target"], how="left")
 
-    def communities(self, method: str = "leiden", seed: int = 0, resolution: float = 1.0) -> pd.DataFrame:
+    def communities(self, method: str = "leiden", seed: int = 0, resolution: float = 1.0,
+                    iterations: int = 2) -> pd.DataFrame:
         """Community of every node (``leiden`` by default; also louvain, label_propagation, components)."""
-        key = (method, seed, resolution)
+        key = (method, seed, resolution, iterations)
         if key not in self._membership:
             self._membership[key] = comm.detect(self.graph.as_undirected() if self.graph.is_directed()
-                                                else self.graph, method, seed, resolution)
+                                                else self.graph, method, seed, resolution, iterations=iterations)
         frame = self._with_names(pd.DataFrame({"id": self.graph.vs["name"], "community": self._membership[key]}))
         frame.attrs["modularity"] = comm.modularity(self.graph, self._membership[key], resolution=resolution) \
             if not self.graph.is_directed() else None
