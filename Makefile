@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Debian packages the tests use: a browser for the HTML graphs, a CJK font for Chinese chart labels
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei
 
-.PHONY: demo test bench setup
+.PHONY: demo test bench setup system-packages
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -12,11 +14,18 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --editable '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing); their tests will be skipped"; fi; \
+	fi
+
 demo: $(STAMP)
 	$(VENV)/bin/netgraph demo --out demo-out
 
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(VENV)/bin/python -m pytest
 
 bench: $(STAMP)
-	$(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/analytics.py

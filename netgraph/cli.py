@@ -7,6 +7,7 @@ import click
 import pandas as pd
 
 from . import schema
+from .chart import case_chart
 from .communities import METHODS
 from .export import write_tables
 from .load import MissingColumnsError, load_file
@@ -34,12 +35,15 @@ def main() -> None:
               "or a mapping YAML file.")
 @DB_OPTION
 @click.option("--rejects", type=click.Path(path_type=Path), help="Folder for rejects files [default: beside --db].")
-def load(files: tuple[Path, ...], mapping: str, db: Path, rejects: Path | None) -> None:
+@click.option("--encoding", help="Text encoding, e.g. cp1258 or gb18030 [default: the mapping's, else detected].")
+@click.option("--delimiter", help="CSV delimiter [default: the mapping's, else detected].")
+def load(files: tuple[Path, ...], mapping: str, db: Path, rejects: Path | None, encoding: str | None,
+         delimiter: str | None) -> None:
     """Load seizure records from FILES (CSV, XLSX, JSON) into the store."""
     try:
         with open_store(db) as store:
             for path in files:
-                report = load_file(path, mapping, store, rejects_dir=rejects)
+                report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter)
                 click.echo(report.summary())
     except (MissingColumnsError, MappingError, SourceError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -132,6 +136,47 @@ def run_analysis(store, out: Path, via: str, method: str = "leiden", seed: int =
 
 
 @main.command()
+@DB_OPTION
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="The HTML file to write.")
+@scope_options
+@click.option("--color-by", default="community", show_default=True, help="community or a node column.")
+@click.option("--size-by", default="pagerank", show_default=True, help="A centrality measure.")
+@click.option("--max-nodes", default=1500, show_default=True, help="Reduce larger networks to top brokers' egos.")
+@click.option("--seed", default=0, show_default=True)
+def graph(db: Path, out: Path, via: str, color_by: str, size_by: str, max_nodes: int, seed: int, **scope) -> None:
+    """Write the person network as one self-contained interactive HTML file."""
+    with open_store(db, read_only=True) as store:
+        net = build_person_network(store, via, **scope)
+        click.echo(f"wrote {net.to_html(out, color_by=color_by, size_by=size_by, max_nodes=max_nodes, seed=seed)}")
+
+
+@main.command()
+@DB_OPTION
+@click.option("--suspect", "suspects", multiple=True, required=True, help="Entity id or exact name (repeatable).")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="case.pdf (SVG, PNG, CSV beside it).")
+@click.option("--radius", default=1, show_default=True, help="Steps out from the suspects.")
+@click.option("--from", "date_from", help="First record date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Last record date (YYYY-MM-DD).")
+@click.option("--release-level", default=3, show_default=True, type=click.IntRange(1, 5),
+              help="Withhold records whose handling code is above this.")
+@click.option("--anonymise", is_flag=True, help="Name only the suspects; others become 'Person N'.")
+@click.option("--lang", type=click.Choice(["en", "vi", "zh"]), default="en", show_default=True)
+@click.option("--via", default=",".join(PERSON_LINKS), show_default=True, help="What ties two people.")
+def chart(db: Path, suspects, out: Path, radius: int, date_from, date_to, release_level: int, anonymise: bool,
+          lang: str, via: str) -> None:
+    """Write a court-ready case chart (PDF, SVG, PNG) with its evidence table."""
+    kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    with open_store(db, read_only=True) as store:
+        try:
+            result = case_chart(store, list(suspects), out, radius, date_from, date_to, release_level, anonymise,
+                                lang, kinds)
+        except (KeyError, PermissionError) as exc:
+            raise click.ClickException(str(exc.args[0])) from None
+    for path in result.paths:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.option("--out", default="demo-out", show_default=True, type=click.Path(path_type=Path),
               help="Folder for the database, rejects and reports.")
 def demo(out: Path) -> None:
@@ -144,6 +189,7 @@ def demo(out: Path) -> None:
         click.echo(describe_store(store))
         for path in run_analysis(store, out, ",".join(PERSON_LINKS)):
             click.echo(f"wrote {path}")
+        click.echo(f"wrote {person_network(store).to_html(out / 'network.html')}")
 
 
 @main.command("schema")

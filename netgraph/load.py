@@ -58,11 +58,15 @@ class LoadReport:
 
 
 def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore,
-              rejects_dir: str | Path | None = None, progress: bool = True) -> LoadReport:
-    """Read ``path`` with ``mapping`` (a shipped name, a YAML path or a Mapping) and write it to ``store``."""
+              rejects_dir: str | Path | None = None, progress: bool = True, encoding: str | None = None,
+              delimiter: str | None = None) -> LoadReport:
+    """Read ``path`` with ``mapping`` (a shipped name, a YAML path or a Mapping) and write it to ``store``.
+
+    ``encoding`` and ``delimiter`` override the mapping's and the detection (e.g. ``"cp1258"``, ``";"``).
+    """
     path = Path(path)
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    table = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet)
+    table = read_table(path, encoding or mapping.encoding, delimiter or mapping.delimiter, mapping.sheet)
     present = set(table.frame.columns)
     missing = [c for c in mapping.required_columns() if c not in present]
     if missing:

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import html
 from functools import cached_property
 
 import igraph as ig
@@ -19,6 +20,7 @@ from . import communities as comm
 from . import measures
 from .disruption import remove_and_measure
 from . import report
+from .html import network_html, write_html
 from .networks import (PERSON_LINKS, Scope, location_flow_edges, memberships, organization_edges, person_edges,
                        restrict)
 from .projection import Filters
@@ -35,12 +37,14 @@ class Network:
     """
 
     def __init__(self, kind: str, nodes: pd.DataFrame, edges: pd.DataFrame, description: dict,
-                 seizures: pd.DataFrame | None = None, involvement: pd.DataFrame | None = None):
+                 seizures: pd.DataFrame | None = None, involvement: pd.DataFrame | None = None,
+                 records: pd.DataFrame | None = None):
         self.kind, self.description = kind, description
         self.nodes = nodes.sort_values("id", ignore_index=True)
         self.edges = edges.reset_index(drop=True)
         self.seizures = seizures  # id, date, country, weight_kg, pieces, commodities
         self.involvement = involvement  # node id → seizure id
+        self.records = records  # the store's Record nodes (provenance and grading), for tooltips and charts
         self._membership: dict[tuple, list[int]] = {}
 
     def __repr__(self) -> str:
@@ -146,6 +150,27 @@ class Network:
         """The ranked broker report with plain-language reasons (see :mod:`netgraph.report`)."""
         return report.broker_report(self, group or self.default_group(), method, seed, betweenness_k, top)
 
+    def to_html(self, path, **options):
+        """Write the interactive, self-contained HTML graph (see :func:`netgraph.html.network_html`)."""
+        return write_html(self, path, **{"records": self.records, **options})
+
+    def show(self, height: int = 800, **options):
+        """Display the interactive graph inline in Jupyter."""
+        from IPython.display import HTML
+        page = network_html(self, **{"records": self.records, **options})
+        return HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:{height}px;border:0"></iframe>')
+
+    def subnetwork(self, ids) -> "Network":
+        """The network induced by the node ``ids`` (with the same evidence, seizures and records)."""
+        keep = set(ids)
+        missing = keep - set(self.nodes["id"])
+        if missing:
+            raise KeyError(f"not in the network: {sorted(missing)}")
+        edges = self.edges[self.edges["source"].isin(keep) & self.edges["target"].isin(keep)]
+        involvement = None if self.involvement is None else self.involvement[self.involvement["id"].isin(keep)]
+        return Network(self.kind, self.nodes[self.nodes["id"].isin(keep)], edges, dict(self.description),
+                       self.seizures, involvement, self.records)
+
     def method_stamp(self, **parameters) -> dict:
         """What an export must record: netgraph version, network, parameters and input hash."""
         return {"netgraph_version": netgraph_version(), "network": self.kind, **self.description,
@@ -159,27 +184,29 @@ class Network:
         return [prefix + c for c in columns]
 
 
-def _scope(date_from, date_to, countries, commodities, min_reliability, min_validity) -> Scope:
-    return Scope(Filters(date_from, date_to, min_reliability, min_validity), tuple(countries), tuple(commodities))
+def _scope(date_from, date_to, countries, commodities, min_reliability, min_validity, max_handling=None) -> Scope:
+    return Scope(Filters(date_from, date_to, min_reliability, min_validity, max_handling), tuple(countries),
+                 tuple(commodities))
 
 
 def _describe(scope: Scope, **extra) -> dict:
     f = scope.filters
     return {"date_from": str(f.date_from) if f.date_from else None, "date_to": str(f.date_to) if f.date_to else None,
-            "min_reliability": f.min_reliability, "min_validity": f.min_validity,
+            "min_reliability": f.min_reliability, "min_validity": f.min_validity, "max_handling": f.max_handling,
             "countries": list(scope.countries), "commodities": list(scope.commodities), **extra}
 
 
 def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_from=None, date_to=None,
                    countries: tuple[str, ...] = (), commodities: tuple[str, ...] = (),
                    min_reliability: str | None = None, min_validity: int | None = None,
-                   half_life_days: float | None = None) -> Network:
+                   half_life_days: float | None = None, max_handling: int | None = None) -> Network:
     """People tied by shared seizures, phones, accounts, organisations or conveyances (``via``).
 
-    Filters keep only the evidence of records in the date window, at or above the grading, and of
-    seizures in ``countries`` (ISO codes) with ``commodities`` (names, taxa or products).
+    Filters keep only the evidence of records in the date window, at or above the grading, with a
+    handling code at most ``max_handling`` (a release level), and of seizures in ``countries`` (ISO
+    codes) with ``commodities`` (names, taxa or products).
     """
-    scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity)
+    scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity, max_handling)
     eligible = scope.records(store)
     members = restrict(memberships(store, tuple(via)), eligible)
     edges = person_edges(store, tuple(via), scope, half_life_days)
@@ -187,14 +214,14 @@ def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_
     ids = sorted(set(members["person"]))
     involved = members[members["kind"] == "seizure"] if "seizure" in via else restrict(
         memberships(store, ("seizure",)), eligible)
-    involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure"]]
+    involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure", "sources"]]
     nodes = pd.DataFrame({"id": ids, "name": persons.loc[ids, "name"].to_numpy() if ids else [],
                           "nationality": persons.loc[ids, "nationality"].to_numpy() if ids else []})
     nodes = nodes.merge(_first_organization(store, eligible), on="id", how="left")
     nodes = nodes.merge(_main_agency(store, involvement), on="id", how="left")
     seizures = _seizure_table(store, eligible)
     return Network("person", nodes, edges, _describe(scope, via=list(via), half_life_days=half_life_days),
-                   seizures, involvement)
+                   seizures, involvement, store.records())
 
 
 def organization_network(store: GraphStore, date_from=None, date_to=None, countries=(), commodities=(),
@@ -209,7 +236,7 @@ def organization_network(store: GraphStore, date_from=None, date_to=None, countr
     involved = restrict(involved[involved["source_label"] == "Organization"], eligible)
     involvement = involved.rename(columns={"source": "id", "target": "seizure"})[["id", "seizure"]]
     return Network("organization", nodes, edges, _describe(scope, half_life_days=half_life_days),
-                   _seizure_table(store, eligible), involvement)
+                   _seizure_table(store, eligible), involvement, store.records())
 
 
 def location_network(store: GraphStore, level: str = "place", date_from=None, date_to=None, countries=(),
@@ -222,7 +249,7 @@ def location_network(store: GraphStore, level: str = "place", date_from=None, da
     nodes = pd.DataFrame({"id": ids, "name": locations.loc[ids, "name"].to_numpy() if ids else [],
                           "kind": locations.loc[ids, "kind"].to_numpy() if ids else [],
                           "country": locations.loc[ids, "country"].to_numpy() if ids else []})
-    return Network("location", nodes, edges, _describe(scope, level=level))
+    return Network("location", nodes, edges, _describe(scope, level=level), records=store.records())
 
 
 def _first_organization(store: GraphStore, eligible) -> pd.DataFrame:

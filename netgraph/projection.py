@@ -31,6 +31,7 @@ class Filters:
     date_to: dt.date | None = None
     min_reliability: str | None = None  # e.g. "B" keeps A and B
     min_validity: int | None = None  # e.g. 2 keeps 1 and 2
+    max_handling: int | None = None  # release level: keeps records whose handling code is at most this (or unset)
 
     def __post_init__(self):
         for name in ("date_from", "date_to"):
@@ -41,10 +42,13 @@ class Filters:
             raise ValueError(f"min_reliability must be one of {RELIABILITY_GRADES}, not {self.min_reliability!r}")
         if self.min_validity is not None and self.min_validity not in range(1, 6):
             raise ValueError(f"min_validity must be 1–5, not {self.min_validity!r}")
+        if self.max_handling is not None and self.max_handling not in range(1, 6):
+            raise ValueError(f"max_handling (release level) must be 1–5, not {self.max_handling!r}")
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.date_from, self.date_to, self.min_reliability, self.min_validity))
+        return any(v is not None for v in (self.date_from, self.date_to, self.min_reliability, self.min_validity,
+                                           self.max_handling))
 
     def eligible(self, records: pd.DataFrame) -> set[str]:
         """Keys of the records that pass."""
@@ -59,6 +63,8 @@ class Filters:
             keep &= records["reliability"].isin(allowed)
         if self.min_validity:
             keep &= records["validity"].notna() & (records["validity"] <= self.min_validity)
+        if self.max_handling is not None:
+            keep &= records["handling"].isna() | (records["handling"] <= self.max_handling)
         return set(records.loc[keep, "id"])
 
 

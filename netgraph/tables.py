@@ -23,6 +23,7 @@ import pandas as pd
 
 CANDIDATE_ENCODINGS = ("utf_8", "cp1258", "gb18030", "cp1252", "latin_1")
 SNIFF_CHARS = 50_000
+DELIMITERS = (",", ";", "\t", "|")
 
 
 class SourceError(ValueError):
@@ -91,19 +92,30 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None):
     text, enc = decode(path.read_bytes(), encoding)
     if not text.strip():
         raise SourceError(f"{path}: the file is empty")
+    quotechar, escapechar = '"', None
     if delimiter is None:
         try:
-            dialect = clevercsv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=[",", ";", "\t", "|"])
+            dialect = clevercsv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=list(DELIMITERS))
         except clevercsv.Error:
             dialect = None
-        if dialect is None or not dialect.delimiter:
-            raise SourceError(f"{path}: cannot detect the CSV delimiter; name it with --delimiter")
-        delimiter, quotechar, escapechar = dialect.delimiter, dialect.quotechar or '"', dialect.escapechar or None
-    else:
-        quotechar, escapechar = '"', None
+        if dialect is not None and dialect.delimiter:
+            delimiter, quotechar, escapechar = dialect.delimiter, dialect.quotechar or '"', dialect.escapechar or None
+        else:
+            delimiter = _header_delimiter(text)
+        if delimiter is None:
+            raise SourceError(f"{path}: cannot detect the CSV delimiter; name it (--delimiter)")
     frame = pd.read_csv(io.StringIO(text), sep=delimiter, quotechar=quotechar, escapechar=escapechar,
                         dtype=str, keep_default_na=False, skip_blank_lines=True, engine="python")
     return frame, enc, delimiter
+
+
+def _header_delimiter(text: str) -> str | None:
+    """Fallback when CleverCSV finds no dialect (heavily quoted cells): the candidate that splits the
+    header line into the most columns, if it splits it at all."""
+    header = text.splitlines()[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+    return best if counts[best] else None
 
 
 def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
