@@ -37,8 +37,10 @@ class GraphBatch:
         _merge(self.nodes[label], key, props, source)
         return key
 
-    def rel(self, rel_type: str, src: tuple[str, str], dst: tuple[str, str], props: dict, source: str) -> None:
-        """Add (or merge into) a relationship from ``src`` = (label, key) to ``dst`` = (label, key)."""
+    def rel(self, rel_type: str, src: tuple[str, str], dst: tuple[str, str], props: dict,
+            source: str | list[str]) -> None:
+        """Add (or merge into) a relationship from ``src`` = (label, key) to ``dst`` = (label, key);
+        ``source``: the record key (or keys) behind it."""
         spec = REL_TYPES[check_rel_type(rel_type)]
         if (src[0], dst[0]) not in spec.pairs:
             raise ValueError(f"{rel_type} does not go from {src[0]} to {dst[0]}")
@@ -46,7 +48,8 @@ class GraphBatch:
         if unknown:
             raise ValueError(f"{rel_type} has no properties {sorted(unknown)}")
         identity = tuple(props.get(p) for p in spec.identity)
-        _merge(self.rels[(rel_type, src[0], dst[0])], (src[1], dst[1], *identity), props, source)
+        sources = [source] if isinstance(source, str) else list(source)
+        _merge_all(self.rels[(rel_type, src[0], dst[0])], (src[1], dst[1], *identity), {**props, "sources": sources})
 
     def update(self, other: "GraphBatch") -> None:
         """Merge every fact of ``other`` into this batch."""

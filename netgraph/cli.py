@@ -9,6 +9,8 @@ import pandas as pd
 from . import schema
 from .chart import case_chart
 from .communities import METHODS
+from .leads import METHODS as LEAD_METHODS
+from .leads import evaluate, fit_model
 from .export import write_tables
 from .load import MissingColumnsError, load_file
 from .mapping import MappingError, available_mappings
@@ -133,6 +135,34 @@ def run_analysis(store, out: Path, via: str, method: str = "leiden", seed: int =
     stamp = net.method_stamp(method=method, seed=seed, betweenness_k=betweenness_k,
                              group=group or net.default_group(), store=str(store))
     return write_tables(out, {"broker_report": brokers, "group_profiles": groups}, stamp)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for leads.csv and friends.")
+@scope_options
+@click.option("--method", type=click.Choice([*LEAD_METHODS, "model"]), default="adamic_adar", show_default=True,
+              help="A topological score, or 'model' (calibrated logistic regression trained on this network).")
+@click.option("--k", default=50, show_default=True, help="How many leads overall.")
+@click.option("--hops", type=click.Choice(["2", "3"]), default="2", show_default=True, help="Candidate distance.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--write-back", is_flag=True, help="Store the leads as SUSPECTED_LINK relationships.")
+@click.option("--evaluate", "run_evaluation", is_flag=True, help="Also write evaluation.csv (hidden-tie test).")
+def leads(db: Path, out: Path, via: str, method: str, k: int, hops: str, seed: int, write_back: bool,
+          run_evaluation: bool, **scope) -> None:
+    """Rank probably-missing ties (leads) with their reasons and the records behind them."""
+    with open_store(db, read_only=not write_back) as store:
+        net = build_person_network(store, via, **scope)
+        model = fit_model(net, seed=seed) if method == "model" else None
+        found = net.leads(k=k, method=method, hops=int(hops), model=model)
+        tables = {"leads": found}
+        if run_evaluation:
+            tables["evaluation"] = evaluate(net, seeds=range(seed, seed + 5))
+        stamp = net.method_stamp(method=method, k=k, hops=int(hops), seed=seed, store=str(store))
+        for path in write_tables(out, tables, stamp, workbook="netgraph_leads.xlsx"):
+            click.echo(f"wrote {path}")
+        if write_back:
+            click.echo(f"stored {store.write_leads(found, method)} SUSPECTED_LINK relationships ({method})")
 
 
 @main.command()

@@ -19,6 +19,7 @@ import pandas as pd
 from . import communities as comm
 from . import measures
 from .disruption import remove_and_measure
+from . import leads as leads_module
 from . import report
 from .html import network_html, write_html
 from .networks import (PERSON_LINKS, Scope, location_flow_edges, memberships, organization_edges, person_edges,
@@ -149,6 +150,15 @@ class Network:
                       betweenness_k: int | None = None, top: int | None = None) -> pd.DataFrame:
         """The ranked broker report with plain-language reasons (see :mod:`netgraph.report`)."""
         return report.broker_report(self, group or self.default_group(), method, seed, betweenness_k, top)
+
+    def leads(self, k: int = 50, method: str = "adamic_adar", hops: int = 2, persons: list[str] | None = None,
+              per_person: int | None = None, model=None) -> pd.DataFrame:
+        """Ranked leads (suspected missing ties) with reasons; see :mod:`netgraph.leads`.
+
+        ``method``: one of ``netgraph.leads.METHODS``; or pass ``model=netgraph.leads.fit_model(net)``.
+        ``persons`` + ``per_person``: the best ``per_person`` leads of each of those people.
+        """
+        return leads_module.leads(self, k, method, hops, persons, per_person, model)
 
     def to_html(self, path, **options):
         """Write the interactive, self-contained HTML graph (see :func:`netgraph.html.network_html`)."""

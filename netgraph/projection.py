@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .schema import NODE_TYPES, RELIABILITY_GRADES, REL_TYPES
+from .schema import ASSERTED_REL_TYPES, NODE_TYPES, RELIABILITY_GRADES
 from .store.base import GraphStore
 
 
@@ -117,10 +117,11 @@ def subgraph(store: GraphStore, labels: list[str] | None = None, rel_types: list
              date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
              min_reliability: str | None = None, min_validity: int | None = None) -> Subgraph:
     """The part of the stored graph with the given node labels and relationship types whose supporting
-    records pass the filters (labels default to all but Record/Mention/Load; types to all but REFERS_TO)."""
+    records pass the filters (labels default to all but Record/Mention/Load; types to the asserted ones:
+    leads, SUSPECTED_LINK, only when asked for)."""
     filters = Filters(date_from, date_to, min_reliability, min_validity)
     labels = labels or [label for label in NODE_TYPES if label not in ("Record", "Mention", "Load")]
-    rel_types = rel_types or [t for t in REL_TYPES if t != "REFERS_TO"]
+    rel_types = rel_types or list(ASSERTED_REL_TYPES)
     nodes = store.nodes(labels)
     edges = store.edges(rel_types)
     if filters.active:

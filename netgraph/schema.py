@@ -109,10 +109,15 @@ _RELS = [
             (("Seizure", "Arrest"), ("Seizure", "Prosecution"), ("Prosecution", "Conviction"))),
     RelType("REFERS_TO", "A mention refers to the entity it is attached to.",
             tuple(("Mention", label) for label in ENTITY_LABELS)),
+    RelType("SUSPECTED_LINK", "A lead from link prediction: NOT asserted by any record. Its sources are the "
+            "records behind the ties that suggest it.", (("Person", "Person"),),
+            {"method": "STRING", "score": "DOUBLE", "created": "DATE", "netgraph_version": "STRING"}, ("method",)),
 ]
 REL_TYPES: dict[str, RelType] = {r.type: r for r in _RELS}
 
 ROUTE_TYPES = ("ORIGIN", "TRANSIT", "DESTINATION")
+# relationships that records assert about the world (not bookkeeping, not leads)
+ASSERTED_REL_TYPES = tuple(t for t in REL_TYPES if t not in ("REFERS_TO", "SUSPECTED_LINK"))
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E")  # A = always reliable … E = untested
 RESTRICTED_HANDLING = (4, 5)  # 5x5x5 handling codes that forbid dissemination outside the originator
 

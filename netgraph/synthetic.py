@@ -31,7 +31,7 @@ def trafficking_network(edges: int = 100_000, mean_degree: float = 10.0, inside_
     brokers = rng.choice(n, n_brokers, replace=False)
     group[brokers] = -1
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    draws = int(edges * 1.15)  # over-draw: duplicates and self-ties are dropped, then trimmed to ``edges``
+    draws = int(edges * 1.3)  # over-draw: duplicates and self-ties are dropped, then trimmed to ``edges``
     inside = int(draws * inside_share)
     # inside ties: pick a node, then a partner in its own block
     a = rng.integers(0, n, inside)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..batch import GraphBatch
-from ..schema import NODE_TYPES, REL_TYPES
+from ..schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
@@ -54,6 +54,22 @@ class GraphStore(ABC):
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def write_leads(self, leads: pd.DataFrame, method: str) -> int:
+        """Replace the stored ``SUSPECTED_LINK``s of ``method`` with ``leads`` (source, target, score,
+        records); return how many were written. Leads are never asserted links: no projection reads them."""
+        from datetime import date
+
+        from ..batch import GraphBatch
+        from ..resources import netgraph_version
+        self.query("MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e", {"method": method})
+        batch = GraphBatch()
+        for row in leads.itertuples(index=False):
+            batch.rel("SUSPECTED_LINK", ("Person", row.source), ("Person", row.target),
+                      {"method": method, "score": float(row.score), "created": date.today(),
+                       "netgraph_version": netgraph_version()}, list(row.records))
+        self.write(batch)
+        return len(leads)
+
     # --- derived reads, the same for every store ---------------------------------------------------
     def counts(self) -> dict[str, int]:
         """Number of nodes per label and relationships per type (zeros left out)."""
@@ -74,8 +90,9 @@ class GraphStore(ABC):
         return pd.concat(frames, ignore_index=True)
 
     def edges(self, rel_types: list[str] | None = None) -> pd.DataFrame:
-        """Relationships of the given types (all but REFERS_TO by default), with their properties."""
-        types = rel_types or [t for t in REL_TYPES if t != "REFERS_TO"]
+        """Relationships of the given types (by default the asserted ones: not REFERS_TO, not
+        SUSPECTED_LINK), with their properties."""
+        types = rel_types or list(ASSERTED_REL_TYPES)
         frames = [f for f in (self.edge_frame(t) for t in types) if len(f)]
         if not frames:
             return pd.DataFrame(columns=EDGE_COLUMNS)
