@@ -24,7 +24,11 @@ system-packages:
 demo: $(STAMP)
 	$(VENV)/bin/netgraph demo --out demo-out
 
-test: $(STAMP) system-packages
+# Neo4j's own Cypher parser (npm), which the tests use to syntax-check every statement sent to Neo4j
+tests/neo4j/node_modules: tests/neo4j/package-lock.json
+	npm ci --prefix tests/neo4j --no-audit --no-fund --loglevel=error && touch $@
+
+test: $(STAMP) system-packages tests/neo4j/node_modules
 	$(VENV)/bin/python -m pytest
 
 bench: $(STAMP)

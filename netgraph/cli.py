@@ -1,6 +1,8 @@
 """The ``netgraph`` command line."""
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -11,18 +13,45 @@ from .chart import case_chart
 from .communities import METHODS
 from .leads import METHODS as LEAD_METHODS
 from .leads import evaluate, fit_model
-from .export import write_tables
+from .export import flat, write_tables
 from .load import MissingColumnsError, load_file
 from .mapping import MappingError, available_mappings
 from .network import person_network
 from .networks import PERSON_LINKS
+from .queries import list_queries, run_query
 from .resources import loaders_dir, netgraph_version
 from .store import open_store
+from .store.base import SEIZURE_DATES
 from .tables import SourceError
 
 SAMPLE_FILES = [("cen_customs_sample.csv", "cen_customs"), ("vn_agency_sample.xlsx", "vn_agency")]
-DB_OPTION = click.option("--db", "db", required=True, type=click.Path(path_type=Path),
-                         help="The embedded netgraph database file (created if missing).")
+@dataclass(frozen=True)
+class StoreTarget:
+    """Where a command's graph lives: an embedded database file or a Neo4j server."""
+    path: Path | None
+    uri: str | None
+    database: str | None
+
+    def open(self, read_only: bool = False):
+        if self.uri:
+            return open_store(self.uri, database=self.database)
+        if read_only and not self.path.exists():
+            raise click.ClickException(f"no netgraph database at {self.path}")
+        return open_store(self.path, read_only=read_only)
+
+
+def store_options(command):
+    """--db PATH (embedded) or --neo4j URI (credentials from NEO4J_USERNAME / NEO4J_PASSWORD or the
+    config file, never from the command line)."""
+    @click.option("--db", type=click.Path(path_type=Path), help="The embedded netgraph database file.")
+    @click.option("--neo4j", "neo4j_uri", help="A Neo4j 5 server instead, e.g. neo4j://host:7687.")
+    @click.option("--neo4j-database", help="The Neo4j database [default: the server's default].")
+    @functools.wraps(command)
+    def wrapper(db, neo4j_uri, neo4j_database, **kwargs):
+        if bool(db) == bool(neo4j_uri):
+            raise click.UsageError("give exactly one of --db PATH or --neo4j URI")
+        return command(db=StoreTarget(db, neo4j_uri, neo4j_database), **kwargs)
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,15 +64,15 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", "-m", required=True, help=f"A shipped mapping ({', '.join(available_mappings())}) "
               "or a mapping YAML file.")
-@DB_OPTION
+@store_options
 @click.option("--rejects", type=click.Path(path_type=Path), help="Folder for rejects files [default: beside --db].")
 @click.option("--encoding", help="Text encoding, e.g. cp1258 or gb18030 [default: the mapping's, else detected].")
 @click.option("--delimiter", help="CSV delimiter [default: the mapping's, else detected].")
-def load(files: tuple[Path, ...], mapping: str, db: Path, rejects: Path | None, encoding: str | None,
+def load(files: tuple[Path, ...], mapping: str, db: StoreTarget, rejects: Path | None, encoding: str | None,
          delimiter: str | None) -> None:
     """Load seizure records from FILES (CSV, XLSX, JSON) into the store."""
     try:
-        with open_store(db) as store:
+        with db.open() as store:
             for path in files:
                 report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter)
                 click.echo(report.summary())
@@ -52,12 +81,10 @@ def load(files: tuple[Path, ...], mapping: str, db: Path, rejects: Path | None, 
 
 
 @main.command()
-@DB_OPTION
-def info(db: Path) -> None:
+@store_options
+def info(db: StoreTarget) -> None:
     """Counts by label and type, date range, sources and rejects of a store."""
-    if not db.exists():
-        raise click.ClickException(f"no netgraph database at {db}")
-    with open_store(db, read_only=True) as store:
+    with db.open(read_only=True) as store:
         click.echo(describe_store(store))
 
 
@@ -68,7 +95,7 @@ def describe_store(store) -> str:
     lines += [f"  {label:<14}{counts[label]:>8}" for label in schema.NODE_TYPES if label in counts]
     lines += ["relationships:"]
     lines += [f"  {rel:<14}{counts[rel]:>8}" for rel in schema.REL_TYPES if rel in counts]
-    seizures = store.query("MATCH (s:Seizure) RETURN min(s.date) AS first, max(s.date) AS last")
+    seizures = store.query(SEIZURE_DATES)
     if counts.get("Seizure"):
         first, last = (pd.Timestamp(seizures.iloc[0][c]).date() for c in ("first", "last"))
         lines += ["", f"seizure dates: {first} to {last}"]
@@ -112,17 +139,17 @@ def build_person_network(store, via, **scope):
 
 
 @main.command()
-@DB_OPTION
+@store_options
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the reports.")
 @scope_options
 @click.option("--method", type=click.Choice(METHODS), default="leiden", show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Seed for community detection and sampling.")
 @click.option("--betweenness-k", type=int, help="Estimate betweenness from K sampled sources (large networks).")
 @click.option("--group", help="Node attribute for brokerage roles [default: nationality, else community].")
-def analyse(db: Path, out: Path, method: str, seed: int, betweenness_k: int | None, group: str | None,
+def analyse(db: StoreTarget, out: Path, method: str, seed: int, betweenness_k: int | None, group: str | None,
             via: str, **scope) -> None:
     """Write the broker report and group profiles of the person network (CSV and XLSX)."""
-    with open_store(db, read_only=True) as store:
+    with db.open(read_only=True) as store:
         for path in run_analysis(store, out, via, method, seed, betweenness_k, group, **scope):
             click.echo(f"wrote {path}")
 
@@ -138,7 +165,7 @@ def run_analysis(store, out: Path, via: str, method: str = "leiden", seed: int =
 
 
 @main.command()
-@DB_OPTION
+@store_options
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for leads.csv and friends.")
 @scope_options
 @click.option("--method", type=click.Choice([*LEAD_METHODS, "model"]), default="adamic_adar", show_default=True,
@@ -148,10 +175,10 @@ def run_analysis(store, out: Path, via: str, method: str = "leiden", seed: int =
 @click.option("--seed", default=0, show_default=True)
 @click.option("--write-back", is_flag=True, help="Store the leads as SUSPECTED_LINK relationships.")
 @click.option("--evaluate", "run_evaluation", is_flag=True, help="Also write evaluation.csv (hidden-tie test).")
-def leads(db: Path, out: Path, via: str, method: str, k: int, hops: str, seed: int, write_back: bool,
+def leads(db: StoreTarget, out: Path, via: str, method: str, k: int, hops: str, seed: int, write_back: bool,
           run_evaluation: bool, **scope) -> None:
     """Rank probably-missing ties (leads) with their reasons and the records behind them."""
-    with open_store(db, read_only=not write_back) as store:
+    with db.open(read_only=not write_back) as store:
         net = build_person_network(store, via, **scope)
         model = fit_model(net, seed=seed) if method == "model" else None
         found = net.leads(k=k, method=method, hops=int(hops), model=model)
@@ -166,22 +193,22 @@ def leads(db: Path, out: Path, via: str, method: str, k: int, hops: str, seed: i
 
 
 @main.command()
-@DB_OPTION
+@store_options
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="The HTML file to write.")
 @scope_options
 @click.option("--color-by", default="community", show_default=True, help="community or a node column.")
 @click.option("--size-by", default="pagerank", show_default=True, help="A centrality measure.")
 @click.option("--max-nodes", default=1500, show_default=True, help="Reduce larger networks to top brokers' egos.")
 @click.option("--seed", default=0, show_default=True)
-def graph(db: Path, out: Path, via: str, color_by: str, size_by: str, max_nodes: int, seed: int, **scope) -> None:
+def graph(db: StoreTarget, out: Path, via: str, color_by: str, size_by: str, max_nodes: int, seed: int, **scope) -> None:
     """Write the person network as one self-contained interactive HTML file."""
-    with open_store(db, read_only=True) as store:
+    with db.open(read_only=True) as store:
         net = build_person_network(store, via, **scope)
         click.echo(f"wrote {net.to_html(out, color_by=color_by, size_by=size_by, max_nodes=max_nodes, seed=seed)}")
 
 
 @main.command()
-@DB_OPTION
+@store_options
 @click.option("--suspect", "suspects", multiple=True, required=True, help="Entity id or exact name (repeatable).")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="case.pdf (SVG, PNG, CSV beside it).")
 @click.option("--radius", default=1, show_default=True, help="Steps out from the suspects.")
@@ -192,11 +219,11 @@ def graph(db: Path, out: Path, via: str, color_by: str, size_by: str, max_nodes:
 @click.option("--anonymise", is_flag=True, help="Name only the suspects; others become 'Person N'.")
 @click.option("--lang", type=click.Choice(["en", "vi", "zh"]), default="en", show_default=True)
 @click.option("--via", default=",".join(PERSON_LINKS), show_default=True, help="What ties two people.")
-def chart(db: Path, suspects, out: Path, radius: int, date_from, date_to, release_level: int, anonymise: bool,
+def chart(db: StoreTarget, suspects, out: Path, radius: int, date_from, date_to, release_level: int, anonymise: bool,
           lang: str, via: str) -> None:
     """Write a court-ready case chart (PDF, SVG, PNG) with its evidence table."""
     kinds = tuple(v.strip() for v in via.split(",") if v.strip())
-    with open_store(db, read_only=True) as store:
+    with db.open(read_only=True) as store:
         try:
             result = case_chart(store, list(suspects), out, radius, date_from, date_to, release_level, anonymise,
                                 lang, kinds)
@@ -220,6 +247,36 @@ def demo(out: Path) -> None:
         for path in run_analysis(store, out, ",".join(PERSON_LINKS)):
             click.echo(f"wrote {path}")
         click.echo(f"wrote {person_network(store).to_html(out / 'network.html')}")
+
+
+@main.command("query")
+@store_options
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, help="A parameter as key=value (repeatable).")
+@click.option("--out", type=click.Path(path_type=Path), help="Write the rows to this CSV file.")
+def query_command(db: StoreTarget, name: str | None, params: tuple[str, ...], out: Path | None) -> None:
+    """Run a named query (without NAME: list them)."""
+    queries = list_queries()
+    if not name:
+        for query in queries.values():
+            click.echo(f"{query.name:<30} {query.description}  [params: {', '.join(query.params) or '-'}]")
+        return
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not key=value", param_hint="--param")
+        values[key] = int(value) if value.lstrip("-").isdigit() else value
+    with db.open(read_only=True) as store:
+        try:
+            rows = run_query(store, name, **values)
+        except (KeyError, ValueError) as exc:
+            raise click.ClickException(str(exc.args[0])) from None
+    if out:
+        flat(rows).to_csv(out, index=False, encoding="utf-8-sig")
+        click.echo(f"wrote {len(rows)} rows to {out}")
+    else:
+        click.echo(flat(rows).to_string(index=False) if len(rows) else "(no rows)")
 
 
 @main.command("schema")

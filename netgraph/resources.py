@@ -19,6 +19,11 @@ def loaders_dir() -> Path:
     return _first_existing(_PACKAGE.parent / "loaders", _PACKAGE / "_loaders")
 
 
+def queries_dir() -> Path:
+    """``queries/`` (named Cypher queries) of the source tree, or its copy inside an installed wheel."""
+    return _first_existing(_PACKAGE.parent / "queries", _PACKAGE / "_queries")
+
+
 def netgraph_version() -> str:
     try:
         return version("netgraph")

@@ -15,6 +15,8 @@ import pandas as pd
 from ..batch import GraphBatch
 from ..schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
 
+DELETE_LEADS = "MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e"
+SEIZURE_DATES = "MATCH (s:Seizure) RETURN min(s.date) AS first, max(s.date) AS last"
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
 
@@ -61,7 +63,7 @@ class GraphStore(ABC):
 
         from ..batch import GraphBatch
         from ..resources import netgraph_version
-        self.query("MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e", {"method": method})
+        self.query(DELETE_LEADS, {"method": method})
         batch = GraphBatch()
         for row in leads.itertuples(index=False):
             batch.rel("SUSPECTED_LINK", ("Person", row.source), ("Person", row.target),
@@ -75,10 +77,16 @@ class GraphStore(ABC):
         """Number of nodes per label and relationships per type (zeros left out)."""
         out = {}
         for label in NODE_TYPES:  # labels and types come from the schema, never from users
-            out[label] = int(self.query(f"MATCH (n:{label}) RETURN count(n) AS n").iloc[0, 0])
+            out[label] = int(self.query(_count_nodes(label)).iloc[0, 0])
         for rel_type in REL_TYPES:
-            out[rel_type] = int(self.query(f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS n").iloc[0, 0])
+            out[rel_type] = int(self.query(_count_rels(rel_type)).iloc[0, 0])
         return {k: v for k, v in out.items() if v}
+
+    @staticmethod
+    def shared_statements() -> list[str]:
+        """The statements this base class sends, the same for every store."""
+        return ([_count_nodes(label) for label in NODE_TYPES] + [_count_rels(t) for t in REL_TYPES]
+                + [DELETE_LEADS, SEIZURE_DATES])
 
     def nodes(self, labels: list[str] | None = None) -> pd.DataFrame:
         """Nodes of the given labels (all by default): id, label, name, sources."""
@@ -121,3 +129,16 @@ def check_property_names(names) -> list[str]:
     if bad:
         raise ValueError(f"invalid property names {bad}: use lower-case letters, digits and '_'")
     return list(names)
+
+
+def _count_nodes(label: str) -> str:
+    return f"MATCH (n:{label}) RETURN count(n) AS n"
+
+
+def _count_rels(rel_type: str) -> str:
+    return f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS n"
+
+
+def records_of(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts, every dict with the same keys and None for missing values (NaN included)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..batch import GraphBatch, RelKey
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
-from .base import EDGE_COLUMNS, GraphStore, check_property_names
+from .base import EDGE_COLUMNS, GraphStore, check_property_names, records_of
 
 ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(), "DATE": pa.date32(),
                "STRING[]": pa.list_(pa.string())}
@@ -34,6 +34,8 @@ class LadybugStore(GraphStore):
     ``buffer_pool_mb`` bounds its memory (default 1 GiB, or ``NETGRAPH_BUFFER_POOL_MB``); LadybugDB would
     otherwise take about 80% of RAM. Only one process may open a database for writing at a time.
     """
+
+    dialect = "ladybug"
 
     def __init__(self, path: str | Path, read_only: bool = False, buffer_pool_mb: int | None = None):
         self.path = Path(path)
@@ -82,7 +84,7 @@ class LadybugStore(GraphStore):
                     bar.update(len(frame))
                     continue
                 statement = self._node_merge(what) if kind == "node" else self._rel_merge(what)
-                rows = _records(frame)
+                rows = records_of(frame)
                 for start in range(0, len(rows), BATCH_ROWS):
                     chunk = rows[start:start + BATCH_ROWS]
                     self._conn.execute(statement, {"rows": chunk})
@@ -132,7 +134,7 @@ class LadybugStore(GraphStore):
         for column in columns:
             self._conn.execute(f"ALTER TABLE {check_label(label)} ADD IF NOT EXISTS {column} DOUBLE")
         assignments = ", ".join(f"n.{c} = CAST(r.{c} AS DOUBLE)" for c in columns)
-        rows = _records(frame[["id", *columns]].astype({c: float for c in columns}))
+        rows = records_of(frame[["id", *columns]].astype({c: float for c in columns}))
         for start in range(0, len(rows), BATCH_ROWS):
             self._conn.execute(f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET {assignments}",
                                {"rows": rows[start:start + BATCH_ROWS]})
@@ -167,11 +169,6 @@ def _union(current: str, new: str) -> str:
 def _value(prop: str, kind: str) -> str:
     """A row value in a statement, cast to its schema type (a column of only nulls has no type of its own)."""
     return f"r.{prop}" if kind in ("STRING", "STRING[]") else f"CAST(r.{prop} AS {kind})"
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts, every dict with the same keys and None for missing values (NaN included)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _arrow(frame: pd.DataFrame, types: dict[str, str]) -> pa.Table:
