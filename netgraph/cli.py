@@ -19,6 +19,7 @@ from .mapping import MappingError, available_mappings
 from .network import person_network
 from .networks import PERSON_LINKS
 from .queries import list_queries, run_query
+from .resolution import THRESHOLD, explain, resolve
 from .resources import loaders_dir, netgraph_version
 from .store import open_store
 from .store.base import SEIZURE_DATES
@@ -68,14 +69,18 @@ def main() -> None:
 @click.option("--rejects", type=click.Path(path_type=Path), help="Folder for rejects files [default: beside --db].")
 @click.option("--encoding", help="Text encoding, e.g. cp1258 or gb18030 [default: the mapping's, else detected].")
 @click.option("--delimiter", help="CSV delimiter [default: the mapping's, else detected].")
+@click.option("--resolve", "then_resolve", is_flag=True, help="Resolve people afterwards (see `netgraph resolve`).")
+@click.option("--decisions", type=click.Path(path_type=Path), help="With --resolve: the analyst's decisions CSV.")
 def load(files: tuple[Path, ...], mapping: str, db: StoreTarget, rejects: Path | None, encoding: str | None,
-         delimiter: str | None) -> None:
+         delimiter: str | None, then_resolve: bool, decisions: Path | None) -> None:
     """Load seizure records from FILES (CSV, XLSX, JSON) into the store."""
     try:
         with db.open() as store:
             for path in files:
                 report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter)
                 click.echo(report.summary())
+            if then_resolve:
+                click.echo(describe_resolution(resolve(store, decisions)))
     except (MissingColumnsError, MappingError, SourceError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -243,10 +248,47 @@ def demo(out: Path) -> None:
     with open_store(out / "sample.lbdb") as store:
         for name, mapping in SAMPLE_FILES:
             click.echo(load_file(samples / name, mapping, store, rejects_dir=out / "rejects").summary())
+        click.echo(describe_resolution(resolve(store)))
         click.echo(describe_store(store))
         for path in run_analysis(store, out, ",".join(PERSON_LINKS)):
             click.echo(f"wrote {path}")
         click.echo(f"wrote {person_network(store).to_html(out / 'network.html')}")
+
+
+@main.command("resolve")
+@store_options
+@click.option("--decisions", type=click.Path(path_type=Path),
+              help="CSV of analyst decisions: a, b (person ids), decision (must_link / cannot_link), note.")
+@click.option("--threshold", default=THRESHOLD, show_default=True, type=click.FloatRange(0.5, 1.0),
+              help="Match probability above which two spellings are one person.")
+def resolve_command(db: StoreTarget, decisions: Path | None, threshold: float) -> None:
+    """Resolve people across spellings, scripts and agencies (replaces any earlier resolution)."""
+    with db.open() as store:
+        try:
+            click.echo(describe_resolution(resolve(store, decisions, threshold)))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def describe_resolution(result) -> str:
+    people = result.clusters["resolved_id"].nunique()
+    by = result.links["decided_by"].value_counts().to_dict() if len(result.links) else {}
+    return (f"resolved {len(result.clusters)} person records into {people} people ({result.merged} merged; "
+            f"links by {by or 'nobody'}; threshold {result.threshold})")
+
+
+@main.command("explain")
+@store_options
+@click.argument("person")
+def explain_command(db: StoreTarget, person: str) -> None:
+    """Why PERSON (an id) is merged with whom: scores, agreeing fields, threshold, who decided."""
+    with db.open(read_only=True) as store:
+        try:
+            links = explain(store, person)
+        except KeyError as exc:
+            raise click.ClickException(str(exc.args[0])) from None
+    click.echo(flat(links.drop(columns="sources")).to_string(index=False) if len(links) else
+               f"{person} is not merged with anyone")
 
 
 @main.command("query")

@@ -5,10 +5,8 @@ formats, the separators of multi-valued cells, and maps columns to netgraph's ca
 fields. It is validated with pydantic, so a typo in a mapping is an error that names the bad key.
 
 >>> m = load_mapping("cen_customs")
->>> m.fields.date.column
-'Date of seizure'
->>> "date" in m.required_columns() or m.required_columns()
-True
+>>> m.fields.date.column, m.required_columns()
+('Date of seizure', ['Case ID', 'Date of seizure', 'Country of seizure', 'Commodity'])
 """
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ from .disruption import remove_and_measure
 from . import leads as leads_module
 from . import report
 from .html import network_html, write_html
-from .networks import (PERSON_LINKS, Scope, location_flow_edges, memberships, organization_edges, person_edges,
-                       restrict)
+from .networks import (PERSON_LINKS, Scope, co_membership_edges, location_flow_edges, memberships,
+                       organization_edges, record_dates, restrict)
 from .projection import Filters
 from .resources import netgraph_version
 from .store.base import GraphStore
@@ -209,8 +209,12 @@ def _describe(scope: Scope, **extra) -> dict:
 def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_from=None, date_to=None,
                    countries: tuple[str, ...] = (), commodities: tuple[str, ...] = (),
                    min_reliability: str | None = None, min_validity: int | None = None,
-                   half_life_days: float | None = None, max_handling: int | None = None) -> Network:
+                   half_life_days: float | None = None, max_handling: int | None = None,
+                   resolved: bool = True) -> Network:
     """People tied by shared seizures, phones, accounts, organisations or conveyances (``via``).
+
+    With ``resolved`` (the default), people that entity resolution merged are one node, named after the
+    cluster's canonical spelling (see :mod:`netgraph.resolution`); without a resolution nothing changes.
 
     Filters keep only the evidence of records in the date window, at or above the grading, with a
     handling code at most ``max_handling`` (a release level), and of seizures in ``countries`` (ISO
@@ -218,12 +222,15 @@ def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_
     """
     scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity, max_handling)
     eligible = scope.records(store)
-    members = restrict(memberships(store, tuple(via)), eligible)
-    edges = person_edges(store, tuple(via), scope, half_life_days)
     persons = store.node_frame("Person").set_index("id")
+    entity = persons["resolved_id"].fillna(pd.Series(persons.index, index=persons.index)) if resolved \
+        else pd.Series(persons.index, index=persons.index)
+    members = restrict(memberships(store, tuple(via)), eligible)
+    members["person"] = members["person"].map(entity)
+    edges = co_membership_edges(members, record_dates(store) if half_life_days else None, half_life_days)
     ids = sorted(set(members["person"]))
     involved = members[members["kind"] == "seizure"] if "seizure" in via else restrict(
-        memberships(store, ("seizure",)), eligible)
+        memberships(store, ("seizure",)), eligible).assign(person=lambda f: f["person"].map(entity))
     involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure", "sources"]]
     nodes = pd.DataFrame({"id": ids, "name": persons.loc[ids, "name"].to_numpy() if ids else [],
                           "nationality": persons.loc[ids, "nationality"].to_numpy() if ids else []})

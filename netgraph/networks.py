@@ -8,7 +8,8 @@ Every projected edge keeps the records that support it (``sources``), what joins
 kinds of link, ``hubs``: the seizures, phones, companies … they share), and a ``weight``: the number of
 supporting records, or their sum with weights halving every ``half_life_days`` before the newest record.
 
->>> edges = person_edges(store, via=("seizure", "phone"), date_from="2020-01-01")   # doctest: +SKIP
+>>> links = memberships(store, via=("seizure", "phone"))           # doctest: +SKIP
+>>> edges = co_membership_edges(links)                              # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -134,13 +135,6 @@ def restrict(frame: pd.DataFrame, eligible: set[str] | None, column: str = "sour
 def record_dates(store: GraphStore) -> pd.Series:
     records = store.records()
     return pd.Series(pd.to_datetime(records["record_date"]).dt.date.to_numpy(), index=records["id"])
-
-
-def person_edges(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, scope: Scope = Scope(),
-                 half_life_days: float | None = None) -> pd.DataFrame:
-    """Person–person edges (see the module doc)."""
-    members = restrict(memberships(store, tuple(via)), scope.records(store))
-    return co_membership_edges(members, record_dates(store) if half_life_days else None, half_life_days)
 
 
 def organization_edges(store: GraphStore, scope: Scope = Scope(), half_life_days: float | None = None):

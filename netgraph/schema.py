@@ -49,8 +49,9 @@ CONVEYANCE_LABELS = ("Vehicle", "Vessel", "Flight")
 EVENT_LABELS = ("Seizure", "Arrest", "Prosecution", "Conviction")
 
 _NODES = [
-    NodeType("Person", "A natural person named in a record.",
-             {"nationality": "STRING", "passport": "STRING", "birth_date": "DATE"}),
+    NodeType("Person", "A natural person named in a record (one node per spelling as loaded; "
+             "``resolved_id`` names the person entity resolution assigns it to).",
+             {"nationality": "STRING", "passport": "STRING", "birth_date": "DATE", "resolved_id": "STRING"}),
     NodeType("Organization", "A company, trading house or shipping agent.", {"kind": "STRING", "country": "STRING"}),
     NodeType("Location", "A country (ISO-3166 alpha-2 in `country`), province, city, port, airport, border "
              "crossing or region.", {"kind": "STRING", "country": "STRING", "lat": "DOUBLE", "lon": "DOUBLE"}),
@@ -109,6 +110,9 @@ _RELS = [
             (("Seizure", "Arrest"), ("Seizure", "Prosecution"), ("Prosecution", "Conviction"))),
     RelType("REFERS_TO", "A mention refers to the entity it is attached to.",
             tuple(("Mention", label) for label in ENTITY_LABELS)),
+    RelType("SAME_AS", "Entity resolution linked two spellings as one person: score, threshold, the fields "
+            "that agreed and who decided (model, rule or analyst).", (("Person", "Person"),),
+            {"score": "DOUBLE", "threshold": "DOUBLE", "agreed": "STRING[]", "decided_by": "STRING"}),
     RelType("SUSPECTED_LINK", "A lead from link prediction: NOT asserted by any record. Its sources are the "
             "records behind the ties that suggest it.", (("Person", "Person"),),
             {"method": "STRING", "score": "DOUBLE", "created": "DATE", "netgraph_version": "STRING"}, ("method",)),
@@ -117,7 +121,7 @@ REL_TYPES: dict[str, RelType] = {r.type: r for r in _RELS}
 
 ROUTE_TYPES = ("ORIGIN", "TRANSIT", "DESTINATION")
 # relationships that records assert about the world (not bookkeeping, not leads)
-ASSERTED_REL_TYPES = tuple(t for t in REL_TYPES if t not in ("REFERS_TO", "SUSPECTED_LINK"))
+ASSERTED_REL_TYPES = tuple(t for t in REL_TYPES if t not in ("REFERS_TO", "SAME_AS", "SUSPECTED_LINK"))
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E")  # A = always reliable … E = untested
 RESTRICTED_HANDLING = (4, 5)  # 5x5x5 handling codes that forbid dissemination outside the originator
 

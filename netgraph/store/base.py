@@ -16,6 +16,8 @@ from ..batch import GraphBatch
 from ..schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
 
 DELETE_LEADS = "MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e"
+DELETE_SAME_AS = "MATCH ()-[e:SAME_AS]->() DELETE e"
+SET_RESOLVED = "UNWIND $rows AS r MATCH (n:Person {id: r.id}) SET n.resolved_id = r.resolved_id"
 SEIZURE_DATES = "MATCH (s:Seizure) RETURN min(s.date) AS first, max(s.date) AS last"
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
@@ -72,6 +74,21 @@ class GraphStore(ABC):
         self.write(batch)
         return len(leads)
 
+    def write_resolution(self, clusters: pd.DataFrame, links: pd.DataFrame) -> None:
+        """Replace the stored entity resolution: ``Person.resolved_id`` and the ``SAME_AS`` links."""
+        from ..batch import GraphBatch
+        self.query(DELETE_SAME_AS)
+        rows = records_of(clusters[["id", "resolved_id"]])
+        for start in range(0, len(rows), 2_000):
+            self.query(SET_RESOLVED, {"rows": rows[start:start + 2_000]})
+        sources = self.node_frame("Person").set_index("id")["sources"]
+        batch = GraphBatch()
+        for link in links.itertuples(index=False):
+            batch.rel("SAME_AS", ("Person", link.a), ("Person", link.b),
+                      {"score": float(link.score), "threshold": float(link.threshold), "agreed": list(link.agreed),
+                       "decided_by": link.decided_by}, sorted(set(sources[link.a]) | set(sources[link.b])))
+        self.write(batch)
+
     # --- derived reads, the same for every store ---------------------------------------------------
     def counts(self) -> dict[str, int]:
         """Number of nodes per label and relationships per type (zeros left out)."""
@@ -86,7 +103,7 @@ class GraphStore(ABC):
     def shared_statements() -> list[str]:
         """The statements this base class sends, the same for every store."""
         return ([_count_nodes(label) for label in NODE_TYPES] + [_count_rels(t) for t in REL_TYPES]
-                + [DELETE_LEADS, SEIZURE_DATES])
+                + [DELETE_LEADS, SEIZURE_DATES, DELETE_SAME_AS, SET_RESOLVED])
 
     def nodes(self, labels: list[str] | None = None) -> pd.DataFrame:
         """Nodes of the given labels (all by default): id, label, name, sources."""

@@ -64,6 +64,8 @@ class LadybugStore(GraphStore):
         for node in NODE_TYPES.values():
             columns = ", ".join(f"{name} {kind}" for name, kind in node.all_properties.items())
             self._conn.execute(f"CREATE NODE TABLE IF NOT EXISTS {node.label}({columns}, PRIMARY KEY(id))")
+            for name, kind in node.properties.items():  # a database made by an older netgraph gains new columns
+                self._conn.execute(f"ALTER TABLE {node.label} ADD IF NOT EXISTS {name} {kind}")
         for rel in REL_TYPES.values():
             pairs = ", ".join(f"FROM {a} TO {b}" for a, b in rel.pairs)
             columns = "".join(f", {name} {kind}" for name, kind in rel.all_properties.items())

@@ -1,0 +1,280 @@
+"""Entity resolution of people across agencies, borders, scripts and spellings (Splink on DuckDB).
+
+Each Person node (one per spelling as loaded) becomes a row of comparable features: name keys (folded,
+token-sorted, pinyin / Sino-Vietnamese for hanzi), E.164 phones (region from the person's nationality),
+passport, birth date, nationality. Splink's Fellegi–Sunter model scores candidate pairs found by blocking
+rules (same sorted name, a hanzi reading equal to a spelling, a shared phone, a shared passport); u
+probabilities come from random sampling, m probabilities from expectation maximisation where the data allow
+it, else from stated priors. Exact rules always win: the same passport always links; different birth dates
+never do; so do an analyst's decisions (a CSV of must-link / cannot-link pairs that survives reloads).
+
+Links above the threshold are clustered (strongest first, never joining two people a cannot-link
+separates). The result is stored beside the data, never over it: ``Person.resolved_id`` names each
+cluster's canonical member, and a ``SAME_AS`` relationship per accepted link records the score, the
+threshold, the fields that agreed and who decided. Splitting a merge (a cannot-link decision, then
+``resolve`` again) restores the separate people with their own mentions and provenance, which were never
+touched. Networks, reports and charts use the resolved people.
+
+>>> result = resolve(store, decisions="decisions.csv")        # doctest: +SKIP
+>>> explain(store, "person:nguyen van hung")                  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .normalize import document_key, name_keys, phone_e164
+from .store.base import GraphStore
+
+THRESHOLD = 0.9
+DECISION_COLUMNS = ["a", "b", "decision", "note"]
+FEATURES = ["unique_id", "name", "mentions", "name_ascii", "name_sorted", "name_alt", "name_prefixes",
+            "name_shape", "phones", "phone_key", "passport", "birth_date", "nationality"]
+
+
+@dataclass
+class Resolution:
+    """Clusters (person id → resolved id) and the accepted links with their explanations."""
+    clusters: pd.DataFrame  # id, resolved_id
+    links: pd.DataFrame  # a, b, score, match_weight, agreed, decided_by, threshold
+    threshold: float
+
+    @property
+    def merged(self) -> int:
+        """How many person records were merged into another."""
+        return int((self.clusters["id"] != self.clusters["resolved_id"]).sum())
+
+
+# --- features ---------------------------------------------------------------------------------------
+def features(people: pd.DataFrame) -> pd.DataFrame:
+    """Feature rows from people (columns id, name, nationality, passport, birth_date, phones: list of text)."""
+    rows = []
+    for p in people.itertuples(index=False):
+        keys = name_keys(str(p.name))
+        alt = keys["hanviet"] if keys["hanviet"] and p.nationality == "VN" else (keys["pinyin"] or keys["hanviet"])
+        phones = sorted({e for e in (phone_e164(t, p.nationality if isinstance(p.nationality, str) else None)
+                                     for t in (p.phones or [])) if e})
+        rows.append({"unique_id": p.id, "name": p.name, "mentions": len(getattr(p, "sources", []) or []),
+                     "name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
+                     "name_alt": " ".join(sorted(alt.split())) if alt else None,
+                     # the first two letters of each name, sorted: a typo further in still meets its original
+                     "name_prefixes": " ".join(sorted(t[:2] for t in keys["sorted"].split())),
+                     # initials and length: a letter swapped anywhere keeps them
+                     "name_shape": "".join(sorted(t[0] for t in keys["sorted"].split())) + str(len(keys["sorted"])),
+                     "phone_key": phones[0] if phones else None, "phones": phones or None,
+                     "passport": document_key(p.passport) if isinstance(p.passport, str) and p.passport else None,
+                     "birth_date": str(p.birth_date)[:10] if pd.notna(p.birth_date) else None,
+                     "nationality": p.nationality if isinstance(p.nationality, str) else None})
+    return pd.DataFrame(rows, columns=FEATURES)
+
+
+def store_people(store: GraphStore) -> pd.DataFrame:
+    """The Person nodes with the phones each uses (as written)."""
+    persons = store.node_frame("Person")
+    uses = store.edge_frame("USES")
+    phone_names = store.node_frame("Phone").set_index("id")["name"]
+    phones = uses[uses["target_label"] == "Phone"].assign(text=lambda f: f["target"].map(phone_names))
+    by_person = phones.groupby("source")["text"].agg(list)
+    return persons.assign(phones=persons["id"].map(by_person).apply(lambda v: v if isinstance(v, list) else []))
+
+
+# --- matching ---------------------------------------------------------------------------------------
+def _settings():
+    """Comparisons with stated priors (m: how often true matches agree; u: how often chance pairs do).
+    u is re-estimated from random pairs, and m by EM when the data allow; the priors stand otherwise."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    def level(creator, label, m, u):
+        return creator.configure(label_for_charts=label, m_probability=m, u_probability=u)
+
+    def exact(column, m=0.95, u=0.01):
+        return cl.CustomComparison(output_column_name=column, comparison_levels=[
+            cll.NullLevel(column), level(cll.ExactMatchLevel(column), f"same {column}", m, u),
+            level(cll.ElseLevel(), "different", 1 - m, 1 - u)])
+
+    name = cl.CustomComparison(output_column_name="name", comparison_levels=[
+        cll.NullLevel("name_sorted"),
+        level(cll.ExactMatchLevel("name_ascii"), "same spelling (folded)", 0.55, 2e-4),
+        level(cll.ExactMatchLevel("name_sorted"), "same names, any order", 0.15, 1e-5),
+        level(cll.CustomLevel("(name_alt_l = name_sorted_r OR name_sorted_l = name_alt_r OR "
+                              "name_alt_l = name_alt_r)"), "hanzi reading matches", 0.1, 1e-5),
+        # one letter off (a typo) counts only in a long name: in short ones (Li Jie, Liu Jie) it is another
+        # person; and edit distance, not Jaro-Winkler, which finds Đặng Quang Hương like Hoàng Quang Dũng
+        level(cll.CustomLevel("(damerau_levenshtein(name_ascii_l, name_ascii_r) <= 1 OR "
+                              "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1) AND "
+                              "length(name_ascii_l) >= 10 AND length(name_ascii_r) >= 10"),
+              "long names one letter apart", 0.15, 5e-5),
+        level(cll.Or(cll.DamerauLevenshteinLevel("name_ascii", 2), cll.DamerauLevenshteinLevel("name_sorted", 2)),
+              "names two letters apart", 0.05, 1e-3),
+        level(cll.ElseLevel(), "different names", 0.05, 0.994)])
+    phones = cl.CustomComparison(output_column_name="phones", comparison_levels=[
+        cll.NullLevel("phone_key"), level(cll.ArrayIntersectLevel("phones", 1), "a phone in common", 0.6, 1e-4),
+        level(cll.ElseLevel(), "no phone in common", 0.4, 0.9999)])
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=0.002,
+        comparisons=[name, phones, exact("passport", 0.98, 1e-6), exact("birth_date", 0.95, 1e-3),
+                     exact("nationality", 0.95, 0.2)],
+        blocking_rules_to_generate_predictions=[
+            block_on("name_sorted"),
+            "l.name_alt = r.name_sorted OR l.name_sorted = r.name_alt",
+            block_on("phone_key"),
+            block_on("passport"),
+            block_on("name_prefixes", "nationality"),
+            block_on("name_shape", "nationality"),
+        ],
+        retain_intermediate_calculation_columns=True,
+    )
+
+
+EM_MIN_ROWS = 5_000  # below this, the stated priors are better than what sampling and EM can learn
+
+
+def score_pairs(rows: pd.DataFrame, threshold: float = 0.5) -> pd.DataFrame:
+    """Splink predictions for candidate pairs: a, b, score (match probability), match_weight, agreed."""
+    from splink import Linker, block_on
+    from splink.backends.duckdb import DuckDBAPI
+
+    if len(rows) < 2:
+        return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
+    api = DuckDBAPI()
+    # Splink's training notes would drown the user's output: errors only
+    linker = Linker(api.register(rows, dataset_display_name="people"), _settings(), log_level=logging.ERROR)
+    if len(rows) >= EM_MIN_ROWS:  # on small data random pairs hold too many true matches: priors are better
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, len(rows) ** 2), seed=1)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("phone_key"), estimate_without_term_frequencies=True)
+    predictions = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+    if predictions.empty:
+        return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
+    labels = {"gamma_name": {5: "name: same spelling", 4: "name: same names, any order", 3: "name: hanzi reading",
+                             2: "name: one letter apart", 1: "name: two letters apart"},
+              "gamma_phones": {1: "phone"}, "gamma_passport": {1: "passport"}, "gamma_birth_date": {1: "birth date"},
+              "gamma_nationality": {1: "nationality"}}
+    agreed = [[labels[c][int(row[c])] for c in labels if c in row and int(row[c]) in labels[c]]
+              for _, row in predictions.iterrows()]
+    a = predictions[["unique_id_l", "unique_id_r"]].min(axis=1)
+    b = predictions[["unique_id_l", "unique_id_r"]].max(axis=1)
+    return pd.DataFrame({"a": a, "b": b, "score": predictions["match_probability"].round(6),
+                         "match_weight": predictions["match_weight"].round(4), "agreed": agreed})
+
+
+def exact_rules(rows: pd.DataFrame) -> tuple[set, set]:
+    """(must-link pairs: same passport; cannot-link pairs: different birth dates among name matches)."""
+    must, cannot = set(), set()
+    for _, group in rows.dropna(subset=["passport"]).groupby("passport"):
+        ids = sorted(group["unique_id"])
+        must.update((x, y) for i, x in enumerate(ids) for y in ids[i + 1:])
+    dated = rows.dropna(subset=["birth_date"])
+    for _, group in dated.groupby("name_sorted"):
+        for x in group.itertuples(index=False):
+            for y in group.itertuples(index=False):
+                if x.unique_id < y.unique_id and x.birth_date != y.birth_date:
+                    cannot.add((x.unique_id, y.unique_id))
+    return must, cannot
+
+
+def read_decisions(path: str | Path | None) -> pd.DataFrame:
+    """An analyst's decisions: CSV with a, b (person ids), decision (must_link / cannot_link), note."""
+    if path is None or not Path(path).exists():
+        return pd.DataFrame(columns=DECISION_COLUMNS)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = set(DECISION_COLUMNS[:3]) - set(frame.columns)
+    if missing:
+        raise ValueError(f"{path}: decisions need columns {DECISION_COLUMNS[:3]} (missing {sorted(missing)})")
+    bad = set(frame["decision"]) - {"must_link", "cannot_link"}
+    if bad:
+        raise ValueError(f"{path}: decision must be must_link or cannot_link, not {sorted(bad)}")
+    return frame.reindex(columns=DECISION_COLUMNS, fill_value="")
+
+
+def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: float = THRESHOLD) -> Resolution:
+    """Score, apply exact rules and decisions, and cluster (see the module doc)."""
+    scored = score_pairs(rows)
+    must, cannot = exact_rules(rows)
+    decisions = decisions if decisions is not None else read_decisions(None)
+    pair = lambda x, y: (min(x, y), max(x, y))  # noqa: E731
+    analyst_must = {pair(a, b) for a, b, d in decisions[["a", "b", "decision"]].itertuples(index=False)
+                    if d == "must_link"}
+    analyst_cannot = {pair(a, b) for a, b, d in decisions[["a", "b", "decision"]].itertuples(index=False)
+                      if d == "cannot_link"}
+    candidates = {}
+    for row in scored.itertuples(index=False):
+        key = (row.a, row.b)
+        if key not in cannot and key not in analyst_cannot and (row.score >= threshold or key in must):
+            by = "rule: same passport" if key in must else "model"
+            candidates[key] = (row.score, row.a, row.b, row.match_weight, list(row.agreed), by)
+    for key in must - set(candidates) - analyst_cannot:
+        candidates[key] = (1.0, key[0], key[1], np.inf, ["passport"], "rule: same passport")
+    for key in analyst_must:
+        candidates[key] = (1.0, key[0], key[1], np.inf, [], "analyst: must_link")
+    candidates = list(candidates.values())
+    never = cannot | analyst_cannot
+    parent = {i: i for i in rows["unique_id"]}
+    members = {i: {i} for i in rows["unique_id"]}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    accepted = []
+    # analysts first, then rules, then the model, strongest first; ties by ids: deterministic
+    order = {"analyst: must_link": 0, "rule: same passport": 1, "model": 2}
+    for score, a, b, weight, agreed, by in sorted(candidates, key=lambda c: (order[c[5]], -c[0], c[1], c[2])):
+        if a not in parent or b not in parent:
+            continue
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            accepted.append((a, b, score, weight, agreed, by))
+            continue
+        if any(pair(x, y) in never for x in members[ra] for y in members[rb]):
+            continue
+        parent[rb] = ra
+        members[ra] |= members.pop(rb)
+        accepted.append((a, b, score, weight, agreed, by))
+    clusters = pd.DataFrame({"id": rows["unique_id"], "root": [find(i) for i in rows["unique_id"]],
+                             "mentions": rows["mentions"].fillna(0).to_numpy(),
+                             "native": [sum(ord(c) > 127 for c in str(n)) for n in rows["name"]]})
+    # the cluster is named after its most-recorded spelling, then the one with the most letters beyond ASCII
+    # (diacritics, hanzi: closest to how the person writes it), then the smallest id: stable
+    ranked = clusters.sort_values(["root", "mentions", "native", "id"], ascending=[True, False, False, True])
+    canonical = ranked.drop_duplicates("root").set_index("root")["id"]
+    clusters["resolved_id"] = clusters["root"].map(canonical)
+    links = pd.DataFrame(accepted, columns=["a", "b", "score", "match_weight", "agreed", "decided_by"])
+    links["threshold"] = threshold
+    return Resolution(clusters[["id", "resolved_id"]].sort_values("id", ignore_index=True),
+                      links.sort_values(["a", "b"], ignore_index=True), threshold)
+
+
+# --- the store ---------------------------------------------------------------------------------------
+def resolve(store: GraphStore, decisions: str | Path | None = None, threshold: float = THRESHOLD,
+            write: bool = True) -> Resolution:
+    """Resolve the store's people; with ``write``, store ``resolved_id`` and ``SAME_AS`` (replacing any
+    earlier resolution)."""
+    people = store_people(store)
+    result = match(features(people), read_decisions(decisions), threshold)
+    if write:
+        store.write_resolution(result.clusters, result.links)
+    return result
+
+
+def explain(store: GraphStore, person: str) -> pd.DataFrame:
+    """Why ``person`` is merged with whom: the SAME_AS links of its cluster, with scores and agreeing fields."""
+    persons = store.node_frame("Person").set_index("id")
+    if person not in persons.index:
+        raise KeyError(f"no person {person!r}")
+    cluster = persons.index[persons["resolved_id"] == persons.at[person, "resolved_id"]] \
+        if pd.notna(persons.at[person, "resolved_id"]) else [person]
+    links = store.edge_frame("SAME_AS")
+    links = links[links["source"].isin(cluster) | links["target"].isin(cluster)]
+    names = persons["name"]
+    return links.assign(source_name=links["source"].map(names), target_name=links["target"].map(names))[
+        ["source", "source_name", "target", "target_name", "score", "threshold", "agreed", "decided_by", "sources"]]

@@ -1,0 +1,139 @@
+"""Entity resolution: quality on a labelled generated set, exact rules, analyst decisions that survive,
+splits that restore what the records said, and networks that use the resolved people."""
+import importlib.util
+import random
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import netgraph as ng
+from netgraph import resolution
+from netgraph.cli import main
+from netgraph.resolution_eval import evaluation_set, pairwise
+
+from .conftest import DATA, SAMPLES
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_set_is_resolved_with_high_f1(seed):
+    rows, truth = evaluation_set(people=300, seed=seed)
+    result = resolution.match(rows)
+    scores = pairwise(truth, result.clusters.set_index("id")["resolved_id"])
+    # measured 0.956–0.961 F1 over seeds 1–3; the floor leaves room for other seeds, not for a regression
+    assert scores["f1"] >= 0.94 and scores["precision"] >= 0.94 and scores["recall"] >= 0.93, scores
+
+
+def test_hard_cases_same_common_name():
+    rows, truth = evaluation_set(people=300, seed=1, hard_cases=10)
+    result = resolution.match(rows).clusters.set_index("id")["resolved_id"]
+    twins = truth[truth >= 300]
+    clusters = pd.DataFrame({"person": twins, "cluster": result.reindex(twins.index)})
+    for case in range(10):
+        apart = clusters[clusters["person"].isin([300 + 2 * case, 301 + 2 * case])].groupby("person")["cluster"]
+        if case % 2 == 0:  # told apart by their birth dates: never merged (an exact rule)
+            assert apart.first().nunique() == 2, case
+        else:  # the same name and nothing but different phones: the model merges them — a known limit
+            assert apart.first().nunique() == 1, case
+
+
+def test_variants_of_one_person_meet():
+    people = pd.DataFrame({
+        "id": ["a", "b", "c", "d", "e", "f"],
+        "name": ["Nguyễn Văn Hùng", "NGUYEN VAN HUNG", "Hùng Nguyễn Văn", "阮文雄", "王偉", "Wang Wei"],
+        "nationality": ["VN", "VN", "VN", "VN", "CN", "CN"], "passport": [None] * 6, "birth_date": [None] * 6,
+        "phones": [["0912 345 678"], ["+84912345678"], ["84-912-345-678"], ["0912345678"], [], []],
+        "sources": [["r1"], ["r2"], ["r3"], ["r4"], ["r5"], ["r6"]]})
+    result = resolution.match(resolution.features(people))
+    clusters = result.clusters.set_index("id")["resolved_id"]
+    assert clusters[["a", "b", "c", "d"]].nunique() == 1 and clusters[["e", "f"]].nunique() == 1
+    assert clusters["a"] != clusters["e"]
+    hanzi = result.links[(result.links["a"] == "a") & (result.links["b"] == "d")]
+    assert "name: hanzi reading" in hanzi["agreed"].iloc[0] and "phone" in hanzi["agreed"].iloc[0]
+
+
+def test_exact_rules_and_decisions_win():
+    people = pd.DataFrame({
+        "id": ["p1", "p2", "p3", "p4", "p5", "p6"],
+        "name": ["Trần Thị Lan", "TRAN THI LAN", "Lê Văn Tám", "Le Van Tam", "John Smith", "Jon Smyth"],
+        "nationality": ["VN", "VN", "VN", "VN", "GB", "GB"],
+        "passport": [None, None, None, None, "B1234567", "b-123 4567"],
+        "birth_date": ["1980-01-01", "1985-05-05", None, None, None, None],
+        "phones": [[], [], ["0903 111 222"], ["+84903111222"], [], []], "sources": [["r"]] * 6})
+    rows = resolution.features(people)
+    result = resolution.match(rows)
+    clusters = result.clusters.set_index("id")["resolved_id"]
+    assert clusters["p1"] != clusters["p2"]  # same name, different birth dates: never
+    assert clusters["p3"] == clusters["p4"]
+    assert clusters["p5"] == clusters["p6"]  # same passport: always
+    assert result.links.set_index("a").loc["p5", "decided_by"] == "rule: same passport"
+    decisions = pd.DataFrame({"a": ["p3", "p1"], "b": ["p4", "p2"], "decision": ["cannot_link", "must_link"],
+                              "note": ["different fathers", "checked"]})
+    decided = resolution.match(rows, decisions).clusters.set_index("id")["resolved_id"]
+    assert decided["p3"] != decided["p4"]
+    assert decided["p1"] != decided["p2"]  # a must-link never overrides a cannot-link (the birth dates differ)
+
+
+def planted_people():
+    spec = importlib.util.spec_from_file_location("sample_generator_er", SAMPLES / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generate
+    spec.loader.exec_module(generate)
+    rng = random.Random(generate.SEED)
+    brokers = generate.build_people(rng)
+    return len(brokers) + sum(g.size for g in generate.GROUPS)
+
+
+def test_sample_store_resolves_to_the_planted_people(tmp_path):
+    with ng.open_store(tmp_path / "er.lbdb") as store:
+        ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", store, progress=False)
+        ng.load_file(SAMPLES / "vn_agency_sample.xlsx", "vn_agency", store, progress=False)
+        before = ng.person_network(store)
+        result = resolution.resolve(store)
+        after = ng.person_network(store)
+        assert len(before.nodes) > planted_people() == len(after.nodes) == result.clusters["resolved_id"].nunique()
+        assert resolution.resolve(store).clusters.equals(result.clusters)  # same input: same resolution
+        assert len(store.edge_frame("SAME_AS")) == len(result.links)
+        assert ng.person_network(store, resolved=False).nodes.equals(before.nodes)  # nothing overwritten
+        why = resolution.explain(store, "person:bùi thanh sơn")
+        assert len(why) == 1 and why["threshold"].iloc[0] == 0.9 and why["score"].iloc[0] > 0.9
+        assert {"name: same spelling", "phone"} <= set(why["agreed"].iloc[0])
+
+
+def test_split_restores_mentions_and_provenance(store, tmp_path):
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    frame = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False)
+    frame["Case ID"] = frame["Case ID"] + "-EN"
+    frame.loc[0, "Offenders"] = "NGUYEN VAN HUNG; Emeka Okafor"  # the English export's spelling
+    frame.to_csv(tmp_path / "english.csv", index=False)
+    ng.load_file(tmp_path / "english.csv", "cen_customs", store, progress=False)
+    mentions_before = store.node_frame("Mention")
+    resolution.resolve(store)
+    merged = ng.person_network(store)
+    assert "person:nguyen van hung" not in set(merged.nodes["id"])  # one person now
+    decisions = tmp_path / "decisions.csv"
+    pd.DataFrame({"a": ["person:nguyen van hung"], "b": ["person:nguyễn văn hùng"], "decision": ["cannot_link"],
+                  "note": ["different people, per the border guard"]}).to_csv(decisions, index=False)
+    resolution.resolve(store, decisions)
+    split = ng.person_network(store)
+    assert {"person:nguyen van hung", "person:nguyễn văn hùng"} <= set(split.nodes["id"])
+    pd.testing.assert_frame_equal(store.node_frame("Mention"), mentions_before)  # what the records said
+    ascii_hung = store.provenance("person:nguyen van hung", "seizure:CEN:T-1-EN", "INVOLVED_IN")
+    assert ascii_hung["record_id"].tolist() == ["T-1-EN"]
+    assert resolution.explain(store, "person:nguyen van hung").empty
+
+
+def test_resolve_from_the_command_line(tmp_path):
+    db = tmp_path / "cli.lbdb"
+    runner = CliRunner()
+    loaded = runner.invoke(main, ["load", str(SAMPLES / "cen_customs_sample.csv"), "-m", "cen_customs", "--db", str(db)])
+    assert loaded.exit_code == 0, loaded.output
+    result = runner.invoke(main, ["load", str(SAMPLES / "vn_agency_sample.xlsx"), "-m", "vn_agency", "--db", str(db),
+                                  "--resolve"])
+    assert result.exit_code == 0, result.output
+    assert f"into {planted_people()} people" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,decision\nx,y,maybe\n")
+    result = runner.invoke(main, ["resolve", "--db", str(db), "--decisions", str(bad)])
+    assert result.exit_code == 1 and "must_link or cannot_link" in result.output
