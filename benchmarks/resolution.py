@@ -29,3 +29,8 @@ if __name__ == "__main__":
     print(f"{len(rows):,} mentions of {truth.nunique():,} people: resolved in {took:.1f} s "
           f"(features {made:.1f} s); peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; "
           + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+    for note in result.notes:
+        print(note)
+    first = rows.assign(truth=truth.to_numpy()).drop_duplicates("truth")
+    shared = first.groupby("name_ascii")["truth"].transform("count").gt(1).mean()
+    print(f"{shared:.0%} of the generated people share their first spelling with another person (namesakes)")

@@ -273,8 +273,8 @@ def resolve_command(db: StoreTarget, decisions: Path | None, threshold: float) -
 def describe_resolution(result) -> str:
     people = result.clusters["resolved_id"].nunique()
     by = result.links["decided_by"].value_counts().to_dict() if len(result.links) else {}
-    return (f"resolved {len(result.clusters)} person records into {people} people ({result.merged} merged; "
-            f"links by {by or 'nobody'}; threshold {result.threshold})")
+    return "\n".join([f"resolved {len(result.clusters)} person records into {people} people ({result.merged} "
+                      f"merged; links by {by or 'nobody'}; threshold {result.threshold})", *result.notes])
 
 
 @main.command("explain")

@@ -3,9 +3,9 @@
 Each Person node (one per spelling as loaded) becomes a row of comparable features: name keys (folded,
 token-sorted, pinyin / Sino-Vietnamese for hanzi), E.164 phones (region from the person's nationality),
 passport, birth date, nationality. Splink's Fellegi–Sunter model scores candidate pairs found by blocking
-rules (same sorted name, a hanzi reading equal to a spelling, a shared phone, a shared passport); u
-probabilities come from random sampling, m probabilities from expectation maximisation where the data allow
-it, else from stated priors. Exact rules always win: the same passport always links; different birth dates
+rules (same sorted name, a hanzi reading equal to a spelling, a shared phone, a shared passport, typo-tolerant
+name keys); its m and u probabilities are stated priors, or estimated (u from random pairs, m by EM) with
+``train=True``. Exact rules always win: the same passport always links; different birth dates
 never do; so do an analyst's decisions (a CSV of must-link / cannot-link pairs that survives reloads).
 
 Links above the threshold are clustered (strongest first, never joining two people a cannot-link
@@ -42,6 +42,7 @@ class Resolution:
     clusters: pd.DataFrame  # id, resolved_id
     links: pd.DataFrame  # a, b, score, match_weight, agreed, decided_by, threshold
     threshold: float
+    notes: list[str]  # what the run had to leave out
 
     @property
     def merged(self) -> int:
@@ -61,10 +62,13 @@ def features(people: pd.DataFrame) -> pd.DataFrame:
         rows.append({"unique_id": p.id, "name": p.name, "mentions": len(getattr(p, "sources", []) or []),
                      "name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
                      "name_alt": " ".join(sorted(alt.split())) if alt else None,
-                     # the first two letters of each name, sorted: a typo further in still meets its original
-                     "name_prefixes": " ".join(sorted(t[:2] for t in keys["sorted"].split())),
-                     # initials and length: a letter swapped anywhere keeps them
-                     "name_shape": "".join(sorted(t[0] for t in keys["sorted"].split())) + str(len(keys["sorted"])),
+                     # the first two letters of each name, sorted, and the length: a letter swapped further in
+                     # still meets its original
+                     "name_prefixes": " ".join(sorted(t[:2] for t in keys["sorted"].split()))
+                     + f" {len(keys['sorted'])}",
+                     # initials, length and one whole name: a letter swapped in any other name keeps them
+                     "name_shape": "".join(t[0] for t in keys["sorted"].split()) + str(len(keys["sorted"]))
+                     + keys["sorted"].split(" ")[0],
                      "phone_key": phones[0] if phones else None, "phones": phones or None,
                      "passport": document_key(p.passport) if isinstance(p.passport, str) and p.passport else None,
                      "birth_date": str(p.birth_date)[:10] if pd.notna(p.birth_date) else None,
@@ -83,7 +87,26 @@ def store_people(store: GraphStore) -> pd.DataFrame:
 
 
 # --- matching ---------------------------------------------------------------------------------------
-def _settings():
+BLOCKING_KEYS = [("name_sorted",), ("phone_key",), ("passport",), ("name_prefixes", "nationality"),
+                 ("name_shape", "nationality")]
+MAX_PAIRS_PER_RULE = 5_000_000  # a blocking rule that would compare more pairs is left out (and said so)
+
+
+def blocking_plan(rows: pd.DataFrame) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The blocking keys to use, and a note for each one left out because its blocks are too big
+    (common names in large data: every Nguyễn Văn H… compared with every other)."""
+    keep, notes = [], []
+    for keys in BLOCKING_KEYS:
+        sizes = rows.dropna(subset=list(keys)).groupby(list(keys)).size()
+        pairs = int((sizes * (sizes - 1) // 2).sum())
+        if pairs <= MAX_PAIRS_PER_RULE or keys == ("name_sorted",):
+            keep.append(keys)
+        else:
+            notes.append(f"blocking on {' + '.join(keys)} left out: {pairs:,} pairs > {MAX_PAIRS_PER_RULE:,}")
+    return keep, notes
+
+
+def _settings(blocking: list[tuple[str, ...]]):
     """Comparisons with stated priors (m: how often true matches agree; u: how often chance pairs do).
     u is re-estimated from random pairs, and m by EM when the data allow; the priors stand otherwise."""
     import splink.comparison_level_library as cll
@@ -123,22 +146,20 @@ def _settings():
         comparisons=[name, phones, exact("passport", 0.98, 1e-6), exact("birth_date", 0.95, 1e-3),
                      exact("nationality", 0.95, 0.2)],
         blocking_rules_to_generate_predictions=[
-            block_on("name_sorted"),
-            "l.name_alt = r.name_sorted OR l.name_sorted = r.name_alt",
-            block_on("phone_key"),
-            block_on("passport"),
-            block_on("name_prefixes", "nationality"),
-            block_on("name_shape", "nationality"),
+            *(block_on(*keys) for keys in blocking),
+            "l.name_alt = r.name_sorted",  # two rules, not one with OR: an OR cannot use a hash join
+            "l.name_sorted = r.name_alt",
         ],
         retain_intermediate_calculation_columns=True,
     )
 
 
-EM_MIN_ROWS = 5_000  # below this, the stated priors are better than what sampling and EM can learn
-
-
-def score_pairs(rows: pd.DataFrame, threshold: float = 0.5) -> pd.DataFrame:
-    """Splink predictions for candidate pairs: a, b, score (match probability), match_weight, agreed."""
+def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None = None,
+                train: bool = False) -> pd.DataFrame:
+    """Splink predictions for candidate pairs: a, b, score (match probability), match_weight, agreed.
+    What the blocking plan left out is appended to ``notes``. ``train`` estimates u from random pairs and
+    m by EM instead of using the stated priors: worth it on large real data with variety, not on small
+    data (random pairs then hold too many true matches) nor on data full of namesakes."""
     from splink import Linker, block_on
     from splink.backends.duckdb import DuckDBAPI
 
@@ -146,8 +167,11 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5) -> pd.DataFrame:
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
     api = DuckDBAPI()
     # Splink's training notes would drown the user's output: errors only
-    linker = Linker(api.register(rows, dataset_display_name="people"), _settings(), log_level=logging.ERROR)
-    if len(rows) >= EM_MIN_ROWS:  # on small data random pairs hold too many true matches: priors are better
+    blocking, left_out = blocking_plan(rows)
+    if notes is not None:
+        notes.extend(left_out)
+    linker = Linker(api.register(rows, dataset_display_name="people"), _settings(blocking), log_level=logging.ERROR)
+    if train:
         linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, len(rows) ** 2), seed=1)
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on("phone_key"), estimate_without_term_frequencies=True)
@@ -158,8 +182,9 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5) -> pd.DataFrame:
                              2: "name: one letter apart", 1: "name: two letters apart"},
               "gamma_phones": {1: "phone"}, "gamma_passport": {1: "passport"}, "gamma_birth_date": {1: "birth date"},
               "gamma_nationality": {1: "nationality"}}
-    agreed = [[labels[c][int(row[c])] for c in labels if c in row and int(row[c]) in labels[c]]
-              for _, row in predictions.iterrows()]
+    parts = [predictions[c].map(table).map(lambda v: [v] if isinstance(v, str) else [])
+             for c, table in labels.items() if c in predictions]
+    agreed = [sum(row, []) for row in zip(*parts)] if parts else [[] for _ in range(len(predictions))]
     a = predictions[["unique_id_l", "unique_id_r"]].min(axis=1)
     b = predictions[["unique_id_l", "unique_id_r"]].max(axis=1)
     return pd.DataFrame({"a": a, "b": b, "score": predictions["match_probability"].round(6),
@@ -195,9 +220,11 @@ def read_decisions(path: str | Path | None) -> pd.DataFrame:
     return frame.reindex(columns=DECISION_COLUMNS, fill_value="")
 
 
-def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: float = THRESHOLD) -> Resolution:
+def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: float = THRESHOLD,
+          train: bool = False) -> Resolution:
     """Score, apply exact rules and decisions, and cluster (see the module doc)."""
-    scored = score_pairs(rows)
+    notes: list[str] = []
+    scored = score_pairs(rows, threshold=min(threshold, 0.9), notes=notes, train=train)
     must, cannot = exact_rules(rows)
     decisions = decisions if decisions is not None else read_decisions(None)
     pair = lambda x, y: (min(x, y), max(x, y))  # noqa: E731
@@ -251,7 +278,7 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
     links = pd.DataFrame(accepted, columns=["a", "b", "score", "match_weight", "agreed", "decided_by"])
     links["threshold"] = threshold
     return Resolution(clusters[["id", "resolved_id"]].sort_values("id", ignore_index=True),
-                      links.sort_values(["a", "b"], ignore_index=True), threshold)
+                      links.sort_values(["a", "b"], ignore_index=True), threshold, notes)
 
 
 # --- the store ---------------------------------------------------------------------------------------
