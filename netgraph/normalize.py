@@ -65,7 +65,8 @@ def name_keys(name: str) -> dict[str, str | None]:
     keys: dict[str, str | None] = {"pinyin": None, "hanviet": None}
     if CJK.search(name):
         simple = _t2s().convert(re.sub(r"\s+", "", name))
-        keys["pinyin"] = _ascii(" ".join(lazy_pinyin(simple)))
+        syllables = lazy_pinyin(simple)  # pinyin writes the given name as one word: Wang Weijun
+        keys["pinyin"] = _ascii(" ".join(syllables[:1] + ["".join(syllables[1:])]))
         table = _han_viet()
         if all(ch in table for ch in simple if CJK.match(ch)):
             keys["hanviet"] = " ".join(table[ch] for ch in simple if CJK.match(ch))

@@ -33,7 +33,7 @@ from .store.base import GraphStore
 THRESHOLD = 0.9
 DECISION_COLUMNS = ["a", "b", "decision", "note"]
 FEATURES = ["unique_id", "name", "mentions", "name_ascii", "name_sorted", "name_alt", "name_prefixes",
-            "name_shape", "phones", "phone_key", "passport", "birth_date", "nationality"]
+            "name_shape", "name_ends", "phones", "phone_key", "passport", "birth_date", "nationality"]
 
 
 @dataclass
@@ -69,6 +69,8 @@ def features(people: pd.DataFrame) -> pd.DataFrame:
                      # initials, length and one whole name: a letter swapped in any other name keeps them
                      "name_shape": "".join(t[0] for t in keys["sorted"].split()) + str(len(keys["sorted"]))
                      + keys["sorted"].split(" ")[0],
+                     # first and last name as written: a typo in a name between them keeps them
+                     "name_ends": " ".join(keys["ascii"].split()[:: max(len(keys["ascii"].split()) - 1, 1)]),
                      "phone_key": phones[0] if phones else None, "phones": phones or None,
                      "passport": document_key(p.passport) if isinstance(p.passport, str) and p.passport else None,
                      "birth_date": str(p.birth_date)[:10] if pd.notna(p.birth_date) else None,
@@ -88,7 +90,7 @@ def store_people(store: GraphStore) -> pd.DataFrame:
 
 # --- matching ---------------------------------------------------------------------------------------
 BLOCKING_KEYS = [("name_sorted",), ("phone_key",), ("passport",), ("name_prefixes", "nationality"),
-                 ("name_shape", "nationality")]
+                 ("name_shape", "nationality"), ("name_ends", "nationality")]
 MAX_PAIRS_PER_RULE = 5_000_000  # a blocking rule that would compare more pairs is left out (and said so)
 
 

@@ -66,19 +66,28 @@ def _phone_ways(rng: random.Random, nat: str, digits: str) -> list[str]:
 def _person(rng: random.Random, nat: str):
     """(canonical name, list of spellings) for one invented person."""
     hanviet = {v: k for k, v in _han_viet().items()}
-    if nat == "VN":
+    if nat == "VN":  # half the people have a two-syllable given name (Nguyễn Văn Hùng Anh)
         parts = [rng.choice(VN_FAMILY), rng.choice(VN_MIDDLE), rng.choice(VN_GIVEN)]
+        if rng.random() < 0.5:
+            parts.append(rng.choice(VN_GIVEN))
         name = " ".join(parts)
         ways = [name, _ascii_upper(name), " ".join(parts[2:] + parts[:2]), _typo(rng, _ascii_upper(name).title())]
         if all(any(k.lower() == p.lower() for k in hanviet) for p in parts):
             table = {k.lower(): v for k, v in hanviet.items()}
             ways.append("".join(table[p.lower()] for p in parts))
         return name, ways
-    if nat == "CN":
-        family, given = rng.choice(CN_NAMES), rng.choice(CN_GIVEN)
-        name = f"{family[1]} {given[2]}"
-        return name, [name, family[0] + given[0], family[0] + given[1], f"{given[2]} {family[1]}", name.upper()]
-    given, family = rng.choice(OTHER[nat][0]), rng.choice(OTHER[nat][1])
+    if nat == "CN":  # half the people have a two-character given name (Wang Weijun)
+        family, given = rng.choice(CN_NAMES), [rng.choice(CN_GIVEN)]
+        if rng.random() < 0.5:
+            given.append(rng.choice(CN_GIVEN))
+        latin = given[0][2] + "".join(g[2].lower() for g in given[1:])
+        name = f"{family[1]} {latin}"
+        simplified = family[0] + "".join(g[0] for g in given)
+        traditional = family[0] + "".join(g[1] for g in given)
+        return name, [name, simplified, traditional, f"{latin} {family[1]}", name.upper()]
+    givens, families = OTHER[nat]
+    given = rng.choice(givens) + (f" {rng.choice(givens)}" if rng.random() < 0.5 else "")
+    family = rng.choice(families)
     name = f"{given} {family}"
     return name, [name, name.upper(), f"{family} {given}", _typo(rng, name)]
 
