@@ -18,4 +18,5 @@ def test_notebook_executes(path, tmp_path):
         printed = "".join(o.get("text", "") for o in outputs)
         assert printed.count(" = loaded ") == 2  # both samples accounted for
         tables = [o for o in outputs if o.output_type == "execute_result" and "text/html" in o.data]
-        assert len(tables) == 5 and any("reasons" in t.data["text/html"] for t in tables)
+        assert len(tables) == 6 and any("reasons" in t.data["text/html"] for t in tables)
+        assert "118 spellings → 92 people" in printed
