@@ -17,8 +17,9 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from ..batch import GraphBatch, RelKey
+from ..batch import GraphBatch
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
+from . import cypher
 from .base import EDGE_COLUMNS, GraphStore, check_property_names, records_of
 
 ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(), "DATE": pa.date32(),
@@ -85,7 +86,8 @@ class LadybugStore(GraphStore):
                     self._copy(kind, what, _arrow(frame, types))
                     bar.update(len(frame))
                     continue
-                statement = self._node_merge(what) if kind == "node" else self._rel_merge(what)
+                statement = (cypher.node_merge(what, _value, _union) if kind == "node"
+                             else cypher.rel_merge(what, _value, _union))
                 rows = records_of(frame)
                 for start in range(0, len(rows), BATCH_ROWS):
                     chunk = rows[start:start + BATCH_ROWS]
@@ -94,11 +96,12 @@ class LadybugStore(GraphStore):
 
     def _empty(self, kind: str, what) -> bool:
         if kind == "node":
-            cypher = f"MATCH (n:{check_label(what)}) RETURN count(n)"
+            statement = f"MATCH (n:{check_label(what)}) RETURN count(n)"
         else:
             rel_type, a, b = what
-            cypher = f"MATCH (:{check_label(a)})-[r:{check_rel_type(rel_type)}]->(:{check_label(b)}) RETURN count(r)"
-        return self._conn.execute(cypher).get_next()[0] == 0
+            statement = (f"MATCH (:{check_label(a)})-[r:{check_rel_type(rel_type)}]->(:{check_label(b)}) "
+                         "RETURN count(r)")
+        return self._conn.execute(statement).get_next()[0] == 0
 
     def _copy(self, kind: str, what, table: pa.Table) -> None:
         if kind == "node":
@@ -107,29 +110,6 @@ class LadybugStore(GraphStore):
         rel_type, a, b = what
         self._conn.execute(f"COPY {check_rel_type(rel_type)} FROM $facts (from='{check_label(a)}', "
                            f"to='{check_label(b)}')", {"facts": table})
-
-    @staticmethod
-    def _node_merge(label: str) -> str:
-        types = NODE_TYPES[check_label(label)].all_properties
-        props = [p for p in types if p not in ("id", "sources")]
-        on_create = ", ".join(f"n.{p} = {_value(p, types[p])}" for p in props)
-        on_match = ", ".join(f"n.{p} = coalesce(n.{p}, {_value(p, types[p])})" for p in props)
-        return (f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) "
-                f"ON CREATE SET {on_create}, n.sources = r.sources "
-                f"ON MATCH SET {on_match}, n.sources = {_union('n.sources', 'r.sources')}")
-
-    @staticmethod
-    def _rel_merge(key: RelKey) -> str:
-        rel_type, a, b = key
-        spec = REL_TYPES[check_rel_type(rel_type)]
-        identity = ", ".join(f"{p}: {_value(p, spec.properties[p])}" for p in spec.identity)
-        others = [p for p in spec.properties if p not in spec.identity]
-        on_create = "".join(f"e.{p} = {_value(p, spec.properties[p])}, " for p in others)
-        on_match = "".join(f"e.{p} = coalesce(e.{p}, {_value(p, spec.properties[p])}), " for p in others)
-        return (f"UNWIND $rows AS r MATCH (a:{check_label(a)} {{id: r.from}}), (b:{check_label(b)} {{id: r.to}}) "
-                f"MERGE (a)-[e:{rel_type}{' {' + identity + '}' if identity else ''}]->(b) "
-                f"ON CREATE SET {on_create}e.sources = r.sources "
-                f"ON MATCH SET {on_match}e.sources = {_union('e.sources', 'r.sources')}")
 
     def write_properties(self, label: str, frame: pd.DataFrame) -> None:
         columns = check_property_names([c for c in frame.columns if c != "id"])
@@ -164,8 +144,8 @@ class LadybugStore(GraphStore):
         return frame
 
 
-def _union(current: str, new: str) -> str:
-    return f"list_sort(list_distinct(list_concat(coalesce({current}, []), {new})))"
+def _union(current: str) -> str:
+    return f"list_sort(list_distinct(list_concat(coalesce({current}, []), r.sources)))"
 
 
 def _value(prop: str, kind: str) -> str:

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from ..batch import GraphBatch, RelKey
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
+from . import cypher
 from .base import EDGE_COLUMNS, GraphStore, check_property_names, records_of
 
 DEFAULT_BATCH_SIZE = 1_000
@@ -145,23 +146,11 @@ def _union(current: str) -> str:
 
 
 def node_merge(label: str) -> str:
-    props = [p for p in NODE_TYPES[check_label(label)].all_properties if p not in ("id", "sources")]
-    on_create = ", ".join(f"n.{p} = r.{p}" for p in props)
-    on_match = ", ".join(f"n.{p} = coalesce(n.{p}, r.{p})" for p in props)
-    return (f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) ON CREATE SET {on_create}, n.sources = r.sources "
-            f"ON MATCH SET {on_match}, n.sources = {_union('n.sources')}")
+    return cypher.node_merge(label, lambda prop, kind: f"r.{prop}", _union)
 
 
 def rel_merge(key: RelKey) -> str:
-    rel_type, a, b = key
-    spec = REL_TYPES[check_rel_type(rel_type)]
-    identity = ", ".join(f"{p}: r.{p}" for p in spec.identity)
-    others = [p for p in spec.properties if p not in spec.identity]
-    on_create = "".join(f"e.{p} = r.{p}, " for p in others)
-    on_match = "".join(f"e.{p} = coalesce(e.{p}, r.{p}), " for p in others)
-    return (f"UNWIND $rows AS r MATCH (a:{check_label(a)} {{id: r.from}}) MATCH (b:{check_label(b)} {{id: r.to}}) "
-            f"MERGE (a)-[e:{rel_type}{' {' + identity + '}' if identity else ''}]->(b) "
-            f"ON CREATE SET {on_create}e.sources = r.sources ON MATCH SET {on_match}e.sources = {_union('e.sources')}")
+    return cypher.rel_merge(key, lambda prop, kind: f"r.{prop}", _union)
 
 
 def property_update(label: str) -> str:

@@ -1,0 +1,36 @@
+"""The upsert statements both stores send, built from the schema; each store gives its dialect's pieces.
+
+``value(prop, kind)`` renders a row value (LadybugDB casts, since a column of only nulls has no type of its
+own; Neo4j takes it as is); ``union(current)`` renders the union of the stored ``sources`` with
+``r.sources`` (LadybugDB sorts it; Neo4j 5 has no list sort without APOC).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..batch import RelKey
+from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
+
+Value = Callable[[str, str], str]
+Union = Callable[[str], str]
+
+
+def node_merge(label: str, value: Value, union: Union) -> str:
+    types = NODE_TYPES[check_label(label)].all_properties
+    props = [p for p in types if p not in ("id", "sources")]
+    on_create = ", ".join(f"n.{p} = {value(p, types[p])}" for p in props)
+    on_match = ", ".join(f"n.{p} = coalesce(n.{p}, {value(p, types[p])})" for p in props)
+    return (f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) ON CREATE SET {on_create}, n.sources = r.sources "
+            f"ON MATCH SET {on_match}, n.sources = {union('n.sources')}")
+
+
+def rel_merge(key: RelKey, value: Value, union: Union) -> str:
+    rel_type, a, b = key
+    spec = REL_TYPES[check_rel_type(rel_type)]
+    identity = ", ".join(f"{p}: {value(p, spec.properties[p])}" for p in spec.identity)
+    others = [p for p in spec.properties if p not in spec.identity]
+    on_create = "".join(f"e.{p} = {value(p, spec.properties[p])}, " for p in others)
+    on_match = "".join(f"e.{p} = coalesce(e.{p}, {value(p, spec.properties[p])}), " for p in others)
+    return (f"UNWIND $rows AS r MATCH (a:{check_label(a)} {{id: r.from}}) MATCH (b:{check_label(b)} {{id: r.to}}) "
+            f"MERGE (a)-[e:{rel_type}{' {' + identity + '}' if identity else ''}]->(b) "
+            f"ON CREATE SET {on_create}e.sources = r.sources ON MATCH SET {on_match}e.sources = {union('e.sources')}")
