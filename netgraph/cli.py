@@ -18,8 +18,11 @@ from .load import MissingColumnsError, load_file
 from .mapping import MappingError, available_mappings
 from .network import person_network
 from .networks import PERSON_LINKS
+from . import routes
+from .outcomes import outcomes
 from .queries import list_queries, run_query
 from .resolution import THRESHOLD, explain, resolve
+from .routemap import route_map
 from .resources import loaders_dir, netgraph_version
 from .store import open_store
 from .store.base import SEIZURE_DATES
@@ -253,6 +256,50 @@ def demo(out: Path) -> None:
         for path in run_analysis(store, out, ",".join(PERSON_LINKS)):
             click.echo(f"wrote {path}")
         click.echo(f"wrote {person_network(store).to_html(out / 'network.html')}")
+
+
+@main.command("routes")
+@store_options
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the tables and maps.")
+@click.option("--level", type=click.Choice(["country", "place"]), default="country", show_default=True)
+@click.option("--from", "date_from", help="First record date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Last record date (YYYY-MM-DD).")
+@click.option("--compare", nargs=2, metavar="FROM:TO FROM:TO", help="Two periods to compare (route shift).")
+def routes_command(db: StoreTarget, out: Path, level: str, date_from, date_to, compare) -> None:
+    """Route legs, transit hubs, commodity × route, route shift, and a route map (HTML and PNG)."""
+    with db.open(read_only=True) as store:
+        tables = {"legs": routes.flows(store, level, date_from=date_from, date_to=date_to),
+                  "legs_by_commodity": routes.flows(store, level, True, date_from, date_to),
+                  "hubs": routes.hubs(store, level, date_from, date_to),
+                  "commodity_routes": routes.commodity_routes(store, date_from, date_to)}
+        if compare:
+            periods = [tuple(p.split(":", 1)) for p in compare]
+            shift = routes.route_shift(store, periods[0], periods[1], level)
+            tables.update({f"shift_{name}": frame for name, frame in shift.items()})
+        stamp = {"netgraph_version": netgraph_version(), "level": level, "date_from": date_from,
+                 "date_to": date_to, "compare": compare, "store": str(store)}
+        for path in write_tables(out, tables, stamp, workbook="netgraph_routes.xlsx"):
+            click.echo(f"wrote {path}")
+        drawn = route_map(store, out / "route_map.html", out / "route_map.png", level, date_from, date_to)
+        click.echo(f"wrote {out / 'route_map.html'} and {out / 'route_map.png'} ({len(drawn['legs'])} legs)")
+
+
+@main.command("outcomes")
+@store_options
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the tables.")
+@click.option("--by", default="agency,year", show_default=True,
+              help="Comma-separated groups: agency, year, country, place, joint.")
+def outcomes_command(db: StoreTarget, out: Path, by: str) -> None:
+    """Seizures, arrests, prosecutions, convictions, conversion rates and joint cases per group."""
+    groups = tuple(g.strip() for g in by.split(",") if g.strip())
+    with db.open(read_only=True) as store:
+        try:
+            table = outcomes(store, groups)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--by") from None
+        stamp = {"netgraph_version": netgraph_version(), "by": list(groups), "store": str(store)}
+        for path in write_tables(out, {"outcomes": table}, stamp, workbook="netgraph_outcomes.xlsx"):
+            click.echo(f"wrote {path}")
 
 
 @main.command("resolve")

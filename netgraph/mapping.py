@@ -95,6 +95,12 @@ class Fields(_Strict):
     conveyance: Column | None = None
     conveyance_kind: Column | None = None
     documents: list[DocumentColumn] = []
+    arrested: Column | None = None  # how many people were arrested
+    arrest_date: Column | None = None
+    prosecution_date: Column | None = None
+    conviction_date: Column | None = None
+    sentence: Column | None = None
+    joint_with: Place | None = None  # the other country's agency the case was worked with
     reliability: Column | None = None
     validity: Column | None = None
     handling: Column | None = None

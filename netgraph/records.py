@@ -100,7 +100,8 @@ class _RowReader:
             "name": f"Seizure {seizure_id} ({date.isoformat()})", "date": date,
             "agency": self.text(f.agency) or None, "country": country.country if country else None,
             "transport_mode": mode, "detection_method": self.text(f.detection_method) or None,
-            "concealment": self.text(f.concealment) or None, "weight_kg": weight, "pieces": pieces})
+            "concealment": self.text(f.concealment) or None, "weight_kg": weight, "pieces": pieces,
+            "joint_with": self.partner()})
         self.where(country)
         self.route()
         for ref, props in commodities:
@@ -108,6 +109,7 @@ class _RowReader:
                                             "cites_appendix": ref.cites})
             self.link("SEIZED", self.seizure, ("Commodity", ref.key), props)
         self.conveyance(mode)
+        self.outcomes(date)
         for doc in f.documents:
             for number in self.items(self.text(doc)):
                 key = self.entity("Document", f"document:{normalise(doc.kind)}:{_alnum(number)}", number,
@@ -248,6 +250,46 @@ class _RowReader:
             column = spec.unit_column if unit_text and not match.group(2) else spec.column
             raise RowRejected(column, f"unknown unit {written!r} in {cell!r}")
         return amount * canonical[1], canonical[0]
+
+    def outcomes(self, seized_on: dt.date) -> None:
+        """Arrests, prosecution and conviction that followed the seizure."""
+        f = self.m.fields
+        key = self.seizure[1].removeprefix("seizure:")
+        arrested = self.text(f.arrested)
+        if arrested and not arrested.isdigit():
+            raise RowRejected(f.arrested.column, f"number arrested {arrested!r} is not a whole number")
+        arrest_date = self.date(f.arrest_date) if f.arrest_date else None
+        if (arrested and int(arrested) > 0) or arrest_date:
+            node = self.add("Arrest", f"arrest:{key}", {"name": f"Arrests after {key}", "date": arrest_date or seized_on,
+                                                        "people": int(arrested) if arrested else None})
+            self.link("FOLLOWED_BY", self.seizure, ("Arrest", node))
+        prosecuted = self.date(f.prosecution_date) if f.prosecution_date else None
+        convicted = self.date(f.conviction_date) if f.conviction_date else None
+        if convicted and not prosecuted:
+            raise RowRejected(f.conviction_date.column, "a conviction without a prosecution date")
+        for later, earlier, column in ((prosecuted, seized_on, f.prosecution_date), (convicted, prosecuted,
+                                                                                       f.conviction_date)):
+            if later and earlier and later < earlier:
+                raise RowRejected(column.column, f"{later} is before {earlier}")
+        if prosecuted:
+            node = self.add("Prosecution", f"prosecution:{key}", {"name": f"Prosecution after {key}", "date": prosecuted})
+            self.link("FOLLOWED_BY", self.seizure, ("Prosecution", node))
+            if convicted:
+                verdict = self.add("Conviction", f"conviction:{key}", {"name": f"Conviction after {key}",
+                                                                        "date": convicted,
+                                                                        "sentence": self.text(f.sentence) or None})
+                self.link("FOLLOWED_BY", ("Prosecution", node), ("Conviction", verdict))
+
+    def partner(self) -> str | None:
+        """ISO code of the other country's agency the case was worked with, if any."""
+        spec = self.m.fields.joint_with
+        partner = self.text(spec) if spec else ""
+        if not partner:
+            return None
+        ref = vocab.resolve_place(partner, spec.format)
+        if ref is None or ref.kind != "country":
+            raise RowRejected(spec.column, f"partner country {partner!r} is not a known country")
+        return ref.country
 
     def mode(self) -> str | None:
         text = self.text(self.m.fields.transport_mode)

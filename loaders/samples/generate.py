@@ -45,7 +45,7 @@ FIRST_NAME_LAST = {"VN", "CN"}  # family name written first
 COUNTRY_EN = {"VN": "Vietnam", "CN": "China", "LA": "Laos", "TH": "Thailand", "NG": "Nigeria", "MZ": "Mozambique",
               "MY": "Malaysia", "ET": "Ethiopia", "QA": "Qatar", "KE": "Kenya", "AE": "UAE", "SG": "Singapore"}
 COUNTRY_VI = {"VN": "Việt Nam", "CN": "Trung Quốc", "LA": "Lào", "TH": "Thái Lan", "NG": "Nigeria",
-              "MZ": "Mozambique", "MY": "Malaysia"}
+              "MZ": "Mozambique", "MY": "Malaysia"}  # names Vietnamese agencies write
 
 
 @dataclass
@@ -216,7 +216,12 @@ def cen_rows(rng: random.Random, events: list[dict]) -> list[dict]:
             "Offender phone": "; ".join(p["phones"][0] for p in people),
             "Conveyance": e["vehicle"] or "", "Consignee company": e["company"] or "",
             "Document number": e["document"] or "", "Source reliability": e["reliability"],
-            "Information validity": e["validity"], "Handling code": e["handling"]})
+            "Information validity": e["validity"], "Handling code": e["handling"],
+            "Arrests": e["outcome"]["arrested"],
+            "Prosecution date": e["outcome"]["prosecuted"].isoformat() if e["outcome"]["prosecuted"] else "",
+            "Conviction date": e["outcome"]["convicted"].isoformat() if e["outcome"]["convicted"] else "",
+            "Sentence": e["outcome"]["sentence"] or "",
+            "Joint operation with": COUNTRY_EN.get(e["outcome"]["joint"], "") if e["outcome"]["joint"] else ""})
         if not rows[-1]["Unit"]:  # mixed units: write the unit with each quantity
             rows[-1]["Quantity"] = "; ".join(f"{q:g} {g[2]}" for g, q in e["goods"])
     return rows
@@ -243,8 +248,32 @@ def vn_rows(rng: random.Random, events: list[dict]) -> list[dict]:
             "Biển kiểm soát": e["vehicle"] or "",
             "Phương tiện": {"sea": "Đường biển", "air": "Đường hàng không", "road": "Đường bộ"}[e["mode"]],
             "Tuyến đường": " – ".join([origin, *transits, destination]),
-            "Đánh giá": f"{e['reliability']}{e['validity']}", "Mã xử lý": e["handling"]})
+            "Đánh giá": f"{e['reliability']}{e['validity']}", "Mã xử lý": e["handling"],
+            "Số người bị bắt": e["outcome"]["arrested"],
+            "Ngày khởi tố": e["outcome"]["prosecuted"].strftime("%d/%m/%Y") if e["outcome"]["prosecuted"] else "",
+            "Ngày xét xử": e["outcome"]["convicted"].strftime("%d/%m/%Y") if e["outcome"]["convicted"] else "",
+            "Mức án": (e["outcome"]["sentence"] or "").replace("years", "năm"),
+            "Phối hợp với": COUNTRY_VI.get(e["outcome"]["joint"], "") if e["outcome"]["joint"] else ""})
     return rows
+
+
+PARTNER = {"VN": "CN", "CN": "VN", "LA": "VN", "TH": "MY", "MY": "TH", "NG": "VN", "MZ": "VN", "QA": "VN",
+           "SG": "VN", "ET": "VN", "KE": "TH"}
+
+
+def outcomes(rng: random.Random, event: dict) -> dict:
+    """What followed a seizure: arrests, prosecution, conviction, and whether another country worked the case."""
+    out = {"arrested": 0, "prosecuted": None, "convicted": None, "sentence": None, "joint": None}
+    if rng.random() < 0.75:
+        out["arrested"] = rng.randint(1, len(event["people"]))
+        if rng.random() < 0.55:
+            out["prosecuted"] = event["date"] + dt.timedelta(days=rng.randint(20, 200))
+            if rng.random() < 0.6:
+                out["convicted"] = out["prosecuted"] + dt.timedelta(days=rng.randint(60, 420))
+                out["sentence"] = f"{rng.choice([1, 2, 3, 5, 7, 10, 12])} years"
+    if rng.random() < 0.2:
+        out["joint"] = PARTNER.get(event["country"])
+    return out
 
 
 def spoil(rows: list[dict], date_col: str, qty_col: str, bad_date: str) -> None:
@@ -262,6 +291,9 @@ def main() -> None:
     cen_events = [e for e in events if e["country"] != "VN" or rng.random() < 0.45]
     vn_events = [e for e in events if e["country"] == "VN" and e not in cen_events or
                  (e["country"] == "VN" and rng.random() < 0.3)]
+    follow = random.Random(SEED + 1)  # a stream of its own: adding outcomes changed nothing else
+    for event in events:
+        event["outcome"] = outcomes(follow, event)
     cen = cen_rows(rng, cen_events)
     spoil(cen, "Date of seizure", "Quantity", "2021-02-30")
     pd.DataFrame(cen).to_csv(HERE / "cen_customs_sample.csv", index=False)

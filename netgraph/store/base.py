@@ -123,6 +123,11 @@ class GraphStore(ABC):
             return pd.DataFrame(columns=EDGE_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
+    def outcomes(self, by: tuple[str, ...] = ("agency", "year")) -> pd.DataFrame:
+        """Enforcement outcomes per group (see :func:`netgraph.outcomes.outcomes`)."""
+        from ..outcomes import outcomes
+        return outcomes(self, by)
+
     def records(self) -> pd.DataFrame:
         """The source records (provenance and grading), one row each."""
         return self.node_frame("Record")

@@ -1,0 +1,129 @@
+"""Routes, hubs, route shifts, route maps and enforcement outcomes, checked against the records."""
+import re
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import netgraph as ng
+from netgraph import routes
+from netgraph.cli import main
+from netgraph.outcomes import outcomes
+from netgraph.routemap import route_map
+
+from .conftest import DATA, SAMPLES
+
+
+@pytest.fixture
+def tiny(store):
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    ng.load_file(DATA / "tiny_vn.csv", "vn_agency", store, progress=False)
+    return store
+
+
+def test_country_legs_merge_stops_in_one_country(tiny):
+    legs = routes.legs(tiny, "country")
+    t3 = legs[legs["seizure"] == "seizure:CEN:T-3"]  # Maputo → Doha → Hà Nội → Dongxing
+    assert t3[["source", "target"]].values.tolist() == [["country:MZ", "country:QA"], ["country:QA", "country:VN"],
+                                                        ["country:VN", "country:CN"]]
+    t2 = legs[legs["seizure"] == "seizure:CEN:T-2"]  # Hà Nội → Móng Cái → Dongxing: VN → CN once
+    assert t2[["source", "target"]].values.tolist() == [["country:VN", "country:CN"]]
+    flows = routes.flows(tiny, "country").set_index(["source", "target"])
+    assert flows.loc[("country:VN", "country:CN"), "seizures"] == 4  # T-2, T-3, QN-01, LS-02
+    assert flows.loc[("country:VN", "country:CN"), "weight_kg"] == pytest.approx(230 + 12 + 350 + 7.5)
+    assert flows.loc[("country:MZ", "country:QA"), "weight_kg"] == 12  # two transits, counted once per leg
+
+
+def test_flow_quantities_add_up_to_what_was_loaded(sample_store):
+    legs = routes.legs(sample_store, "place")
+    seizures = sample_store.node_frame("Seizure").set_index("id")
+    travelled = legs["seizure"].unique()
+    first = legs[legs["leg"] == 1]
+    assert first["seizure"].is_unique
+    assert first["weight_kg"].sum() == pytest.approx(seizures.loc[travelled, "weight_kg"].sum())
+    per_leg = legs.groupby("seizure").size()
+    expected = (seizures.loc[per_leg.index, "weight_kg"].fillna(0) * per_leg).sum()
+    assert routes.flows(sample_store, "place")["weight_kg"].sum() == pytest.approx(expected)
+    by_commodity = routes.flows(sample_store, "country", by_commodity=True)
+    seized = sample_store.edge_frame("SEIZED")
+    country_legs = routes.legs(sample_store, "country").groupby("seizure").size()
+    attributed = seized.assign(legs=seized["source"].map(country_legs)).dropna(subset=["legs"])
+    assert by_commodity["weight_kg"].sum() == pytest.approx((attributed["weight_kg"].fillna(0) * attributed["legs"]).sum())
+
+
+def test_hubs_count_seizures_passing_through(tiny):
+    hubs = routes.hubs(tiny, "place").set_index("place")
+    assert hubs.loc["place:VN:móng cái", "seizures_transit"] == 2  # T-2 and QN-01
+    assert hubs.loc["place:VN:móng cái", "seizures"] == 2
+    assert hubs.loc["place:CN:dongxing", "seizures_transit"] == 0 and hubs.loc["place:CN:dongxing", "seizures_in"] == 3
+
+
+def test_commodity_routes_and_route_shift(tiny):
+    matrix = routes.commodity_routes(tiny).set_index(["commodity", "route"])
+    assert matrix.loc[("rhino horn", "MZ → CN"), "seizures"] == 1
+    assert matrix.loc[("rhino horn", "VN → CN"), "weight_kg"] == 7.5
+    shift = routes.route_shift(tiny, ("2021-01-01", "2021-12-31"), ("2022-01-01", "2022-12-31"))
+    new = set(zip(shift["new_legs"]["source"], shift["new_legs"]["target"]))
+    assert ("country:MZ", "country:QA") in new  # T-3 (2022) opened it
+    gone = set(zip(shift["vanished_legs"]["source"], shift["vanished_legs"]["target"]))
+    assert ("country:NG", "country:SG") in gone  # T-1 (2021) only
+    assert shift["hubs"].set_index("place").loc["country:QA", "change"] == 1
+
+
+def test_route_map_is_offline_and_escaped(tiny, tmp_path):
+    drawn = route_map(tiny, tmp_path / "map.html", tmp_path / "map.png", level="place")
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert not re.findall(r"(?:src|href)=\"https?:", page)
+    assert page.count("<line ") == len(drawn["legs"]) > 0
+    assert (tmp_path / "map.png").stat().st_size > 10_000
+    assert "Móng Cái" in page
+
+
+def expected_outcomes() -> pd.DataFrame:
+    """Recount the CEN sample's outcomes with pandas alone."""
+    raw = pd.read_csv(SAMPLES / "cen_customs_sample.csv", dtype=str, keep_default_na=False)
+    good = pd.to_datetime(raw["Date of seizure"], format="%Y-%m-%d", errors="coerce").notna() & \
+        ~raw["Quantity"].str.split(";").str[0].str.strip().str.startswith("-") & \
+        ~(raw["Quantity"].str.contains(r"[a-z]") & ~raw["Quantity"].str.contains(r"(?:kg|pieces)"))
+    raw = raw[good]
+    return pd.DataFrame({"agency": raw["Customs office"], "seizures": 1,
+                         "with_arrests": raw["Arrests"].astype(int) > 0, "people_arrested": raw["Arrests"].astype(int),
+                         "prosecutions": raw["Prosecution date"] != "", "convictions": raw["Conviction date"] != "",
+                         "joint_cases": raw["Joint operation with"] != ""}).groupby("agency").sum()
+
+
+def test_outcomes_add_up_to_the_records(store):
+    ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", store, progress=False)
+    table = outcomes(store, by=("agency",)).set_index("agency")
+    expected = expected_outcomes()
+    for column in expected.columns:
+        assert table[column].to_dict() == expected[column].astype(int).to_dict(), column
+    assert (table["conviction_rate"].dropna() <= 1).all() and table["joint_cases"].sum() > 0
+    by_year = store.outcomes(by=("year",))
+    assert by_year["seizures"].sum() == table["seizures"].sum()
+    with pytest.raises(ValueError, match="cannot group"):
+        outcomes(store, by=("weather",))
+
+
+def test_impossible_outcomes_are_rejected(store, tmp_path):
+    frame = pd.read_csv(SAMPLES / "cen_customs_sample.csv", dtype=str, keep_default_na=False).head(3)
+    frame.loc[0, ["Prosecution date", "Conviction date"]] = ["2022-05-01", "2021-01-01"]
+    frame.loc[1, "Arrests"] = "several"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    report = ng.load_file(tmp_path / "bad.csv", "cen_customs", store, rejects_dir=tmp_path, progress=False)
+    rejects = pd.read_csv(report.rejects_file, encoding="utf-8-sig")
+    assert sorted(rejects["column"]) == ["Arrests", "Conviction date"]
+
+
+def test_routes_and_outcomes_commands(sample_store, tmp_path):
+    db = tmp_path / "cli.lbdb"
+    runner = CliRunner()
+    assert runner.invoke(main, ["load", str(DATA / "tiny_cen.csv"), "-m", "cen_customs", "--db", str(db)]).exit_code == 0
+    result = runner.invoke(main, ["routes", "--db", str(db), "--out", str(tmp_path / "r"), "--compare",
+                                  "2021-01-01:2021-12-31", "2022-01-01:2023-12-31"])
+    assert result.exit_code == 0, result.output
+    sheets = pd.read_excel(tmp_path / "r" / "netgraph_routes.xlsx", sheet_name=None)
+    assert {"legs", "hubs", "commodity_routes", "shift_new_legs", "method"} <= set(sheets)
+    result = runner.invoke(main, ["outcomes", "--db", str(db), "--out", str(tmp_path / "o"), "--by", "agency,year"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(tmp_path / "o" / "outcomes.csv", encoding="utf-8-sig")) == 4
