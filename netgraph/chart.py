@@ -3,7 +3,9 @@
 The case is the network around named suspects (``radius`` steps), within a date window, built only from
 records a chosen **release level** allows (records whose 5x5x5 handling code is above it are withheld:
 no tie, entity or record id from them reaches the export). Entities no releasable record supports are
-left out; ``anonymise=True`` also replaces every name but the suspects' with "Person N". Every link on
+left out; ``anonymise=True`` also replaces every name but the suspects' with "Person N". A timeline of
+the case's events (seizures, arrests, prosecutions, convictions) from releasable records follows the
+evidence table. Every link on
 the chart carries a label (E1, E2 …) that points into the evidence table: the records (id, date, agency,
 seizure, documents) that assert it. Suspected links (leads) are never drawn on a court chart.
 
@@ -36,6 +38,7 @@ from .projection import Filters  # noqa: E402
 from .report import input_hash  # noqa: E402
 from .resources import netgraph_version  # noqa: E402
 from .store.base import GraphStore  # noqa: E402
+from .timeline import case_timeline  # noqa: E402
 
 FONT_CHOICES = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC"]  # Latin + Vietnamese, then CJK
 ROWS_PER_PAGE = 32
@@ -48,7 +51,8 @@ TEXTS = {
            "not_redacted": "Release level {level}: no record withheld.",
            "evidence": "Evidence table", "cols": ["Link", "Between", "Record", "Date", "Agency", "Seizure",
                                                   "Documents"],
-           "no_leads": "Suspected links (leads) are not shown: only links asserted by records."},
+           "no_leads": "Suspected links (leads) are not shown: only links asserted by records.",
+           "timeline": "Timeline", "timeline_cols": ["Date", "Event", "Seizure", "Place", "Commodities", "People"]},
     "vi": {"title": "Sơ đồ vụ án", "dates": "Hồ sơ ngày", "any": "mọi ngày", "suspect": "Đối tượng được nêu tên",
            "other": "Người khác", "link": "Mối liên hệ do hồ sơ xác nhận (nhãn = dòng chứng cứ)",
            "redacted": "ĐÃ BIÊN TẬP ở cấp phát hành {level}: giữ lại {records} hồ sơ; bỏ {entities} người và "
@@ -56,13 +60,15 @@ TEXTS = {
            "not_redacted": "Cấp phát hành {level}: không giữ lại hồ sơ nào.",
            "evidence": "Bảng chứng cứ", "cols": ["Liên hệ", "Giữa", "Hồ sơ", "Ngày", "Cơ quan", "Vụ bắt giữ",
                                                 "Tài liệu"],
-           "no_leads": "Không hiển thị liên hệ nghi vấn: chỉ các liên hệ do hồ sơ xác nhận."},
+           "no_leads": "Không hiển thị liên hệ nghi vấn: chỉ các liên hệ do hồ sơ xác nhận.",
+           "timeline": "Diễn biến", "timeline_cols": ["Ngày", "Sự kiện", "Vụ bắt giữ", "Nơi", "Hàng hóa", "Đối tượng"]},
     "zh": {"title": "案件关系图", "dates": "记录日期", "any": "所有日期", "suspect": "指名嫌疑人", "other": "其他人员",
            "link": "由记录证实的关系（标签 = 证据行）",
            "redacted": "已按发布级别 {level} 编辑：扣留 {records} 条记录；略去 {entities} 人和 {ties} 条关系。",
            "anonymised": "嫌疑人以外的姓名已匿名化。", "not_redacted": "发布级别 {level}：未扣留任何记录。",
            "evidence": "证据表", "cols": ["关系", "双方", "记录", "日期", "机关", "查获", "文件"],
-           "no_leads": "不显示可疑关系（线索）：仅显示由记录证实的关系。"},
+           "no_leads": "不显示可疑关系（线索）：仅显示由记录证实的关系。",
+           "timeline": "时间线", "timeline_cols": ["日期", "事件", "查获", "地点", "物品", "人员"]},
 }
 
 
@@ -72,6 +78,7 @@ class CaseChart:
     evidence: pd.DataFrame
     stamp: dict
     redaction: dict = field(default_factory=dict)
+    timeline: pd.DataFrame | None = None
 
 
 def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: int = 1, date_from=None,
@@ -94,6 +101,7 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
     redaction = _redaction(store, full_case, case, release_level, date_from, date_to)
     labels = _labels(case, ids, anonymise)
     evidence = _evidence(store, case, labels)
+    timeline = _timeline(store, case, labels, release_level, anonymise)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     stamp = {"netgraph_version": netgraph_version(), "projection": "person network", **case.description,
@@ -111,10 +119,13 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
             for page in _table_pages(evidence, text):
                 pdf.savefig(page)
                 plt.close(page)
+            for page in _timeline_pages(timeline, text):
+                pdf.savefig(page)
+                plt.close(page)
         plt.close(figure)
     evidence.to_csv(out.with_name(out.stem + "-evidence.csv"), index=False, encoding="utf-8-sig")
     paths = [out.with_suffix(s) for s in (".pdf", ".svg", ".png")] + [out.with_name(out.stem + "-evidence.csv")]
-    return CaseChart(paths, evidence, stamp, redaction)
+    return CaseChart(paths, evidence, stamp, redaction, timeline)
 
 
 def _fonts() -> list[str]:
@@ -187,6 +198,40 @@ def _evidence(store, case, labels) -> pd.DataFrame:
                          "documents": "; ".join(d for s in seized for d in documents.get(s, []))})
     return pd.DataFrame(rows, columns=["link", "between", "via", "record", "source", "date", "agency", "seizure",
                                        "documents"])
+
+
+def _timeline(store, case, labels, level, anonymise) -> pd.DataFrame:
+    """The case's events by date, from releasable records only, with the chart's names."""
+    records = store.records()
+    releasable = set(records.loc[records["handling"].isna() | (records["handling"] <= level), "id"])
+    seizures = store.node_frame("Seizure").set_index("id")["sources"]
+    events = case_timeline(store, list(case.nodes["id"]))
+    keep = events["seizure"].map(lambda s: any(r in releasable for r in seizures.get(s, [])))
+    events = events[keep].copy()
+    by_name = {n: labels[i] for i, n in zip(case.nodes["id"], case.nodes["name"].astype(str))}
+    events["people"] = events["people"].map(
+        lambda names: sorted({by_name.get(n, "another person" if anonymise else n) for n in names}))
+    events["seizure"] = events["seizure"].str.split(":", n=2).str[-1]
+    return events.reset_index(drop=True)
+
+
+def _timeline_pages(timeline: pd.DataFrame, text: dict):
+    if timeline.empty:
+        return
+    columns = ["date", "event", "seizure", "place", "commodities", "people"]
+    for start in range(0, len(timeline), ROWS_PER_PAGE):
+        chunk = timeline.iloc[start:start + ROWS_PER_PAGE]
+        figure, ax = plt.subplots(figsize=(11.69, 8.27))
+        ax.set_axis_off()
+        ax.set_title(f"{text['timeline']} ({start + 1}–{start + len(chunk)} / {len(timeline)})", fontsize=12)
+        cells = [[_fit("; ".join(v) if isinstance(v, list) else ("" if v is None or v != v else str(v)), 70)
+                  for v in row] for row in chunk[columns].itertuples(index=False)]
+        table = ax.table(cellText=cells, colLabels=text["timeline_cols"], colWidths=[0.08, 0.16, 0.12, 0.12, 0.2, 0.32],
+                         loc="upper center", cellLoc="left")
+        table.auto_set_font_size(False)
+        table.set_fontsize(6.5)
+        table.scale(1, 1.25)
+        yield figure
 
 
 def _draw(case, suspects, labels, text, stamp, redaction, seed, date_from, date_to):

@@ -23,6 +23,7 @@ from .outcomes import outcomes
 from .queries import list_queries, run_query
 from .resolution import THRESHOLD, explain, resolve
 from .routemap import route_map
+from .timeline import case_timeline, snapshots
 from .resources import loaders_dir, netgraph_version
 from .store import open_store
 from .store.base import SEIZURE_DATES
@@ -282,6 +283,23 @@ def routes_command(db: StoreTarget, out: Path, level: str, date_from, date_to, c
             click.echo(f"wrote {path}")
         drawn = route_map(store, out / "route_map.html", out / "route_map.png", level, date_from, date_to)
         click.echo(f"wrote {out / 'route_map.html'} and {out / 'route_map.png'} ({len(drawn['legs'])} legs)")
+
+
+@main.command("timeline")
+@store_options
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the tables.")
+@click.option("--freq", type=click.Choice(["M", "Q", "Y"]), default="Y", show_default=True,
+              help="Periods: month, quarter or year.")
+@click.option("--person", "people", multiple=True, help="Also write the timeline of these people (ids).")
+def timeline_command(db: StoreTarget, out: Path, freq: str, people) -> None:
+    """The network period by period (new, gone, persistent brokers, group stability) and case timelines."""
+    with db.open(read_only=True) as store:
+        tables = {"snapshots": snapshots(store, freq)}
+        if people:
+            tables["case_timeline"] = case_timeline(store, list(people))
+        stamp = {"netgraph_version": netgraph_version(), "freq": freq, "people": list(people), "store": str(store)}
+        for path in write_tables(out, tables, stamp, workbook="netgraph_timeline.xlsx"):
+            click.echo(f"wrote {path}")
 
 
 @main.command("outcomes")

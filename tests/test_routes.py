@@ -127,3 +127,27 @@ def test_routes_and_outcomes_commands(sample_store, tmp_path):
     result = runner.invoke(main, ["outcomes", "--db", str(db), "--out", str(tmp_path / "o"), "--by", "agency,year"])
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "o" / "outcomes.csv", encoding="utf-8-sig")) == 4
+
+
+def test_snapshots_account_for_people_per_period(tiny):
+    from netgraph.timeline import snapshots
+    table = snapshots(tiny, "Y").set_index("period")
+    assert list(table.index) == ["2021", "2022", "2023"]
+    # 2021: T-1, T-2, QN-01 → Hùng, Emeka, Wang Wei, Trần Thị Lan; 2022: T-3, LS-02 → Wang Wei, Lê Văn Tám
+    assert table.loc["2021", "people"] == 4 and table.loc["2022", "people"] == 2
+    assert table.loc["2022", "new"] == 1 and table.loc["2022", "gone"] == 3
+    assert table.loc["2023", "people"] == 1 and table.loc["2023", "new"] == 1
+
+
+def test_case_timeline_and_its_place_in_the_court_chart(tiny, tmp_path):
+    from netgraph.chart import case_chart
+    from netgraph.timeline import case_timeline
+    from pypdf import PdfReader
+    events = case_timeline(tiny, ["person:wang wei"])
+    assert events["seizure"].tolist() == ["seizure:CEN:T-2", "seizure:CEN:T-3"]
+    assert events["date"].is_monotonic_increasing
+    result = case_chart(tiny, ["Wang Wei"], tmp_path / "case.pdf", release_level=3)
+    # the case is Wang Wei and Hùng (radius 1); T-3 has handling code 5 and is withheld
+    assert result.timeline["seizure"].tolist() == ["T-1", "QN-01", "T-2"]
+    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "case.pdf").pages)
+    assert "Timeline" in text and "T-3" not in text
