@@ -22,7 +22,7 @@ from . import routes
 from .outcomes import outcomes
 from .queries import list_queries, run_query
 from .resolution import THRESHOLD, explain, resolve
-from .routemap import route_map
+from .routemap import route_map, shift_chart
 from .timeline import case_timeline, snapshots
 from .resources import loaders_dir, netgraph_version
 from .store import open_store
@@ -277,6 +277,8 @@ def routes_command(db: StoreTarget, out: Path, level: str, date_from, date_to, c
             periods = [tuple(p.split(":", 1)) for p in compare]
             shift = routes.route_shift(store, periods[0], periods[1], level)
             tables.update({f"shift_{name}": frame for name, frame in shift.items()})
+            out.mkdir(parents=True, exist_ok=True)
+            shift_chart(shift, out / "route_shift.png")
         stamp = {"netgraph_version": netgraph_version(), "level": level, "date_from": date_from,
                  "date_to": date_to, "compare": compare, "store": str(store)}
         for path in write_tables(out, tables, stamp, workbook="netgraph_routes.xlsx"):

@@ -21,6 +21,7 @@ from . import measures
 from .disruption import remove_and_measure
 from . import leads as leads_module
 from . import report
+from . import routes as route_analysis
 from .html import network_html, write_html
 from .networks import (PERSON_LINKS, Scope, co_membership_edges, location_flow_edges, memberships,
                        organization_edges, record_dates, restrict)
@@ -46,6 +47,7 @@ class Network:
         self.seizures = seizures  # id, date, country, weight_kg, pieces, commodities
         self.involvement = involvement  # node id → seizure id
         self.records = records  # the store's Record nodes (provenance and grading), for tooltips and charts
+        self.store = None  # set for location networks, whose route analyses read the store
         self._membership: dict[tuple, list[int]] = {}
 
     def __repr__(self) -> str:
@@ -160,6 +162,28 @@ class Network:
         """
         return leads_module.leads(self, k, method, hops, persons, per_person, model)
 
+    # --- route analyses (location networks) ----------------------------------------------------------
+    def _route_args(self) -> dict:
+        if self.kind != "location":
+            raise TypeError("routes, hubs and route shifts are for location networks (ng.location_network)")
+        return {"level": self.description["level"], "date_from": self.description["date_from"],
+                "date_to": self.description["date_to"]}
+
+    def routes(self, by_commodity: bool = False) -> pd.DataFrame:
+        """Legs with seizures, weight and pieces (see :func:`netgraph.routes.flows`)."""
+        args = self._route_args()
+        return route_analysis.flows(self.store, by_commodity=by_commodity, **args)
+
+    def hubs(self) -> pd.DataFrame:
+        """Places ranked by seizures passing through (see :func:`netgraph.routes.hubs`)."""
+        args = self._route_args()
+        return route_analysis.hubs(self.store, **args)
+
+    def route_shift(self, period_a: tuple, period_b: tuple) -> dict:
+        """New and vanished legs, hubs rising and falling between two periods."""
+        level = self._route_args()["level"]
+        return route_analysis.route_shift(self.store, period_a, period_b, level)
+
     def to_html(self, path, **options):
         """Write the interactive, self-contained HTML graph (see :func:`netgraph.html.network_html`)."""
         return write_html(self, path, **{"records": self.records, **options})
@@ -266,7 +290,9 @@ def location_network(store: GraphStore, level: str = "place", date_from=None, da
     nodes = pd.DataFrame({"id": ids, "name": locations.loc[ids, "name"].to_numpy() if ids else [],
                           "kind": locations.loc[ids, "kind"].to_numpy() if ids else [],
                           "country": locations.loc[ids, "country"].to_numpy() if ids else []})
-    return Network("location", nodes, edges, _describe(scope, level=level), records=store.records())
+    net = Network("location", nodes, edges, _describe(scope, level=level), records=store.records())
+    net.store = store  # route analyses read quantities and commodities from it
+    return net
 
 
 def _first_organization(store: GraphStore, eligible) -> pd.DataFrame:

@@ -130,3 +130,19 @@ def _png(legs, placed, path, stamp) -> None:
     figure.text(0.01, 0.01, json.dumps(stamp, default=str), fontsize=6, color="#777")
     figure.savefig(path, dpi=130)
     plt.close(figure)
+
+
+def shift_chart(shift: dict, path: str | Path, top: int = 15) -> None:
+    """A bar chart of the hubs that rose and fell most between two periods (from ``route_shift``)."""
+    hubs = shift["hubs"]
+    moved = hubs[hubs["change"] != 0]
+    moved = pd.concat([moved.head(top), moved.tail(top)]).drop_duplicates("place").sort_values("change")
+    figure, ax = plt.subplots(figsize=(9, max(3, 0.35 * len(moved) + 1.5)))
+    ax.barh([str(n) for n in moved["name"]], moved["change"],
+            color=["#c0392b" if c > 0 else "#2e86c1" for c in moved["change"]])
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel("change in seizures passing through (second period − first)")
+    ax.set_title(f"Route shift: {len(shift['new_legs'])} new legs, {len(shift['vanished_legs'])} vanished")
+    figure.tight_layout()
+    figure.savefig(path, dpi=130)
+    plt.close(figure)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .network import location_network
 from .networks import Scope
 from .projection import Filters
 from .schema import ROUTE_TYPES
@@ -88,6 +87,7 @@ def hubs(store: GraphStore, level: str = "place", date_from=None, date_to=None) 
     transit = pd.Series([p for _, p in passing], dtype=object).value_counts().rename("seizures_transit")
     frame = pd.concat([through, inbound, outbound, transit], axis=1).fillna(0).astype(int)
     frame.index.name = "place"
+    from .network import location_network  # network imports this module for its route methods
     net = location_network(store, level=level, date_from=date_from, date_to=date_to)
     between = net.centrality(which=("betweenness",)).set_index("id")["betweenness"]
     frame["betweenness"] = frame.index.map(between).fillna(0.0)

@@ -124,9 +124,20 @@ def test_routes_and_outcomes_commands(sample_store, tmp_path):
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(tmp_path / "r" / "netgraph_routes.xlsx", sheet_name=None)
     assert {"legs", "hubs", "commodity_routes", "shift_new_legs", "method"} <= set(sheets)
+    assert (tmp_path / "r" / "route_shift.png").stat().st_size > 5_000
     result = runner.invoke(main, ["outcomes", "--db", str(db), "--out", str(tmp_path / "o"), "--by", "agency,year"])
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "o" / "outcomes.csv", encoding="utf-8-sig")) == 4
+
+
+def test_location_network_offers_the_route_analyses(tiny):
+    net = ng.location_network(tiny, level="country", date_from="2022-01-01")
+    assert net.routes().equals(routes.flows(tiny, "country", date_from="2022-01-01"))
+    assert set(net.hubs()["place"]) == set(net.routes()["source"]) | set(net.routes()["target"])
+    assert set(net.route_shift(("2021-01-01", "2021-12-31"), ("2022-01-01", "2022-12-31"))) == {
+        "new_legs", "vanished_legs", "hubs"}
+    with pytest.raises(TypeError, match="location networks"):
+        ng.person_network(tiny).hubs()
 
 
 def test_snapshots_account_for_people_per_period(tiny):
