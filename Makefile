@@ -32,4 +32,7 @@ test: $(STAMP) system-packages tests/neo4j/node_modules
 	$(VENV)/bin/python -m pytest
 
 bench: $(STAMP)
+	$(VENV)/bin/pip install --quiet --editable '.[test,bench]'
 	$(VENV)/bin/python benchmarks/analytics.py
+	$(VENV)/bin/python benchmarks/leads.py
+	$(VENV)/bin/python benchmarks/resolution.py
