@@ -113,7 +113,7 @@ def network_html(net, color_by: str = "community", size_by: str = "pagerank", le
     if leads is not None:
         for r in leads[leads["source"].isin(kept) & leads["target"].isin(kept)].itertuples(index=False):
             pv.edges.append({"from": r.source, "to": r.target, "dashes": True, "color": SUSPECTED_COLOUR,
-                             "value": 0.5, "title": _text([f"SUSPECTED link (not asserted by any record)",
+                             "value": 0.5, "title": _text(["SUSPECTED link (not asserted by any record)",
                                                            f"method: {r.method} · score {r.score:.3g}"])})
     pv.set_options(json.dumps({
         "layout": {"randomSeed": seed, "improvedLayout": len(keep) <= 300},

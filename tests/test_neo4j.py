@@ -5,7 +5,6 @@ import logging
 import os
 import re
 import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest
