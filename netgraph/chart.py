@@ -24,21 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.backends.backend_pdf import PdfPages
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-
-from .communities import _seeded  # noqa: E402
-from .network import person_network  # noqa: E402
-from .networks import PERSON_LINKS  # noqa: E402
-from .projection import Filters  # noqa: E402
-from .report import input_hash  # noqa: E402
-from .resources import netgraph_version  # noqa: E402
-from .store.base import GraphStore  # noqa: E402
-from .timeline import case_timeline  # noqa: E402
+from .communities import _seeded
+from .network import person_network
+from .networks import PERSON_LINKS
+from .projection import Filters
+from .report import input_hash
+from .resources import netgraph_version
+from .store.base import GraphStore
+from .timeline import case_timeline
 
 FONT_CHOICES = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC"]  # Latin + Vietnamese, then CJK
 ROWS_PER_PAGE = 32
@@ -109,7 +108,7 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
              "layout": "Kamada-Kawai (igraph)", "seed": seed, "leads_shown": False,
              "input_sha256": input_hash(case), "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no bold CJK face: not worth a warning
-    with plt.rc_context({"font.family": _fonts(), "pdf.fonttype": 42, "svg.fonttype": "none"}):
+    with matplotlib.rc_context({"font.family": _fonts(), "pdf.fonttype": 42, "svg.fonttype": "none"}):
         figure = _draw(case, ids, labels, text, stamp, redaction, seed, date_from, date_to)
         figure.savefig(out.with_suffix(".svg"))
         figure.savefig(out.with_suffix(".png"), dpi=150)
@@ -118,11 +117,8 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
             pdf.savefig(figure)
             for page in _table_pages(evidence, text):
                 pdf.savefig(page)
-                plt.close(page)
             for page in _timeline_pages(timeline, text):
                 pdf.savefig(page)
-                plt.close(page)
-        plt.close(figure)
     evidence.to_csv(out.with_name(out.stem + "-evidence.csv"), index=False, encoding="utf-8-sig")
     paths = [out.with_suffix(s) for s in (".pdf", ".svg", ".png")] + [out.with_name(out.stem + "-evidence.csv")]
     return CaseChart(paths, evidence, stamp, redaction, timeline)
@@ -221,7 +217,8 @@ def _timeline_pages(timeline: pd.DataFrame, text: dict):
     columns = ["date", "event", "seizure", "place", "commodities", "people"]
     for start in range(0, len(timeline), ROWS_PER_PAGE):
         chunk = timeline.iloc[start:start + ROWS_PER_PAGE]
-        figure, ax = plt.subplots(figsize=(11.69, 8.27))
+        figure = Figure(figsize=(11.69, 8.27))
+        ax = figure.add_subplot()
         ax.set_axis_off()
         ax.set_title(f"{text['timeline']} ({start + 1}–{start + len(chunk)} / {len(timeline)})", fontsize=12)
         cells = [[_fit("; ".join(v) if isinstance(v, list) else ("" if v is None or v != v else str(v)), 70)
@@ -239,7 +236,8 @@ def _draw(case, suspects, labels, text, stamp, redaction, seed, date_from, date_
     with _seeded(seed):
         layout = graph.layout_kamada_kawai() if graph.vcount() > 1 else graph.layout_circle()
     coords = dict(zip(graph.vs["name"], layout.coords))
-    figure, ax = plt.subplots(figsize=(11.69, 8.27))  # A4 landscape
+    figure = Figure(figsize=(11.69, 8.27))  # A4 landscape
+    ax = figure.add_subplot()
     ax.set_axis_off()
     ordered = case.edges.assign(a=case.edges["source"].map(labels), b=case.edges["target"].map(labels))
     ordered = ordered.sort_values(["a", "b"], ignore_index=True)
@@ -258,9 +256,9 @@ def _draw(case, suspects, labels, text, stamp, redaction, seed, date_from, date_
     window = f"{date_from or '…'} – {date_to or '…'}" if (date_from or date_to) else text["any"]
     figure.suptitle(f"{text['title']}: {', '.join(labels[s] for s in suspects)}", fontsize=14, fontweight="bold")
     ax.set_title(f"{text['dates']}: {window}", fontsize=10)
-    handles = [plt.Line2D([], [], marker="o", ls="", color="#c0392b", label=text["suspect"]),
-               plt.Line2D([], [], marker="o", ls="", color="#2e86c1", label=text["other"]),
-               plt.Line2D([], [], color="#777777", label=text["link"])]
+    handles = [Line2D([], [], marker="o", ls="", color="#c0392b", label=text["suspect"]),
+               Line2D([], [], marker="o", ls="", color="#2e86c1", label=text["other"]),
+               Line2D([], [], color="#777777", label=text["link"])]
     ax.legend(handles=handles, loc="upper right", fontsize=8, frameon=True)
     notes = [text["redacted"].format(**redaction) if redaction["records"] or redaction["entities"]
              or redaction["ties"] else text["not_redacted"].format(level=redaction["level"])]
@@ -280,7 +278,8 @@ def _table_pages(evidence: pd.DataFrame, text: dict):
     widths = [0.05, 0.25, 0.14, 0.08, 0.2, 0.13, 0.15]
     for start in range(0, max(len(evidence), 1), ROWS_PER_PAGE):
         chunk = evidence.iloc[start:start + ROWS_PER_PAGE][columns]
-        figure, ax = plt.subplots(figsize=(11.69, 8.27))
+        figure = Figure(figsize=(11.69, 8.27))
+        ax = figure.add_subplot()
         ax.set_axis_off()
         ax.set_title(f"{text['evidence']} ({start + 1}–{start + len(chunk)} / {len(evidence)})", fontsize=12)
         cells = [[_fit(str(v), 60) for v in row] for row in chunk.itertuples(index=False)] or [[""] * len(columns)]

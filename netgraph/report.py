@@ -124,7 +124,7 @@ def _reasons(net, frame: pd.DataFrame, bridged: dict, membership: np.ndarray, gr
 
 def group_profiles(net, communities: pd.DataFrame) -> pd.DataFrame:
     """One row per community: members, nationalities, seizure countries, commodities, dates, quantities, brokers."""
-    scores = net.centrality()[["id", "betweenness"]]
+    scores = net.centrality(which=("betweenness",))[["id", "betweenness"]]
     table = communities.merge(scores, on="id").merge(net.nodes.drop(columns="name"), on="id", how="left")
     activity = None
     if net.involvement is not None and net.seizures is not None:

@@ -245,7 +245,10 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
     for key in analyst_must:
         candidates[key] = (1.0, key[0], key[1], np.inf, [], "analyst: must_link")
     candidates = list(candidates.values())
-    never = cannot | analyst_cannot
+    never: dict[str, set] = {}
+    for x, y in cannot | analyst_cannot:
+        never.setdefault(x, set()).add(y)
+        never.setdefault(y, set()).add(x)
     parent = {i: i for i in rows["unique_id"]}
     members = {i: {i} for i in rows["unique_id"]}
 
@@ -264,7 +267,7 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
         if ra == rb:
             accepted.append((a, b, score, weight, agreed, by))
             continue
-        if any(pair(x, y) in never for x in members[ra] for y in members[rb]):
+        if any(never.get(x, set()) & members[rb] for x in members[ra]):
             continue
         parent[rb] = ra
         members[ra] |= members.pop(rb)

@@ -13,15 +13,12 @@ import json
 from functools import cache
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .resources import netgraph_version  # noqa: E402
-from .routes import flows  # noqa: E402
-from .store.base import GraphStore  # noqa: E402
+from .resources import netgraph_version
+from .routes import flows
+from .store.base import GraphStore
 
 WIDTH, HEIGHT, MARGIN = 1100, 700, 60
 
@@ -113,7 +110,8 @@ the page needs no network.</p>
 
 
 def _png(legs, placed, path, stamp) -> None:
-    figure, ax = plt.subplots(figsize=(11, 7))
+    figure = Figure(figsize=(11, 7))
+    ax = figure.add_subplot()
     top = max(legs["seizures"].max(), 1) if len(legs) else 1
     for leg in legs.itertuples(index=False):
         a, b = placed.loc[leg.source], placed.loc[leg.target]
@@ -129,7 +127,6 @@ def _png(legs, placed, path, stamp) -> None:
     ax.set_aspect("equal", adjustable="datalim")
     figure.text(0.01, 0.01, json.dumps(stamp, default=str), fontsize=6, color="#777")
     figure.savefig(path, dpi=130)
-    plt.close(figure)
 
 
 def shift_chart(shift: dict, path: str | Path, top: int = 15) -> None:
@@ -137,7 +134,8 @@ def shift_chart(shift: dict, path: str | Path, top: int = 15) -> None:
     hubs = shift["hubs"]
     moved = hubs[hubs["change"] != 0]
     moved = pd.concat([moved.head(top), moved.tail(top)]).drop_duplicates("place").sort_values("change")
-    figure, ax = plt.subplots(figsize=(9, max(3, 0.35 * len(moved) + 1.5)))
+    figure = Figure(figsize=(9, max(3, 0.35 * len(moved) + 1.5)))
+    ax = figure.add_subplot()
     ax.barh([str(n) for n in moved["name"]], moved["change"],
             color=["#c0392b" if c > 0 else "#2e86c1" for c in moved["change"]])
     ax.axvline(0, color="black", lw=0.6)
@@ -145,4 +143,3 @@ def shift_chart(shift: dict, path: str | Path, top: int = 15) -> None:
     ax.set_title(f"Route shift: {len(shift['new_legs'])} new legs, {len(shift['vanished_legs'])} vanished")
     figure.tight_layout()
     figure.savefig(path, dpi=130)
-    plt.close(figure)
