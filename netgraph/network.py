@@ -258,7 +258,7 @@ def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_
     involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure", "sources"]]
     nodes = pd.DataFrame({"id": ids, "name": persons.loc[ids, "name"].to_numpy() if ids else [],
                           "nationality": persons.loc[ids, "nationality"].to_numpy() if ids else []})
-    nodes = nodes.merge(_first_organization(store, eligible), on="id", how="left")
+    nodes = nodes.merge(_first_organization(store, eligible, entity), on="id", how="left")
     nodes = nodes.merge(_main_agency(store, involvement), on="id", how="left")
     seizures = _seizure_table(store, eligible)
     return Network("person", nodes, edges, _describe(scope, via=list(via), half_life_days=half_life_days),
@@ -295,9 +295,11 @@ def location_network(store: GraphStore, level: str = "place", date_from=None, da
     return net
 
 
-def _first_organization(store: GraphStore, eligible) -> pd.DataFrame:
+def _first_organization(store: GraphStore, eligible, entity: pd.Series) -> pd.DataFrame:
+    """Each (resolved) person's first organisation: the ones they direct before the ones they work for."""
     links = pd.concat([store.edge_frame(r) for r in ("DIRECTS", "WORKS_FOR")], ignore_index=True)
     links = restrict(links, eligible)
+    links["source"] = links["source"].map(entity)
     orgs = store.node_frame("Organization").set_index("id")["name"]
     first = links.sort_values(["source", "type", "target"]).drop_duplicates("source")
     return pd.DataFrame({"id": first["source"], "organization": first["target"].map(orgs)})
