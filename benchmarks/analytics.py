@@ -34,12 +34,12 @@ def best(fn, repeat):
 
 
 def run_one(size: int, engine: str, repeat: int) -> dict:
-    from netgraph.synthetic import trafficking_network
+    from netgraph.analysis.synthetic import trafficking_network
     net = trafficking_network(size, seed=1)
     edges = net.edges
     out = {}
     if engine == "netgraph":
-        from netgraph.network import Network
+        from netgraph.analysis.network import Network
         out["build"] = best(lambda: Network("person", net.nodes, edges, {}).graph, repeat)
         fresh = Network("person", net.nodes, edges, {})
         fresh.graph  # noqa: B018 - build once, as an analyst's session would

@@ -19,7 +19,7 @@ NETWORKS = ["morselli_caviar", "berlusconietal_oversize", "ITALIAN_GANGS", "mors
 
 
 def speed() -> None:
-    from netgraph.synthetic import trafficking_network
+    from netgraph.analysis.synthetic import trafficking_network
     net = trafficking_network(edges=1_000_000, mean_degree=20, seed=3)
     start = time.perf_counter()
     net.graph  # noqa: B018 - the projection, built once per session
@@ -33,8 +33,8 @@ def speed() -> None:
 
 
 def quality() -> None:
-    from netgraph.leads import evaluate
-    from netgraph.matrices import matrix_network
+    from netgraph.analysis.leads import evaluate
+    from netgraph.analysis.matrices import matrix_network
     print("| network | nodes | ties | method | AUC-ROC | average precision | precision@10 |")
     print("|---|---|---|---|---|---|---|")
     for name in NETWORKS:

@@ -2,7 +2,7 @@
 
     python benchmarks/resolution.py [--people 33000]
 
-Mentions come from netgraph.resolution_eval (seeded; ~3 spellings per person: diacritics dropped, upper
+Mentions come from netgraph.resolution.evaluate (seeded; ~3 spellings per person: diacritics dropped, upper
 case, name order, typos, hanzi, phone formats), so precision and recall are known.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import argparse
 import resource
 import time
 
-from netgraph.resolution import match
-from netgraph.resolution_eval import evaluation_set, pairwise
+from netgraph.resolution.evaluate import evaluation_set, pairwise
+from netgraph.resolution.linkage import match
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -9,25 +9,25 @@ import click
 import pandas as pd
 
 from . import schema
-from .chart import case_chart
-from .communities import METHODS
-from .leads import METHODS as LEAD_METHODS
-from .leads import evaluate, fit_model
-from .export import flat, write_tables
-from .load import MissingColumnsError, load_file
-from .mapping import MappingError, available_mappings
-from .network import person_network
-from .networks import PERSON_LINKS
-from . import routes
-from .outcomes import outcomes
-from .queries import list_queries, run_query
-from .resolution import THRESHOLD, explain, resolve
-from .routemap import route_map, shift_chart
-from .timeline import case_timeline, snapshots
+from .analysis.communities import METHODS
+from .analysis.leads import METHODS as LEAD_METHODS
+from .analysis.leads import evaluate, fit_model
+from .analysis.network import person_network
+from .analysis.ties import PERSON_LINKS
+from .ingest.load import MissingColumnsError, load_file
+from .ingest.mapping import MappingError, available_mappings
+from .ingest.tables import SourceError
+from .resolution.linkage import THRESHOLD, explain, resolve
 from .resources import loaders_dir, netgraph_version
+from .space_time import routes
+from .space_time.outcomes import outcomes
+from .space_time.timeline import case_timeline, snapshots
 from .store import open_store
 from .store.base import SEIZURE_DATES
-from .tables import SourceError
+from .store.queries import list_queries, run_query
+from .views.chart import case_chart
+from .views.export import flat, write_tables
+from .views.route_map import route_map, shift_chart
 
 SAMPLE_FILES = [("cen_customs_sample.csv", "cen_customs"), ("vn_agency_sample.xlsx", "vn_agency")]
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import pytest
 from pypdf import PdfReader
 
 import netgraph as ng
-from netgraph.chart import case_chart
+from netgraph.views.chart import case_chart
 
 from .conftest import DATA
 

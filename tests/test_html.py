@@ -7,7 +7,7 @@ import pandas as pd
 from PIL import Image
 
 import netgraph as ng
-from netgraph.synthetic import trafficking_network
+from netgraph.analysis.synthetic import trafficking_network
 
 from .browser import dump_dom, screenshot
 from .conftest import DATA

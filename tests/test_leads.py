@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import netgraph as ng
-from netgraph import leads
-from netgraph.matrices import matrix_network
+from netgraph.analysis import leads
+from netgraph.analysis.matrices import matrix_network
 
 from .conftest import DATA, shared_file
 

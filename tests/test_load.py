@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 import netgraph as ng
-from netgraph.load import MissingColumnsError
-from netgraph.mapping import MappingError
+from netgraph.ingest.load import MissingColumnsError
+from netgraph.ingest.mapping import MappingError
 from netgraph.store import ladybug as ladybug_store
 
 from .conftest import DATA, SAMPLES, shared_file

@@ -11,10 +11,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from netgraph import communities, measures
-from netgraph.disruption import fragmentation
-from netgraph.matrices import matrix_network
-from netgraph.report import path_share
+from netgraph.analysis import communities, measures
+from netgraph.analysis.brokers import path_share
+from netgraph.analysis.disruption import fragmentation
+from netgraph.analysis.matrices import matrix_network
 
 from .conftest import shared_file
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import netgraph as ng
-from netgraph.batch import GraphBatch
-from netgraph.queries import list_queries
+from netgraph.store.batch import GraphBatch
 from netgraph.store.neo4j import Neo4jSettings, Neo4jStore, all_statements
+from netgraph.store.queries import list_queries
 
 from .conftest import DATA, ROOT
 from .falkordb import bolt_server

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 import netgraph as ng
-from netgraph.projection import subgraph
+from netgraph.analysis.projection import subgraph
 
 from .conftest import DATA
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import netgraph as ng
-from netgraph import resolution
 from netgraph.cli import main
-from netgraph.resolution_eval import evaluation_set, pairwise
+from netgraph.resolution import linkage as resolution
+from netgraph.resolution.evaluate import evaluation_set, pairwise
 
 from .conftest import DATA, SAMPLES
 

@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 import netgraph as ng
-from netgraph import routes
 from netgraph.cli import main
-from netgraph.outcomes import outcomes
-from netgraph.routemap import route_map
+from netgraph.space_time import routes
+from netgraph.space_time.outcomes import outcomes
+from netgraph.views.route_map import route_map
 
 from .conftest import DATA, SAMPLES
 
@@ -99,7 +99,7 @@ def test_outcomes_add_up_to_the_records(store):
     for column in expected.columns:
         assert table[column].to_dict() == expected[column].astype(int).to_dict(), column
     assert (table["conviction_rate"].dropna() <= 1).all() and table["joint_cases"].sum() > 0
-    by_year = store.outcomes(by=("year",))
+    by_year = ng.outcomes(store, by=("year",))
     assert by_year["seizures"].sum() == table["seizures"].sum()
     with pytest.raises(ValueError, match="cannot group"):
         outcomes(store, by=("weather",))
@@ -141,7 +141,7 @@ def test_location_network_offers_the_route_analyses(tiny):
 
 
 def test_snapshots_account_for_people_per_period(tiny):
-    from netgraph.timeline import snapshots
+    from netgraph.space_time.timeline import snapshots
     table = snapshots(tiny, "Y").set_index("period")
     assert list(table.index) == ["2021", "2022", "2023"]
     # 2021: T-1, T-2, QN-01 → Hùng, Emeka, Wang Wei, Trần Thị Lan; 2022: T-3, LS-02 → Wang Wei, Lê Văn Tám
@@ -151,9 +151,10 @@ def test_snapshots_account_for_people_per_period(tiny):
 
 
 def test_case_timeline_and_its_place_in_the_court_chart(tiny, tmp_path):
-    from netgraph.chart import case_chart
-    from netgraph.timeline import case_timeline
     from pypdf import PdfReader
+
+    from netgraph.space_time.timeline import case_timeline
+    from netgraph.views.chart import case_chart
     events = case_timeline(tiny, ["person:wang wei"])
     assert events["seizure"].tolist() == ["seizure:CEN:T-2", "seizure:CEN:T-3"]
     assert events["date"].is_monotonic_increasing

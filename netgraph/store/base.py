@@ -1,6 +1,6 @@
 """The one small interface every graph store offers (embedded LadybugDB, Neo4j 5).
 
-Loaders write :class:`~netgraph.batch.GraphBatch` objects through it; projections and analytics read
+Loaders write :class:`~netgraph.store.batch.GraphBatch` objects through it; projections and analytics read
 nodes, edges and records through it as DataFrames. Nothing outside ``netgraph.store`` speaks Cypher to
 a store except through :meth:`GraphStore.query`, which always takes parameters.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..batch import GraphBatch
 from ..schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
+from .batch import GraphBatch
 
 DELETE_LEADS = "MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e"
 DELETE_SAME_AS = "MATCH ()-[e:SAME_AS]->() DELETE e"
@@ -63,8 +63,8 @@ class GraphStore(ABC):
         records); return how many were written. Leads are never asserted links: no projection reads them."""
         from datetime import date
 
-        from ..batch import GraphBatch
         from ..resources import netgraph_version
+        from .batch import GraphBatch
         self.query(DELETE_LEADS, {"method": method})
         batch = GraphBatch()
         for row in leads.itertuples(index=False):
@@ -76,7 +76,7 @@ class GraphStore(ABC):
 
     def write_resolution(self, clusters: pd.DataFrame, links: pd.DataFrame) -> None:
         """Replace the stored entity resolution: ``Person.resolved_id`` and the ``SAME_AS`` links."""
-        from ..batch import GraphBatch
+        from .batch import GraphBatch
         self.query(DELETE_SAME_AS)
         rows = records_of(clusters[["id", "resolved_id"]])
         for start in range(0, len(rows), 2_000):
@@ -122,11 +122,6 @@ class GraphStore(ABC):
         if not frames:
             return pd.DataFrame(columns=EDGE_COLUMNS)
         return pd.concat(frames, ignore_index=True)
-
-    def outcomes(self, by: tuple[str, ...] = ("agency", "year")) -> pd.DataFrame:
-        """Enforcement outcomes per group (see :func:`netgraph.outcomes.outcomes`)."""
-        from ..outcomes import outcomes
-        return outcomes(self, by)
 
     def records(self) -> pd.DataFrame:
         """The source records (provenance and grading), one row each."""

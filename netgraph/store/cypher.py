@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..batch import RelKey
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
+from .batch import RelKey
 
 Value = Callable[[str, str], str]
 Union = Callable[[str], str]

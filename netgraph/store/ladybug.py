@@ -17,10 +17,10 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from ..batch import GraphBatch
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
 from . import cypher
 from .base import EDGE_COLUMNS, GraphStore, check_property_names, records_of
+from .batch import GraphBatch
 
 ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(), "DATE": pa.date32(),
                "STRING[]": pa.list_(pa.string())}

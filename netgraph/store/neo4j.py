@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..batch import GraphBatch, RelKey
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
 from . import cypher
 from .base import EDGE_COLUMNS, GraphStore, check_property_names, records_of
+from .batch import GraphBatch, RelKey
 
 DEFAULT_BATCH_SIZE = 1_000
 INDEXED = {"Seizure": ("date", "country"), "Record": ("record_date", "handling", "source"),

@@ -16,18 +16,24 @@ import igraph as ig
 import networkx as nx
 import pandas as pd
 
+from ..resources import netgraph_version
+from ..store.base import GraphStore
+from . import brokers, measures
 from . import communities as comm
-from . import measures
-from .disruption import remove_and_measure
 from . import leads as leads_module
-from . import report
-from . import routes as route_analysis
-from .html import network_html, write_html
-from .networks import (PERSON_LINKS, Scope, co_membership_edges, location_flow_edges, memberships,
-                       organization_edges, record_dates, restrict)
+from .disruption import remove_and_measure
 from .projection import Filters
-from .resources import netgraph_version
-from .store.base import GraphStore
+from .ties import (
+    PERSON_LINKS,
+    Scope,
+    co_membership_edges,
+    location_flow_edges,
+    memberships,
+    organization_edges,
+    record_dates,
+    restrict,
+    tie_graph,
+)
 
 NODE_LABEL = {"person": "Person", "organization": "Organization", "location": "Location"}
 
@@ -56,12 +62,8 @@ class Network:
     @cached_property
     def graph(self) -> ig.Graph:
         """The network as an undirected (location flows: directed) weighted igraph Graph."""
-        index = pd.Index(self.nodes["id"])
-        pairs = list(zip(index.get_indexer(self.edges["source"]), index.get_indexer(self.edges["target"])))
-        graph = ig.Graph(n=len(index), edges=pairs, directed=self.kind == "location")
-        graph.vs["name"] = self.nodes["id"].tolist()
+        graph = tie_graph(self.nodes["id"], self.edges, directed=self.kind == "location")
         graph.vs["display_name"] = self.nodes["name"].tolist()
-        graph.es["weight"] = self.edges["weight"].astype(float).tolist()
         return graph
 
     def to_networkx(self) -> nx.Graph:
@@ -146,18 +148,18 @@ class Network:
 
     def group_profiles(self, method: str = "leiden", seed: int = 0, resolution: float = 1.0) -> pd.DataFrame:
         """One row per community: members, countries, commodities, date span, seizures, quantities, brokers."""
-        return report.group_profiles(self, self.communities(method, seed, resolution))
+        return brokers.group_profiles(self, self.communities(method, seed, resolution))
 
     def broker_report(self, group: str | None = None, method: str = "leiden", seed: int = 0,
                       betweenness_k: int | None = None, top: int | None = None) -> pd.DataFrame:
-        """The ranked broker report with plain-language reasons (see :mod:`netgraph.report`)."""
-        return report.broker_report(self, group or self.default_group(), method, seed, betweenness_k, top)
+        """The ranked broker report with plain-language reasons (see :mod:`netgraph.analysis.brokers`)."""
+        return brokers.broker_report(self, group or self.default_group(), method, seed, betweenness_k, top)
 
     def leads(self, k: int = 50, method: str = "adamic_adar", hops: int = 2, persons: list[str] | None = None,
               per_person: int | None = None, model=None) -> pd.DataFrame:
-        """Ranked leads (suspected missing ties) with reasons; see :mod:`netgraph.leads`.
+        """Ranked leads (suspected missing ties) with reasons; see :mod:`netgraph.analysis.leads`.
 
-        ``method``: one of ``netgraph.leads.METHODS``; or pass ``model=netgraph.leads.fit_model(net)``.
+        ``method``: one of ``netgraph.analysis.leads.METHODS``; or pass ``model=netgraph.analysis.leads.fit_model(net)``.
         ``persons`` + ``per_person``: the best ``per_person`` leads of each of those people.
         """
         return leads_module.leads(self, k, method, hops, persons, per_person, model)
@@ -170,27 +172,33 @@ class Network:
                 "date_to": self.description["date_to"]}
 
     def routes(self, by_commodity: bool = False) -> pd.DataFrame:
-        """Legs with seizures, weight and pieces (see :func:`netgraph.routes.flows`)."""
+        """Legs with seizures, weight and pieces (see :func:`netgraph.space_time.routes.flows`)."""
+        from ..space_time import routes as route_analysis  # the facade reaches up; routes never imports Network
         args = self._route_args()
         return route_analysis.flows(self.store, by_commodity=by_commodity, **args)
 
     def hubs(self) -> pd.DataFrame:
-        """Places ranked by seizures passing through (see :func:`netgraph.routes.hubs`)."""
+        """Places ranked by seizures passing through (see :func:`netgraph.space_time.routes.hubs`)."""
+        from ..space_time import routes as route_analysis
         args = self._route_args()
         return route_analysis.hubs(self.store, **args)
 
     def route_shift(self, period_a: tuple, period_b: tuple) -> dict:
         """New and vanished legs, hubs rising and falling between two periods."""
+        from ..space_time import routes as route_analysis
         level = self._route_args()["level"]
         return route_analysis.route_shift(self.store, period_a, period_b, level)
 
     def to_html(self, path, **options):
-        """Write the interactive, self-contained HTML graph (see :func:`netgraph.html.network_html`)."""
+        """Write the interactive, self-contained HTML graph (see :func:`netgraph.views.html.network_html`)."""
+        from ..views.html import write_html  # the facade reaches up; views never import Network
         return write_html(self, path, **{"records": self.records, **options})
 
     def show(self, height: int = 800, **options):
         """Display the interactive graph inline in Jupyter."""
         from IPython.display import HTML
+
+        from ..views.html import network_html
         page = network_html(self, **{"records": self.records, **options})
         return HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:{height}px;border:0"></iframe>')
 
@@ -208,7 +216,7 @@ class Network:
     def method_stamp(self, **parameters) -> dict:
         """What an export must record: netgraph version, network, parameters and input hash."""
         return {"netgraph_version": netgraph_version(), "network": self.kind, **self.description,
-                "parameters": parameters, "input_sha256": report.input_hash(self)}
+                "parameters": parameters, "input_sha256": brokers.input_hash(self)}
 
     def write_back(self, store: GraphStore, frame: pd.DataFrame, prefix: str = "ng_") -> list[str]:
         """Write the numeric columns of ``frame`` (keyed by ``id``) onto the nodes as ``prefix + column``."""
@@ -238,7 +246,7 @@ def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_
     """People tied by shared seizures, phones, accounts, organisations or conveyances (``via``).
 
     With ``resolved`` (the default), people that entity resolution merged are one node, named after the
-    cluster's canonical spelling (see :mod:`netgraph.resolution`); without a resolution nothing changes.
+    cluster's canonical spelling (see :mod:`netgraph.resolution.linkage`); without a resolution nothing changes.
 
     Filters keep only the evidence of records in the date window, at or above the grading, with a
     handling code at most ``max_handling`` (a release level), and of seizures in ``countries`` (ISO

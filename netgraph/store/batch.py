@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-from .schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
+from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
 
 RelKey = tuple[str, str, str]  # (type, from label, to label)
 

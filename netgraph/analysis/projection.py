@@ -20,8 +20,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .schema import ASSERTED_REL_TYPES, NODE_TYPES, RELIABILITY_GRADES
-from .store.base import GraphStore
+from ..schema import ASSERTED_REL_TYPES, NODE_TYPES, RELIABILITY_GRADES
+from ..store.base import GraphStore
 
 
 @dataclass(frozen=True)

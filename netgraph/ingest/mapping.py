@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .resources import loaders_dir
+from ..resources import loaders_dir
 
 
 class _Strict(BaseModel):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .resources import queries_dir
+from ..resources import queries_dir
 
 DIALECTS = ("ladybug", "neo4j")
 

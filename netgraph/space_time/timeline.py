@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .network import person_network
-from .store.base import GraphStore
+from ..analysis.network import person_network
+from ..store.base import GraphStore
 
 FREQUENCIES = {"M": "M", "Q": "Q", "Y": "Y"}
 EVENT_ORDER = {"seizure": 0, "arrest": 1, "prosecution": 2, "conviction": 3}

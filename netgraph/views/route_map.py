@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .resources import netgraph_version
-from .routes import flows
-from .store.base import GraphStore
+from ..resources import netgraph_version
+from ..space_time.routes import flows
+from ..store.base import GraphStore
 
 WIDTH, HEIGHT, MARGIN = 1100, 700, 60
 

@@ -396,7 +396,6 @@ def _restricted(net, train: sp.csr_matrix, cut=None):
     seizure in a random hold-out, so they are dropped there; a temporal split keeps the seizures before
     the cut-off.
     """
-    from .network import Network
     names = np.array(net.graph.vs["name"])
     upper = sp.triu(train, k=1).tocoo()
     keep = pd.DataFrame({"source": names[upper.row], "target": names[upper.col]})
@@ -405,4 +404,4 @@ def _restricted(net, train: sp.csr_matrix, cut=None):
     if cut is not None and net.seizures is not None:
         seizures = net.seizures[pd.to_datetime(net.seizures["date"]) < cut]
         involvement = net.involvement[net.involvement["seizure"].isin(seizures["id"])]
-    return Network(net.kind, net.nodes, edges, dict(net.description), seizures, involvement, net.records)
+    return type(net)(net.kind, net.nodes, edges, dict(net.description), seizures, involvement, net.records)

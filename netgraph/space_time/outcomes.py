@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .store.base import GraphStore
+from ..store.base import GraphStore
 
 GROUPINGS = ("agency", "year", "country", "place", "joint")
 

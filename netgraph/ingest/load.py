@@ -19,12 +19,12 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .batch import GraphBatch
+from ..resources import netgraph_version
+from ..store.base import GraphStore
+from ..store.batch import GraphBatch
 from .mapping import Mapping, load_mapping
-from .records import RowRejected, row_to_facts
-from .resources import netgraph_version
-from .store.base import GraphStore
 from .tables import read_table
+from .transform import RowRejected, row_to_facts
 
 
 class MissingColumnsError(ValueError):

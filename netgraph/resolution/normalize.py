@@ -24,7 +24,7 @@ import yaml
 from pypinyin import lazy_pinyin
 from unidecode import unidecode
 
-from .resources import loaders_dir
+from ..resources import loaders_dir
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

@@ -21,7 +21,7 @@ from functools import cache
 import pycountry
 import yaml
 
-from .resources import loaders_dir
+from ..resources import loaders_dir
 
 
 def normalise(text: str) -> str:

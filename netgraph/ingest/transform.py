@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..store.batch import GraphBatch
 from . import vocab
-from .batch import GraphBatch
 from .mapping import Column, Mapping, Party, Place, Quantity
 from .vocab import normalise
 

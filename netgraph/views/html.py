@@ -22,8 +22,8 @@ import pandas as pd
 from jinja2 import Environment
 from pyvis.network import Network as PyvisNetwork
 
-from .report import input_hash
-from .resources import netgraph_version
+from ..analysis.brokers import input_hash
+from ..resources import netgraph_version
 
 MAX_NODES = 1_500
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",

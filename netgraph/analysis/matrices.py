@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..ingest.tables import read_table
 from .network import Network
-from .tables import read_table
 
 
 def read_matrix(path: str | Path) -> pd.DataFrame:

@@ -17,8 +17,8 @@ import random
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
+from .linkage import features
 from .normalize import _han_viet
-from .resolution import features
 
 VN_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Đinh"]
 VN_MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Quang", "Thanh", "Hữu", "Ngọc"]

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..store.base import GraphStore
 from .normalize import document_key, name_keys, phone_e164
-from .store.base import GraphStore
 
 THRESHOLD = 0.9
 DECISION_COLUMNS = ["a", "b", "decision", "note"]

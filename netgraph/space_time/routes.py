@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .networks import Scope
-from .projection import Filters
-from .schema import ROUTE_TYPES
-from .store.base import GraphStore
+from ..analysis.measures import centrality
+from ..analysis.projection import Filters
+from ..analysis.ties import Scope, location_flow_edges, tie_graph
+from ..schema import ROUTE_TYPES
+from ..store.base import GraphStore
 
 LEG_COLUMNS = ["seizure", "date", "leg", "source", "target", "weight_kg", "pieces"]
 
@@ -87,9 +88,10 @@ def hubs(store: GraphStore, level: str = "place", date_from=None, date_to=None) 
     transit = pd.Series([p for _, p in passing], dtype=object).value_counts().rename("seizures_transit")
     frame = pd.concat([through, inbound, outbound, transit], axis=1).fillna(0).astype(int)
     frame.index.name = "place"
-    from .network import location_network  # network imports this module for its route methods
-    net = location_network(store, level=level, date_from=date_from, date_to=date_to)
-    between = net.centrality(which=("betweenness",)).set_index("id")["betweenness"]
+    flow = location_flow_edges(store, level, Scope(Filters(date_from, date_to)))
+    graph = tie_graph(sorted(set(flow["source"]) | set(flow["target"])), flow, directed=True)
+    graph = graph.as_undirected(mode="collapse", combine_edges="sum")  # as Network.centrality does
+    between = centrality(graph, which=("betweenness",)).set_index("id")["betweenness"]
     frame["betweenness"] = frame.index.map(between).fillna(0.0)
     frame = frame.reset_index().sort_values(["seizures_transit", "seizures", "place"],
                                             ascending=[False, False, True], ignore_index=True)

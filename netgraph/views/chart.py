@@ -26,18 +26,18 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.backends.backend_pdf import PdfPages
 
-from .communities import _seeded
-from .network import person_network
-from .networks import PERSON_LINKS
-from .projection import Filters
-from .report import input_hash
-from .resources import netgraph_version
-from .store.base import GraphStore
-from .timeline import case_timeline
+from ..analysis.brokers import input_hash
+from ..analysis.communities import _seeded
+from ..analysis.network import person_network
+from ..analysis.projection import Filters
+from ..analysis.ties import PERSON_LINKS
+from ..resources import netgraph_version
+from ..space_time.timeline import case_timeline
+from ..store.base import GraphStore
 
 FONT_CHOICES = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC"]  # Latin + Vietnamese, then CJK
 ROWS_PER_PAGE = 32

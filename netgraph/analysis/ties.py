@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import igraph as ig
 import numpy as np
 import pandas as pd
 
+from ..store.base import GraphStore
 from .projection import Filters
-from .store.base import GraphStore
 
 PERSON_LINKS = ("seizure", "phone", "account", "organization", "conveyance")
 EDGE_FIELDS = ["source", "target", "weight", "records", "via", "hubs", "sources"]
@@ -181,3 +182,14 @@ def location_flow_edges(store: GraphStore, level: str = "place", scope: Scope = 
     out["weight"] = out["hubs"].map(len).astype(float)
     return out[EDGE_FIELDS]
 
+
+
+def tie_graph(ids: pd.Series, edges: pd.DataFrame, directed: bool = False) -> ig.Graph:
+    """An igraph Graph of nodes ``ids`` (vertex ``name``, in that order) and weighted ``edges`` (source, target,
+    weight), built from index arrays in one call."""
+    index = pd.Index(ids)
+    pairs = np.column_stack([index.get_indexer(edges["source"]), index.get_indexer(edges["target"])])
+    graph = ig.Graph(n=len(index), edges=pairs.tolist(), directed=directed)
+    graph.vs["name"] = index.tolist()
+    graph.es["weight"] = edges["weight"].astype(float).tolist()
+    return graph

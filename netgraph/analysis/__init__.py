@@ -1,0 +1,6 @@
+"""Analysis: projections of the stored graph and what analysts ask of them.
+
+``projection`` reads the graph (or the part that records in scope support) as igraph/NetworkX; ``ties``
+derives one-mode ties with their evidence; ``network`` is the :class:`Network` facade and its builders;
+``measures``, ``communities``, ``disruption``, ``leads`` and ``brokers`` are the algorithms it delegates to.
+"""

@@ -1,0 +1,1 @@
+"""Views: what people read — the interactive HTML graph, court charts, route maps, CSV/XLSX exports."""
