@@ -13,6 +13,7 @@ supporting records, or their sum with weights halving every ``half_life_days`` b
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import igraph as ig
@@ -97,32 +98,136 @@ def memberships(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS) -> pd.Da
 
 def co_membership_edges(members: pd.DataFrame, record_dates: pd.Series | None = None,
                         half_life_days: float | None = None) -> pd.DataFrame:
-    """Pairs of members sharing a hub, one row per pair, with evidence merged over all shared hubs."""
-    left = members.rename(columns={"person": "source", "sources": "s1"})
-    right = members.rename(columns={"person": "target", "sources": "s2"})[["hub", "target", "s2"]]
-    pairs = left.merge(right, on="hub")
-    pairs = pairs[pairs["source"] < pairs["target"]]
-    if pairs.empty:
+    """Pairs of members sharing a hub, one row per pair, with evidence merged over all shared hubs.
+
+    ``members`` has one row per link (``person``, ``hub``, ``kind``, ``sources``: a list of record keys).
+    Every pair of distinct people on a hub is tied (``source`` < ``target``); a pair's ``via`` and ``hubs``
+    are the sorted kinds and hubs it shares, ``sources`` the sorted union of both sides' records over those
+    hubs, ``records`` their number and ``weight`` their (recency-weighted) count.
+
+    Notes
+    -----
+    Vectorised on integer codes: people, hubs, kinds and records are factorised in sorted order, the pairs
+    within each hub come from one numpy expansion of the hub-sorted rows, and the per-pair sets are the
+    distinct sorted (pair, item) keys, so sorted codes give sorted lists. Cost: sorts over the (pair, shared
+    hub) rows and the records they carry; a hub with m members still gives m(m − 1)/2 pairs.
+    """
+    if members.empty:
         return pd.DataFrame(columns=EDGE_FIELDS)
-    pairs = pairs.assign(sources=[set(a) | set(b) for a, b in zip(pairs["s1"], pairs["s2"])])
-    grouped = pairs.groupby(["source", "target"], sort=True).agg(
-        via=("kind", lambda k: sorted(set(k))), hubs=("hub", lambda h: sorted(set(h))),
-        sources=("sources", lambda s: sorted(set().union(*s))))
-    grouped = grouped.reset_index()
-    grouped["records"] = grouped["sources"].map(len)
-    grouped["weight"] = _weights(grouped["sources"], record_dates, half_life_days)
-    return grouped[EDGE_FIELDS]
+    person, persons = pd.factorize(members["person"], sort=True)
+    hub, hub_names = pd.factorize(members["hub"], sort=True)
+    rows = np.flatnonzero((person >= 0) & (hub >= 0))
+    rows = rows[np.lexsort((person[rows], hub[rows]))]  # by hub, then person: pairs come out source < target
+    left, right = _pairs_within(hub[rows])
+    left, right = rows[left], rows[right]
+    distinct = person[left] < person[right]
+    left, right = left[distinct], right[distinct]
+    if len(left) == 0:
+        return pd.DataFrame(columns=EDGE_FIELDS)
+    n_people = len(persons)
+    keys, pair = _unique(person[left] * n_people + person[right], inverse=True)
+    n_pairs = len(keys)
+    kind, kinds = pd.factorize(members["kind"], sort=True, use_na_sentinel=False)
+    via = _grouped(pair, kind[left], kinds, n_pairs)
+    hubs = _grouped(pair, hub[left], hub_names, n_pairs)
+    sources, source_pair, record, names = _pair_records(members["sources"], pair, left, right, n_pairs)
+    edges = pd.DataFrame({"source": persons.take(keys // n_people), "target": persons.take(keys % n_people)})
+    edges["weight"] = _weights(source_pair, record, names, n_pairs, record_dates, half_life_days)
+    edges["records"] = np.bincount(source_pair, minlength=n_pairs)
+    edges["via"], edges["hubs"], edges["sources"] = via, hubs, sources
+    return edges[EDGE_FIELDS]
 
 
-def _weights(sources: pd.Series, record_dates: pd.Series | None, half_life_days: float | None) -> np.ndarray:
+def _pairs_within(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j, of every two elements in the same run of the sorted ``groups``."""
+    n = len(groups)
+    if n == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[starts[1:], n]
+    run_end = np.repeat(ends, ends - starts)
+    after = run_end - 1 - np.arange(n)  # later elements of the same run
+    first = np.repeat(np.arange(n), after)
+    step = np.arange(len(first)) - np.repeat(np.cumsum(after) - after, after)
+    return first, first + 1 + step
+
+
+def _grouped(pair: np.ndarray, code: np.ndarray, names, n_pairs: int) -> list[list]:
+    """Per pair, the sorted distinct ``names[code]`` over its rows (codes are in sorted-name order)."""
+    width = max(len(names), 1)
+    unique = _unique(pair.astype(np.int64) * width + code)
+    return _split(np.asarray(names, dtype=object)[unique % width].tolist(),
+                  np.bincount(unique // width, minlength=n_pairs))
+
+
+def _pair_records(sources: pd.Series, pair: np.ndarray, left: np.ndarray, right: np.ndarray, n_pairs: int):
+    """The sorted union of the records of both sides' rows per pair: (lists, pair and record code per
+    (pair, record), record names)."""
+    lengths = sources.map(len).to_numpy(dtype=np.int64)
+    flat = [r for rs in sources for r in rs]
+    codes, names = pd.factorize(pd.Series(flat, dtype=object), sort=True)
+    starts = np.cumsum(lengths) - lengths
+    n_rows = len(sources)
+    rows = _unique(np.concatenate([pair, pair]).astype(np.int64) * n_rows + np.concatenate([left, right]))
+    row_pair, row = rows // n_rows, rows % n_rows
+    count = lengths[row]
+    at = np.repeat(starts[row] - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    width = max(len(names), 1)
+    unique = _unique(np.repeat(row_pair, count) * width + codes[at])
+    source_pair, record = unique // width, unique % width
+    names = np.asarray(names, dtype=object)
+    lists = _split(names[record].tolist(), np.bincount(source_pair, minlength=n_pairs))
+    return lists, source_pair, record, names
+
+
+def _unique(keys: np.ndarray, inverse: bool = False):
+    """Sorted distinct ``keys`` (and, with ``inverse``, each key's position among them).
+
+    By sorting: numpy 2.4's hash-based ``np.unique`` took 15 s on 6M int64 keys, a sort 0.5 s.
+    """
+    order = np.argsort(keys, kind="stable") if inverse else None
+    ordered = keys[order] if inverse else np.sort(keys)
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.array([], dtype=bool)
+    if not inverse:
+        return ordered[first]
+    positions = np.empty(len(keys), dtype=np.int64)
+    positions[order] = np.cumsum(first) - 1
+    return ordered[first], positions
+
+
+def _split(values: list, counts: np.ndarray) -> list[list]:
+    """``values`` cut into consecutive lists of ``counts`` items.
+
+    The cyclic garbage collector is paused meanwhile: millions of new lists set off full collections
+    that scan every live object (measured: 2.1 s with it, 0.4 s without, for 1.85M lists).
+    """
+    ends = np.cumsum(counts).tolist()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [values[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _weights(pair: np.ndarray, record: np.ndarray, names: np.ndarray, n_pairs: int, record_dates: pd.Series | None,
+             half_life_days: float | None) -> np.ndarray:
+    """Per pair, the number of its records, or with ``half_life_days`` the sum of 0.5 ** (age / half-life),
+    the age in days before the newest record (undated or unknown records count 0).
+
+    ``pair`` and ``record`` list each (pair, record) once, sorted, so ``np.bincount`` adds a pair's records
+    in the same order as a Python ``sum`` over its sorted ``sources`` list.
+    """
     if not half_life_days:
-        return sources.map(len).to_numpy(dtype=float)
+        return np.bincount(pair, minlength=n_pairs).astype(float)
     if record_dates is None:
         raise ValueError("recency weighting needs record dates")
     newest = record_dates.max()
     decay = {k: 0.5 ** ((newest - d).days / half_life_days) if pd.notna(d) else 0.0
              for k, d in record_dates.items()}
-    return np.array([sum(decay.get(r, 0.0) for r in rs) for rs in sources], dtype=float)
+    per_record = np.array([decay.get(r, 0.0) for r in names], dtype=float)
+    return np.bincount(pair, weights=per_record[record], minlength=n_pairs)
 
 
 def restrict(frame: pd.DataFrame, eligible: set[str] | None, column: str = "sources") -> pd.DataFrame:

@@ -1,0 +1,100 @@
+"""Scale work keeps results: vectorised co-membership ties equal a plain loop; path measures are exact up
+to the threshold and estimated (and labelled so) above it; the HTML view measures only what it draws."""
+import datetime as dt
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netgraph.analysis.ties import EDGE_FIELDS, co_membership_edges, memberships, record_dates
+
+
+def reference_edges(members: pd.DataFrame, dates: pd.Series | None = None, half_life: float | None = None) -> list:
+    """Co-membership ties by the definition, in plain Python: every two distinct people on a hub."""
+    on_hub = defaultdict(list)
+    for row in members.itertuples(index=False):
+        on_hub[row.hub].append(row)
+    ties = {}
+    for rows in on_hub.values():
+        for a in rows:
+            for b in rows:
+                if a.person < b.person:
+                    via, hubs, records = ties.setdefault((a.person, b.person), (set(), set(), set()))
+                    via.update([a.kind, b.kind])
+                    hubs.add(a.hub)
+                    records.update(a.sources)
+                    records.update(b.sources)
+    if half_life:
+        known = {k: d for k, d in dates.items() if pd.notna(d)}
+        newest = max(known.values())
+    out = []
+    for (source, target), (via, hubs, records) in sorted(ties.items()):
+        records = sorted(records)
+        if half_life:
+            weight = sum(0.5 ** ((newest - known[r]).days / half_life) for r in records if r in known)
+        else:
+            weight = float(len(records))
+        out.append({"source": source, "target": target, "weight": weight, "records": len(records),
+                    "via": sorted(via), "hubs": sorted(hubs), "sources": records})
+    return out
+
+
+def assert_same_edges(edges: pd.DataFrame, expected: list) -> None:
+    assert list(edges.columns) == EDGE_FIELDS
+    assert list(edges.index) == list(range(len(expected)))
+    got = edges.to_dict("records")
+    assert [{k: v for k, v in r.items() if k != "weight"} for r in got] == \
+        [{k: v for k, v in r.items() if k != "weight"} for r in expected]
+    assert all(isinstance(r["records"], int) for r in got)
+    assert edges["weight"].to_numpy() == pytest.approx([r["weight"] for r in expected], rel=1e-12, abs=0)
+
+
+def random_members(seed: int, people: int = 300, hubs: int = 300, links: int = 1_000, records: int = 400):
+    """Links with a skewed hub size (a few big hubs), repeated people on a hub (as after entity
+    resolution), records shared between links, empty source lists and records without dates."""
+    rng = np.random.default_rng(seed)
+    hub = rng.zipf(2.0, links) % hubs
+    kinds = np.array(["seizure", "phone", "account", "organization", "conveyance"])
+    members = pd.DataFrame({
+        "person": [f"person:{p}" for p in rng.integers(0, people, links)],
+        "hub": [f"hub:{h:04d}" for h in hub],
+        "kind": kinds[hub % len(kinds)],  # a hub is of one kind
+        "sources": [sorted({f"record:{r}" for r in rng.integers(0, records, rng.integers(0, 4))})
+                    for _ in range(links)]})
+    days = rng.integers(0, 3_000, records + 50)
+    dates = pd.Series([dt.date(2015, 1, 1) + dt.timedelta(days=int(d)) for d in days],
+                      index=[f"record:{r}" for r in range(records + 50)], dtype=object)
+    dates.iloc[::13] = None  # undated records weigh nothing
+    return members, dates.drop([f"record:{r}" for r in range(0, records, 29)])  # some records unknown
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("half_life", [None, 365.0])
+def test_co_membership_edges_equal_a_plain_loop_on_random_hubs(seed, half_life):
+    members, dates = random_members(seed)
+    edges = co_membership_edges(members, dates if half_life else None, half_life)
+    expected = reference_edges(members, dates, half_life)
+    assert len(expected) > 1_000
+    assert_same_edges(edges, expected)
+
+
+@pytest.mark.parametrize("half_life", [None, 180.0])
+def test_co_membership_edges_equal_a_plain_loop_on_the_sample_store(sample_store, half_life):
+    dates = record_dates(sample_store)
+    for via in (("seizure",), ("seizure", "phone", "account", "organization", "conveyance")):
+        members = memberships(sample_store, via)
+        edges = co_membership_edges(members, dates if half_life else None, half_life)
+        expected = reference_edges(members, dates, half_life)
+        assert expected
+        assert_same_edges(edges, expected)
+
+
+def test_co_membership_edges_without_pairs():
+    alone = pd.DataFrame({"person": ["a", "a", "b"], "hub": ["h1", "h1", "h2"], "kind": "seizure",
+                          "sources": [["r1"], ["r2"], ["r3"]]})
+    for members in (alone, alone.iloc[:0]):
+        edges = co_membership_edges(members)
+        assert list(edges.columns) == EDGE_FIELDS and edges.empty
+    with pytest.raises(ValueError, match="record dates"):
+        co_membership_edges(alone.assign(hub="h1"), None, 30.0)
