@@ -7,6 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from netgraph.analysis import measures
+from netgraph.analysis.network import Network
+from netgraph.analysis.synthetic import trafficking_network
 from netgraph.analysis.ties import EDGE_FIELDS, co_membership_edges, memberships, record_dates
 
 
@@ -98,3 +101,68 @@ def test_co_membership_edges_without_pairs():
         assert list(edges.columns) == EDGE_FIELDS and edges.empty
     with pytest.raises(ValueError, match="record dates"):
         co_membership_edges(alone.assign(hub="h1"), None, 30.0)
+
+
+def two_part_network(seed: int = 4) -> Network:
+    """A synthetic network of about 1,600 nodes plus a separate chain of 30 and 15 isolated pairs."""
+    net = trafficking_network(edges=8_000, seed=seed)
+    extra = [f"z{i:03d}" for i in range(60)]
+    chain = pd.DataFrame({"source": extra[:29], "target": extra[1:30], "weight": 1.0 + np.arange(29) % 3})
+    pairs = pd.DataFrame({"source": extra[30::2], "target": extra[31::2], "weight": 2.0})
+    edges = pd.concat([net.edges, chain, pairs], ignore_index=True)
+    nodes = pd.concat([net.nodes, pd.DataFrame({"id": extra, "name": extra})], ignore_index=True)
+    return Network("person", nodes, edges, {})
+
+
+def test_path_measures_are_exact_up_to_the_threshold_and_estimated_above(monkeypatch):
+    net = two_part_network()
+    n = len(net.nodes)
+    exact = net.centrality(which=("closeness", "harmonic"))
+    assert exact.attrs["methods"] == {"closeness": "exact", "harmonic": "exact"}
+    assert n <= measures.PATH_MEASURES_MAX_NODES
+    monkeypatch.setattr(measures, "PATH_MEASURES_MAX_NODES", 1_000)
+    estimated = net.centrality(which=("closeness", "harmonic"), seed=3)
+    k = measures.PATH_SAMPLE_SOURCES
+    for m in ("closeness", "harmonic"):
+        assert estimated.attrs["methods"][m] == (f"estimated from {k} sampled sources per component of more than "
+                                                 f"{k} nodes, seed 3 (network of {n:,} nodes, above 1,000)")
+    big = net.nodes["id"].str.startswith("p").to_numpy()
+    for m in ("closeness", "harmonic"):
+        # the small components are measured exactly; in the big one the estimate is close
+        assert estimated.loc[~big, m].tolist() == exact.loc[~big, m].tolist()
+        error = (estimated.loc[big, m] - exact.loc[big, m]).abs() / exact.loc[big, m]
+        assert error.median() < 0.03 and error.max() < 0.25
+        assert np.corrcoef(estimated.loc[big, m], exact.loc[big, m])[0, 1] > 0.95
+    again = net.centrality(which=("closeness", "harmonic"), seed=3)
+    pd.testing.assert_frame_equal(again, estimated)  # seeded: the same sources every time
+    assert net.centrality(which=("closeness",), path_k=n).attrs["methods"] == {"closeness": "exact"}
+
+
+def test_measures_of_chosen_nodes_equal_their_rows_of_the_whole(monkeypatch):
+    net = two_part_network()
+    ids = [net.nodes["id"].iloc[i] for i in (1_500, 3, 1_620, 700, 1_650)]
+    for threshold in (measures.PATH_MEASURES_MAX_NODES, 1_000):  # exact, then estimated
+        monkeypatch.setattr(measures, "PATH_MEASURES_MAX_NODES", threshold)
+        everyone = net.centrality(betweenness_k=100)
+        whole = everyone.set_index("id").loc[ids].reset_index()
+        part = net.centrality(betweenness_k=100, ids=ids)
+        assert part.attrs["methods"] == everyone.attrs["methods"]
+        assert list(part.columns) == list(whole.columns) and part["id"].tolist() == ids
+        pd.testing.assert_frame_equal(part.drop(columns=["pagerank", "eigenvector"]),
+                                      whole.drop(columns=["pagerank", "eigenvector"]))
+        for m in ("pagerank", "eigenvector"):  # iterative: equal to rounding
+            assert part[m].to_numpy() == pytest.approx(whole[m].to_numpy(), rel=1e-9)
+    with pytest.raises(KeyError, match="not in the network"):
+        net.centrality(ids=["nobody"])
+
+
+def test_broker_report_ranks_the_same_and_says_how_paths_were_measured(monkeypatch):
+    net = two_part_network()
+    exact = net.broker_report(betweenness_k=100)
+    assert exact.attrs["methods"] == {"betweenness": "estimated from 100 sampled sources, seed 0",
+                                      "closeness": "exact", "harmonic": "exact"}
+    monkeypatch.setattr(measures, "PATH_MEASURES_MAX_NODES", 1_000)
+    estimated = net.broker_report(betweenness_k=100)
+    assert estimated.attrs["methods"]["harmonic"].startswith("estimated from 200 sampled sources")
+    same = [c for c in exact.columns if c not in ("closeness", "harmonic")]
+    pd.testing.assert_frame_equal(estimated[same], exact[same])  # the rank never used closeness or harmonic

@@ -4,6 +4,10 @@ The broker report ranks every node by a composite of betweenness, PageRank, effe
 brokerage (Gould–Fernandez roles other than coordinator), the number of other communities it touches, and
 low constraint — each turned into a percentile rank and averaged, so no single scale dominates. Its
 ``reasons`` column says in plain words why a node ranks where it does.
+
+Closeness and harmonic centrality are reported but not ranked; above ``measures.PATH_MEASURES_MAX_NODES``
+nodes they are estimated from sampled sources, and ``report.attrs["methods"]`` says how each path measure
+(betweenness, closeness, harmonic) was computed.
 """
 from __future__ import annotations
 
@@ -47,6 +51,7 @@ def broker_report(net, group: str = "nationality", method: str = "leiden", seed:
     """One ranked row per node: measures, community, seizures and reasons (see the module doc)."""
     graph = net.graph
     frame = net.centrality(betweenness_k=betweenness_k, seed=seed)
+    methods = dict(frame.attrs.get("methods", {}))  # closeness, harmonic: estimated on big networks (not ranked)
     frame = frame.merge(net.brokerage(group).drop(columns="name"), on="id")
     communities = net.communities(method, seed)
     frame = frame.merge(communities[["id", "community"]], on="id")
@@ -68,7 +73,9 @@ def broker_report(net, group: str = "nationality", method: str = "leiden", seed:
         frame = frame.head(top).copy()
     frame["reasons"] = _reasons(net, frame, bridged, membership, group, seed)
     first = [c for c in ("rank", "id", "name", "nationality", "community", "score", "reasons") if c in frame]
-    return frame[first + [c for c in frame.columns if c not in first]]
+    report = frame[first + [c for c in frame.columns if c not in first]]
+    report.attrs = {"methods": methods}
+    return report
 
 
 def _activity(net) -> pd.DataFrame:

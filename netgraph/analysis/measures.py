@@ -28,38 +28,139 @@ def _lengths(graph: ig.Graph, weighted: bool):
 
 MEASURES = ("degree", "strength", "betweenness", "closeness", "harmonic", "eigenvector", "pagerank", "k_core")
 
+PATH_MEASURES_MAX_NODES = 5_000
+"""Closeness and harmonic centrality are exact on graphs up to this many nodes; above it they are estimated.
+
+Both need a shortest-path search from every node (n Dijkstra runs, about n × m work): on a 10,000-node network
+they were 98% of ``to_html``, and at 100,000 nodes they did not finish. Above the threshold
+:func:`path_measures` runs searches from ``PATH_SAMPLE_SOURCES`` sampled sources instead, and the frame's
+``attrs["methods"]`` says so. No ranking in netgraph uses these two measures (the broker report ranks by
+betweenness, PageRank, effective size, brokerage, groups bridged and constraint)."""
+
+PATH_SAMPLE_SOURCES = 200
+"""Sources sampled (per connected component) for closeness and harmonic above ``PATH_MEASURES_MAX_NODES``;
+also the sample size the HTML view uses for betweenness there."""
+
 
 def centrality(graph: ig.Graph, weighted: bool = True, betweenness_k: int | None = None,
-               seed: int = 0, which: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+               seed: int = 0, which: tuple[str, ...] = MEASURES, path_k: int | None = None,
+               vertices: list[int] | None = None) -> pd.DataFrame:
     """Degree, strength, betweenness, closeness, harmonic, eigenvector, PageRank and k-core number
     (or only the measures named in ``which``).
 
     ``betweenness`` is normalised to [0, 1] (the share of all pairs' shortest paths through a node). With
     ``betweenness_k``, it is estimated from ``k`` source nodes drawn with ``seed`` (Brandes & Pich 2007),
     scaled by n/k; ``frame.attrs["betweenness_sources"]`` records k.
+
+    ``closeness`` and ``harmonic`` are exact up to ``PATH_MEASURES_MAX_NODES`` nodes and estimated from
+    ``PATH_SAMPLE_SOURCES`` sampled sources above it (see :func:`path_measures`); ``path_k`` sets the number
+    of sources instead (``path_k >= n``: exact). ``vertices``: only these rows (vertex indices); closeness
+    and harmonic are then computed for them alone, the other measures on the whole graph.
+    ``frame.attrs["methods"]`` says, for each path measure computed, whether it is exact or estimated.
     """
     unknown = set(which) - set(MEASURES)
     if unknown:
         raise ValueError(f"unknown measures {sorted(unknown)}; choose from {MEASURES}")
     lengths = _lengths(graph, weighted)
     weights = graph.es["weight"] if weighted and graph.ecount() else None
+    rows = slice(None) if vertices is None else list(vertices)
     compute = {
         "degree": lambda: graph.degree(),
         "strength": lambda: graph.strength(weights=weights),
-        "closeness": lambda: np.nan_to_num(graph.closeness(weights=lengths), nan=0.0),
-        "harmonic": lambda: graph.harmonic_centrality(weights=lengths),
         "eigenvector": lambda: _eigenvector(graph, weights),
         "pagerank": lambda: graph.pagerank(weights=weights),
         "k_core": lambda: graph.coreness(),
     }
-    frame = pd.DataFrame({"id": graph.vs["name"]})
+    names = graph.vs["name"]
+    frame = pd.DataFrame({"id": names if vertices is None else [names[v] for v in rows]})
+    methods = {}
+    paths = tuple(m for m in ("closeness", "harmonic") if m in which)
+    if paths:
+        path_values, method = path_measures(graph, lengths, path_k, seed, vertices, paths)
+        methods.update({m: method for m in paths})
     for name in (m for m in MEASURES if m in which):
         if name == "betweenness":
-            frame["betweenness"], frame.attrs["betweenness_sources"] = betweenness(graph, lengths, betweenness_k,
-                                                                                    seed)
+            values, used = betweenness(graph, lengths, betweenness_k, seed)
+            frame["betweenness"] = values if vertices is None else np.asarray(values, dtype=float)[rows]
+            frame.attrs["betweenness_sources"] = used
+            methods["betweenness"] = "exact" if used >= graph.vcount() else \
+                f"estimated from {used} sampled sources, seed {seed}"
+        elif name in paths:
+            frame[name] = path_values[name]
+        elif graph.vcount():
+            values = compute[name]()
+            frame[name] = values if vertices is None else np.asarray(values)[rows]
         else:
-            frame[name] = compute[name]() if graph.vcount() else []
+            frame[name] = []
+    frame.attrs["methods"] = {m: methods[m] for m in MEASURES if m in methods}
     return frame
+
+
+def path_measures(graph: ig.Graph, lengths: list[float] | None, k: int | None = None, seed: int = 0,
+                  vertices: list[int] | None = None, which: tuple[str, ...] = ("closeness", "harmonic")):
+    """Closeness (1 / mean distance to the nodes a node reaches; 0 for isolates) and harmonic centrality
+    (mean of 1 / distance over all other nodes), exact or estimated; returns ({measure: values}, method).
+
+    Exact (igraph, a search from every node) when ``k`` is None and the graph has at most
+    ``PATH_MEASURES_MAX_NODES`` nodes, or when ``k >= n``. Otherwise ``k`` (default ``PATH_SAMPLE_SOURCES``)
+    sources are drawn with ``seed`` in every connected component larger than ``k`` nodes, and each node's
+    distances to them stand in for its distances to the whole component (Eppstein & Wang 2004): closeness ≈
+    sampled sources reached / sum of distances to them; harmonic ≈ (|C| − 1) / (sources other than the node)
+    × their summed inverse distances, over n − 1. Components of at most ``k`` nodes are computed exactly (each
+    search stays inside its component, so the cost stays near ``k`` searches of the whole graph).
+    ``vertices``: only these (indices, in that order).
+    """
+    n = graph.vcount()
+    if (k is None and n <= PATH_MEASURES_MAX_NODES) or (k is not None and k >= n):
+        out = {}
+        if "closeness" in which:
+            out["closeness"] = np.nan_to_num(np.asarray(graph.closeness(vertices=vertices, weights=lengths),
+                                                        dtype=float), nan=0.0) if n else np.array([])
+        if "harmonic" in which:
+            out["harmonic"] = np.asarray(graph.harmonic_centrality(vertices=vertices, weights=lengths),
+                                         dtype=float) if n else np.array([])
+        return out, "exact"
+    auto = k is None
+    k = PATH_SAMPLE_SOURCES if auto else k
+    if k < 1:
+        raise ValueError(f"path_k must be at least 1, not {k}")
+    membership = np.asarray(graph.connected_components(mode="weak").membership)
+    sizes = np.bincount(membership)
+    targets = np.arange(n) if vertices is None else np.asarray(vertices, dtype=np.int64)
+    closeness = np.zeros(len(targets))
+    harmonic = np.zeros(len(targets))
+    small = sizes[membership[targets]] <= k
+    if small.any():  # exact: each search stays inside a component of at most k nodes
+        few = targets[small].tolist()
+        closeness[small] = np.nan_to_num(np.asarray(graph.closeness(vertices=few, weights=lengths), dtype=float),
+                                          nan=0.0)
+        harmonic[small] = graph.harmonic_centrality(vertices=few, weights=lengths)
+    rng = random.Random(seed)
+    for component in np.flatnonzero(sizes > k):  # draw for every component, so a subset gets the same sources
+        sources = sorted(rng.sample(np.flatnonzero(membership == component).tolist(), k))
+        at = np.flatnonzero(membership[targets] == component)
+        if not len(at):
+            continue
+        inside = targets[at]
+        total, inverse, reached = np.zeros(len(at)), np.zeros(len(at)), np.zeros(len(at))
+        chunk = max(1, 1_000_000 // int(sizes[component]))  # bounds memory; the same for any subset
+        for start in range(0, k, chunk):
+            block = sources[start:start + chunk]
+            d = np.asarray(graph.distances(source=block, target=inside.tolist(), weights=lengths, mode="all"),
+                           dtype=float)
+            other = np.asarray(block)[:, None] != inside[None, :]
+            total += np.where(other, d, 0.0).sum(axis=0)
+            with np.errstate(divide="ignore"):
+                inverse += np.where(other, 1.0 / d, 0.0).sum(axis=0)
+            reached += other.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            closeness[at] = np.where(total > 0, reached / total, 0.0)
+            harmonic[at] = np.where(reached > 0, (sizes[component] - 1) / reached * inverse, 0.0) / (n - 1)
+    out = {"closeness": closeness, "harmonic": harmonic}
+    method = f"estimated from {k} sampled sources per component of more than {k} nodes, seed {seed}"
+    if auto:
+        method += f" (network of {n:,} nodes, above {PATH_MEASURES_MAX_NODES:,})"
+    return {m: out[m] for m in which}, method
 
 
 def betweenness(graph: ig.Graph, lengths: list[float] | None, k: int | None, seed: int) -> tuple[list, int]:

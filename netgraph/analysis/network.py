@@ -86,12 +86,25 @@ class Network:
 
     # --- measures ---------------------------------------------------------------------------------
     def centrality(self, weighted: bool = True, betweenness_k: int | None = None, seed: int = 0,
-                   which: tuple[str, ...] = measures.MEASURES) -> pd.DataFrame:
+                   which: tuple[str, ...] = measures.MEASURES, path_k: int | None = None,
+                   ids: list[str] | None = None) -> pd.DataFrame:
         """Degree, strength, betweenness (exact, or sampled from ``betweenness_k`` sources with ``seed``),
-        closeness, harmonic, eigenvector, PageRank, k-core (or the ones in ``which``); one row per node."""
+        closeness, harmonic, eigenvector, PageRank, k-core (or the ones in ``which``); one row per node.
+
+        Closeness and harmonic are exact up to ``measures.PATH_MEASURES_MAX_NODES`` nodes, estimated from
+        sampled sources above (``path_k`` sources; see :func:`netgraph.analysis.measures.path_measures`);
+        ``frame.attrs["methods"]`` says which. ``ids``: only these nodes' rows, in that order (closeness and
+        harmonic are then computed for them alone)."""
         graph = self.graph.as_undirected(mode="collapse", combine_edges="sum") if self.graph.is_directed() \
             else self.graph
-        return self._with_names(measures.centrality(graph, weighted, betweenness_k, seed, which))
+        if ids is None:
+            return self._with_names(measures.centrality(graph, weighted, betweenness_k, seed, which, path_k))
+        vertices = pd.Index(self.nodes["id"]).get_indexer(ids)
+        if (vertices < 0).any():
+            raise KeyError(f"not in the network: {sorted(set(ids) - set(self.nodes['id']))[:5]}")
+        frame = measures.centrality(graph, weighted, betweenness_k, seed, which, path_k, vertices.tolist())
+        frame.insert(1, "name", self.nodes["name"].to_numpy()[vertices])
+        return frame
 
     def default_group(self) -> str:
         """The grouping brokerage roles use unless told: nationality where known, else community."""
