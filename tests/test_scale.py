@@ -166,3 +166,10 @@ def test_broker_report_ranks_the_same_and_says_how_paths_were_measured(monkeypat
     assert estimated.attrs["methods"]["harmonic"].startswith("estimated from 200 sampled sources")
     same = [c for c in exact.columns if c not in ("closeness", "harmonic")]
     pd.testing.assert_frame_equal(estimated[same], exact[same])  # the rank never used closeness or harmonic
+
+
+def test_broker_report_on_nodes_without_a_group_label():
+    net = trafficking_network(edges=2_000, seed=1)  # planted brokers have no nationality (NaN)
+    assert net.nodes["nationality"].isna().any()
+    report = net.broker_report(betweenness_k=50, top=20)
+    assert report["reasons"].str.contains("across").any() and not report["reasons"].str.contains("nan").any()

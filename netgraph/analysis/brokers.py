@@ -105,7 +105,8 @@ def _reasons(net, frame: pd.DataFrame, bridged: dict, membership: np.ndarray, gr
         others = bridged[row.id]
         if others:
             groups = [int(row.community), *others]
-            labels = sorted({attribute.get(graph.vs[j]["name"]) for j in [v, *graph.neighbors(v)]} - {None})
+            labels = sorted({a for j in [v, *graph.neighbors(v)]
+                             if (a := attribute.get(graph.vs[j]["name"])) is not None and pd.notna(a)})
             across = f" across {'/'.join(labels)}" if labels and group in net.nodes else ""
             parts.append(f"connects {len(groups)} groups ({', '.join(map(str, groups))}){across}")
             if position < REASONED_ROWS:
