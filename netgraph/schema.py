@@ -1,10 +1,13 @@
 """The POLE+ data model of netgraph: node labels, relationship types and their properties.
 
-Every node has ``id`` (a deterministic key), ``name`` (for display) and ``sources`` (the keys of the
-``Record`` nodes that assert it). Every relationship has ``sources`` too. A ``Record`` is one row of one
-source file and carries the provenance and intelligence grading of everything it asserts; a ``Mention``
-keeps what the record said, apart from the entity it is attached to (``REFERS_TO``), so that entity
-resolution can merge and split entities without losing what the records said.
+Every node has ``id`` (a deterministic key) and ``name`` (for display). Provenance: a ``Record`` is one row
+of one source file and carries the provenance and intelligence grading of everything it asserts. A
+relationship lists its records in ``sources`` (bounded by the records of one tie). A node's records are
+``ASSERTS`` relationships from each ``Record`` to it, one per record, so a hub that most records name (a
+country, an airport, a commodity) holds no list that grows with the data; stores give them back as the
+node's ``sources`` when read. A ``Mention`` keeps what the record said, apart from the entity it is attached
+to (``REFERS_TO``), so that entity resolution can merge and split entities without losing what the records
+said.
 
 Both stores create their schema from this module; nothing else names a label or a type.
 
@@ -12,12 +15,15 @@ Both stores create their schema from this module; nothing else names a label or 
 'STRING'
 >>> ("Person", "Seizure") in REL_TYPES["INVOLVED_IN"].pairs
 True
+>>> ("Record", "Location") in REL_TYPES["ASSERTS"].pairs
+True
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-COMMON_NODE_PROPERTIES = {"id": "STRING", "name": "STRING", "sources": "STRING[]"}
+COMMON_NODE_PROPERTIES = {"id": "STRING", "name": "STRING"}
+ASSERTED = "asserts"  # a node whose records are ASSERTS relationships from them
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,9 @@ class NodeType:
     label: str
     doc: str
     properties: dict[str, str] = field(default_factory=dict)
+    #: where the node's records come from: ASSERTS relationships, or the property that names its one record
+    #: (a Record is its own; a Mention names it), or None (a Load is bookkeeping, asserted by no record)
+    sources_from: str | None = ASSERTED
 
     @property
     def all_properties(self) -> dict[str, str]:
@@ -38,10 +47,11 @@ class RelType:
     pairs: tuple[tuple[str, str], ...]
     properties: dict[str, str] = field(default_factory=dict)
     identity: tuple[str, ...] = ()  # properties that, with both ends, make a relationship distinct
+    sources: bool = True  # whether it lists the records behind it (ASSERTS is itself provenance)
 
     @property
     def all_properties(self) -> dict[str, str]:
-        return {**self.properties, "sources": "STRING[]"}
+        return {**self.properties, "sources": "STRING[]"} if self.sources else dict(self.properties)
 
 
 ENTITY_LABELS = ("Person", "Organization", "Phone", "Vehicle", "Vessel", "Flight", "Account", "Document")
@@ -73,13 +83,13 @@ _NODES = [
     NodeType("Record", "One row of one source: provenance and intelligence grading of what it asserts.",
              {"source": "STRING", "file": "STRING", "row": "INT64", "record_id": "STRING", "agency": "STRING",
               "country": "STRING", "record_date": "DATE", "reliability": "STRING", "validity": "INT64",
-              "handling": "INT64"}),
+              "handling": "INT64"}, sources_from="id"),
     NodeType("Mention", "What one record said about an entity, as written.",
-             {"record": "STRING", "field": "STRING", "text": "STRING", "label": "STRING"}),
+             {"record": "STRING", "field": "STRING", "text": "STRING", "label": "STRING"}, sources_from="record"),
     NodeType("Load", "One load of one file with one mapping.",
              {"file": "STRING", "mapping": "STRING", "file_sha256": "STRING", "encoding": "STRING",
               "read": "INT64", "loaded": "INT64", "rejected": "INT64", "rejects_file": "STRING",
-              "netgraph_version": "STRING"}),
+              "netgraph_version": "STRING"}, sources_from=None),
 ]
 NODE_TYPES: dict[str, NodeType] = {n.label: n for n in _NODES}
 
@@ -114,6 +124,9 @@ _RELS = [
     RelType("SAME_AS", "Entity resolution linked two spellings as one person: score, threshold, the fields "
             "that agreed and who decided (model, rule or analyst).", (("Person", "Person"),),
             {"score": "DOUBLE", "threshold": "DOUBLE", "agreed": "STRING[]", "decided_by": "STRING"}),
+    RelType("ASSERTS", "A record asserts a node (the node's provenance; relationships list theirs in "
+            "``sources``).", tuple(("Record", n.label) for n in _NODES if n.sources_from == ASSERTED),
+            sources=False),
     RelType("SUSPECTED_LINK", "A lead from link prediction: NOT asserted by any record. Its sources are the "
             "records behind the ties that suggest it.", (("Person", "Person"),),
             {"method": "STRING", "score": "DOUBLE", "created": "DATE", "netgraph_version": "STRING"}, ("method",)),
@@ -122,7 +135,8 @@ REL_TYPES: dict[str, RelType] = {r.type: r for r in _RELS}
 
 ROUTE_TYPES = ("ORIGIN", "TRANSIT", "DESTINATION")
 # relationships that records assert about the world (not bookkeeping, not leads)
-ASSERTED_REL_TYPES = tuple(t for t in REL_TYPES if t not in ("REFERS_TO", "SAME_AS", "SUSPECTED_LINK"))
+ASSERTED_REL_TYPES = tuple(t for t in REL_TYPES if t not in ("REFERS_TO", "ASSERTS", "SAME_AS", "SUSPECTED_LINK"))
+PROVENANCE_PAIRS = REL_TYPES["ASSERTS"].pairs
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E")  # A = always reliable … E = untested
 RESTRICTED_HANDLING = (4, 5)  # 5x5x5 handling codes that forbid dissemination outside the originator
 

@@ -7,7 +7,9 @@ import pytest
 import netgraph as ng
 from netgraph.ingest.load import MissingColumnsError
 from netgraph.ingest.mapping import MappingError
-from netgraph.store import ladybug as ladybug_store
+from netgraph.ingest.tables import read_table
+from netgraph.ingest.transform import RowRejected, row_to_facts
+from netgraph.store.batch import GraphBatch
 
 from .conftest import DATA, SAMPLES, shared_file
 
@@ -220,17 +222,51 @@ def test_real_c4ads_file_every_row_loaded_or_rejected(store):
     assert store.counts()["TRANSIT"] == transit_items
 
 
-def test_bulk_path_gives_the_same_graph_as_upserts(tmp_path, monkeypatch):
-    with ng.open_store(tmp_path / "upsert.lbdb") as a:
-        ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", a, progress=False)
-        nodes, edges = a.nodes(), a.edges()
-    monkeypatch.setattr(ladybug_store, "BULK_MIN_ROWS", 1)
-    with ng.open_store(tmp_path / "bulk.lbdb") as b:
-        ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", b, progress=False)
+def row_batches(path, mapping_name):
+    mapping = ng.load_mapping(mapping_name)
+    rows = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet).frame.to_dict("records")
+    batches = []
+    for row in rows:
+        try:
+            batches.append(row_to_facts(row, mapping, path.name))
+        except RowRejected:
+            pass
+    return batches
+
+
+def merged(batches) -> GraphBatch:
+    out = GraphBatch()
+    for batch in batches:
+        out.update(batch)
+    return out
+
+
+def test_writing_in_overlapping_pieces_gives_the_same_graph_as_at_once(tmp_path):
+    """The update path (keys the store holds, gaps filled, records united) equals one bulk copy."""
+    batches = row_batches(SAMPLES / "cen_customs_sample.csv", "cen_customs")
+    with ng.open_store(tmp_path / "once.lbdb") as a:
+        a.write(merged(batches))
+        nodes, edges, asserts = a.nodes(), a.edges(), a.edges(["ASSERTS"])
+    third = len(batches) // 3
+    with ng.open_store(tmp_path / "pieces.lbdb") as b:
+        for piece in (batches[third:2 * third], batches[:third + 5], batches[2 * third - 5:], batches[:10]):
+            b.write(merged(piece))
         pd.testing.assert_frame_equal(b.nodes(), nodes)
         pd.testing.assert_frame_equal(b.edges(), edges)
-        persons = b.node_frame("Person")
-        assert persons["nationality"].notna().all()
+        pd.testing.assert_frame_equal(b.edges(["ASSERTS"]), asserts)
+        assert b.node_frame("Person")["nationality"].notna().all()
+        asserted = nodes[~nodes["label"].isin(["Record", "Mention", "Load"])]
+        assert len(asserts) == sum(len(s) for s in asserted["sources"]) > len(asserted)
+
+
+def test_a_hub_holds_no_list_of_its_records(store):
+    """Provenance of nodes lives in ASSERTS relationships, one per record, not in a growing property."""
+    ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", store, progress=False)
+    stored = store.query("MATCH (n:Location {id: 'country:VN'}) RETURN n.*")
+    assert not any("sources" in column for column in stored.columns)
+    records = store.query("MATCH (r:Record)-[:ASSERTS]->(n:Location {id: 'country:VN'}) RETURN r.id AS id")
+    vn = store.node_frame("Location").set_index("id").loc["country:VN", "sources"]
+    assert sorted(records["id"]) == vn and len(vn) > 50
 
 
 def test_invalid_mapping_names_the_bad_key(tmp_path):

@@ -75,6 +75,8 @@ def test_named_queries_run_on_the_embedded_store(sample_store):
     at = sample_store.edge_frame("AT").set_index("source")["target"]
     kinds = sample_store.node_frame("Location").set_index("id")["kind"]
     assert border["seizures"].sum() == int((seizures.index.map(at).map(kinds) == "border_crossing").sum())
+    behind = ng.query(sample_store, "records_behind_entity", person=values["person"])
+    assert sorted(behind["record"]) == sample_store.node_frame("Person").set_index("id").loc[values["person"], "sources"]
     with pytest.raises(ValueError, match="missing"):
         ng.query(sample_store, "co_offenders")
 
@@ -115,6 +117,8 @@ def bolt(tmp_path_factory):
 def non_temporal_batch() -> GraphBatch:
     """Facts without dates: FalkorDB's Bolt support refuses Date parameters (Neo4j takes them)."""
     batch = GraphBatch()
+    for i in (*range(7), 9):
+        batch.node("Record", f"record:r{i}", {"name": f"r{i}", "source": "TEST", "row": i}, f"record:r{i}")
     for i in range(7):
         batch.node("Person", f"person:p{i}", {"name": f"P{i}", "nationality": "VN" if i % 2 else "CN"}, f"record:r{i}")
         batch.node("Phone", f"phone:{i % 3}", {"name": f"090{i % 3}"}, f"record:r{i}")

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
+from ..schema import ASSERTED, ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES, check_label
+from . import cypher
 from .batch import GraphBatch
 
 DELETE_LEADS = "MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e"
 DELETE_SAME_AS = "MATCH ()-[e:SAME_AS]->() DELETE e"
 SET_RESOLVED = "UNWIND $rows AS r MATCH (n:Person {id: r.id}) SET n.resolved_id = r.resolved_id"
+RECORDS_IN = "MATCH (r:Record) WHERE r.id IN $keys RETURN r.id AS id"
 SEIZURE_DATES = "MATCH (s:Seizure) RETURN min(s.date) AS first, max(s.date) AS last"
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
@@ -38,8 +40,28 @@ class GraphStore(ABC):
         """Run a parameterised Cypher statement; return its rows."""
 
     @abstractmethod
-    def node_frame(self, label: str) -> pd.DataFrame:
+    def node_properties(self, label: str) -> pd.DataFrame:
         """All nodes of ``label`` with every schema property, sorted by id."""
+
+    def node_frame(self, label: str) -> pd.DataFrame:
+        """All nodes of ``label`` with every schema property and ``sources``, the sorted keys of the
+        records that assert each node, sorted by id."""
+        frame = self.node_properties(label)
+        frame["sources"] = self.node_sources(label, frame)
+        return frame
+
+    def node_sources(self, label: str, frame: pd.DataFrame) -> list[list[str]]:
+        """The records behind each node of ``frame`` (nodes of ``label``), in its order."""
+        origin = NODE_TYPES[check_label(label)].sources_from
+        if origin is None:
+            return [[] for _ in range(len(frame))]
+        if origin != ASSERTED:
+            return [[value] if isinstance(value, str) else [] for value in frame[origin]]
+        pairs = self.query(cypher.asserts_read(label))
+        if pairs.empty:
+            return [[] for _ in range(len(frame))]
+        grouped = pairs.sort_values(["id", "record"]).groupby("id", sort=False)["record"].agg(list)
+        return [list(s) if isinstance(s, list) else [] for s in frame["id"].map(grouped)]
 
     @abstractmethod
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
@@ -57,6 +79,17 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def check_records(self, batch: GraphBatch) -> None:
+        """Refuse a batch whose nodes cite records that are neither in it nor in the store."""
+        cited = {r for table in batch.node_sources.values() for sources in table.values() for r in sources}
+        unknown = sorted(cited - set(batch.nodes.get("Record", ())))
+        if unknown:
+            found = set(self.query(RECORDS_IN, {"keys": unknown})["id"])
+            missing = [r for r in unknown if r not in found]
+            if missing:
+                raise ValueError(f"{len(missing)} record(s) cited as sources are in neither the batch nor the "
+                                 f"store, e.g. {missing[:3]}")
 
     def write_leads(self, leads: pd.DataFrame, method: str) -> int:
         """Replace the stored ``SUSPECTED_LINK``s of ``method`` with ``leads`` (source, target, score,
@@ -103,7 +136,8 @@ class GraphStore(ABC):
     def shared_statements() -> list[str]:
         """The statements this base class sends, the same for every store."""
         return ([_count_nodes(label) for label in NODE_TYPES] + [_count_rels(t) for t in REL_TYPES]
-                + [DELETE_LEADS, SEIZURE_DATES, DELETE_SAME_AS, SET_RESOLVED])
+                + [cypher.asserts_read(a) for _, a in REL_TYPES["ASSERTS"].pairs]
+                + [DELETE_LEADS, SEIZURE_DATES, DELETE_SAME_AS, SET_RESOLVED, RECORDS_IN])
 
     def nodes(self, labels: list[str] | None = None) -> pd.DataFrame:
         """Nodes of the given labels (all by default): id, label, name, sources."""

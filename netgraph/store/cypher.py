@@ -1,8 +1,9 @@
 """The upsert statements both stores send, built from the schema; each store gives its dialect's pieces.
 
 ``value(prop, kind)`` renders a row value (LadybugDB casts, since a column of only nulls has no type of its
-own; Neo4j takes it as is); ``union(current)`` renders the union of the stored ``sources`` with
-``r.sources`` (LadybugDB sorts it; Neo4j 5 has no list sort without APOC).
+own; Neo4j takes it as is); ``union(current)`` renders the union of a relationship's stored ``sources``
+with ``r.sources`` (LadybugDB sorts it; Neo4j 5 has no list sort without APOC). Statements that read the
+same on both stores are here too.
 """
 from __future__ import annotations
 
@@ -15,13 +16,24 @@ Value = Callable[[str, str], str]
 Union = Callable[[str], str]
 
 
-def node_merge(label: str, value: Value, union: Union) -> str:
+def node_merge(label: str, value: Value) -> str:
+    """Upsert nodes: set every property on creation; on a match, fill only the gaps."""
     types = NODE_TYPES[check_label(label)].all_properties
-    props = [p for p in types if p not in ("id", "sources")]
+    props = [p for p in types if p != "id"]
     on_create = ", ".join(f"n.{p} = {value(p, types[p])}" for p in props)
     on_match = ", ".join(f"n.{p} = coalesce(n.{p}, {value(p, types[p])})" for p in props)
-    return (f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) ON CREATE SET {on_create}, n.sources = r.sources "
-            f"ON MATCH SET {on_match}, n.sources = {union('n.sources')}")
+    return f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) ON CREATE SET {on_create} ON MATCH SET {on_match}"
+
+
+def asserts_merge(label: str) -> str:
+    """Link records to the nodes they assert (rows: record, id); linking twice changes nothing."""
+    return (f"UNWIND $rows AS r MATCH (rec:Record {{id: r.record}}) MATCH (n:{check_label(label)} {{id: r.id}}) "
+            "MERGE (rec)-[:ASSERTS]->(n)")
+
+
+def asserts_read(label: str) -> str:
+    """The records behind every node of ``label``: id, record."""
+    return f"MATCH (rec:Record)-[:ASSERTS]->(n:{check_label(label)}) RETURN n.id AS id, rec.id AS record"
 
 
 def rel_merge(key: RelKey, value: Value, union: Union) -> str:

@@ -96,11 +96,15 @@ class Neo4jStore(GraphStore):
 
     # --- writes -----------------------------------------------------------------------------------
     def write(self, batch: GraphBatch, progress: bool = False) -> None:
+        self.check_records(batch)
         total = len(batch)
         with tqdm(total=total, desc="writing to Neo4j", unit="fact", disable=not progress or total < 2_000) as bar:
             for label, table in batch.nodes.items():
                 if table:
                     self._write_batches(node_merge(label), records_of(batch.node_frame(label)), bar)
+            for label, table in batch.node_sources.items():
+                if table:
+                    self._write_batches(cypher.asserts_merge(label), records_of(batch.asserts_frame(label)))
             for key, table in batch.rels.items():
                 if table:
                     self._write_batches(rel_merge(key), records_of(batch.rel_frame(key)), bar)
@@ -112,12 +116,9 @@ class Neo4jStore(GraphStore):
         self._write_batches(property_update(label), rows)
 
     # --- reads ------------------------------------------------------------------------------------
-    def node_frame(self, label: str) -> pd.DataFrame:
+    def node_properties(self, label: str) -> pd.DataFrame:
         frame = self.query(node_read(label))
-        if frame.empty:
-            frame = pd.DataFrame(columns=list(NODE_TYPES[label].all_properties))
-        frame["sources"] = [sorted(s or []) for s in frame["sources"]]
-        return frame
+        return pd.DataFrame(columns=list(NODE_TYPES[label].all_properties)) if frame.empty else frame
 
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
         props = [p for p in REL_TYPES[check_rel_type(rel_type)].all_properties if p != "sources"]
@@ -146,7 +147,7 @@ def _union(current: str) -> str:
 
 
 def node_merge(label: str) -> str:
-    return cypher.node_merge(label, lambda prop, kind: f"r.{prop}", _union)
+    return cypher.node_merge(label, lambda prop, kind: f"r.{prop}")
 
 
 def rel_merge(key: RelKey) -> str:
@@ -165,15 +166,17 @@ def node_read(label: str) -> str:
 def edge_read(rel_type: str) -> str:
     props = [p for p in REL_TYPES[check_rel_type(rel_type)].all_properties if p != "sources"]
     extra = "".join(f", e.{p} AS {p}" for p in props)
+    sources = "e.sources" if REL_TYPES[rel_type].sources else "[a.id]"  # ASSERTS: the record itself
     return (f"MATCH (a)-[e:{rel_type}]->(b) RETURN a.id AS source, b.id AS target, labels(a)[0] AS source_label, "
-            f"labels(b)[0] AS target_label, e.sources AS sources{extra} ORDER BY source, target")
+            f"labels(b)[0] AS target_label, {sources} AS sources{extra} ORDER BY source, target")
 
 
 def all_statements() -> list[str]:
     """Every statement this store can send (for the syntax check by Neo4j's own parser)."""
     out = schema_statements()
     out += [node_merge(label) for label in NODE_TYPES] + [node_read(label) for label in NODE_TYPES]
-    out += [rel_merge((rel.type, a, b)) for rel in REL_TYPES.values() for a, b in rel.pairs]
+    out += [rel_merge((rel.type, a, b)) for rel in REL_TYPES.values() for a, b in rel.pairs if rel.sources]
+    out += [cypher.asserts_merge(label) for _, label in REL_TYPES["ASSERTS"].pairs]
     out += [edge_read(t) for t in REL_TYPES] + [property_update(label) for label in NODE_TYPES]
     out += GraphStore.shared_statements()
     return out
