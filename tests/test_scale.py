@@ -1,6 +1,9 @@
 """Scale work keeps results: vectorised co-membership ties equal a plain loop; path measures are exact up
 to the threshold and estimated (and labelled so) above it; the HTML view measures only what it draws."""
 import datetime as dt
+import html
+import json
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -11,6 +14,9 @@ from netgraph.analysis import measures
 from netgraph.analysis.network import Network
 from netgraph.analysis.synthetic import trafficking_network
 from netgraph.analysis.ties import EDGE_FIELDS, co_membership_edges, memberships, record_dates
+from netgraph.views.html import network_html
+
+from .test_html import embedded
 
 
 def reference_edges(members: pd.DataFrame, dates: pd.Series | None = None, half_life: float | None = None) -> list:
@@ -109,7 +115,10 @@ def two_part_network(seed: int = 4) -> Network:
     extra = [f"z{i:03d}" for i in range(60)]
     chain = pd.DataFrame({"source": extra[:29], "target": extra[1:30], "weight": 1.0 + np.arange(29) % 3})
     pairs = pd.DataFrame({"source": extra[30::2], "target": extra[31::2], "weight": 2.0})
-    edges = pd.concat([net.edges, chain, pairs], ignore_index=True)
+    extra_edges = pd.concat([chain, pairs], ignore_index=True)
+    extra_edges = extra_edges.assign(records=extra_edges["weight"].astype(int), via=[["synthetic"]] * len(extra_edges),
+                                     hubs=[[]] * len(extra_edges), sources=[[]] * len(extra_edges))
+    edges = pd.concat([net.edges, extra_edges], ignore_index=True)
     nodes = pd.concat([net.nodes, pd.DataFrame({"id": extra, "name": extra})], ignore_index=True)
     return Network("person", nodes, edges, {})
 
@@ -173,3 +182,51 @@ def test_broker_report_on_nodes_without_a_group_label():
     assert net.nodes["nationality"].isna().any()
     report = net.broker_report(betweenness_k=50, top=20)
     assert report["reasons"].str.contains("across").any() and not report["reasons"].str.contains("nan").any()
+
+
+def stamp(page: str) -> dict:
+    return json.loads(html.unescape(re.search(r'<div id="ng-stamp">(.*?)</div>', page).group(1)))
+
+
+def test_html_reduces_first_then_measures_only_the_drawn_nodes(monkeypatch):
+    net = two_part_network()
+    asked = []
+    original = measures.path_measures
+
+    def spy(graph, lengths, k=None, seed=0, vertices=None, which=("closeness", "harmonic")):
+        asked.append((which, graph.vcount() if vertices is None else len(vertices)))
+        return original(graph, lengths, k, seed, vertices, which)
+    monkeypatch.setattr(measures, "path_measures", spy)
+    page = network_html(net, max_nodes=300)
+    assert asked == []  # pagerank sizes the nodes: no closeness or harmonic at all
+    assert stamp(page)["measures"] == {"betweenness": "exact"}
+    drawn = [n["id"] for n in embedded(page, "nodes")]
+    assert 0 < len(drawn) <= 300
+    page = network_html(net, max_nodes=300, size_by="closeness")
+    assert asked == [(("closeness",), len(drawn))]  # for the drawn nodes only
+    whole = net.centrality(which=("degree", "closeness")).set_index("id").loc[drawn]
+    sizes = pd.Series({n["id"]: n["size"] for n in embedded(page, "nodes")}).loc[drawn]
+    span = whole["closeness"].max() - whole["closeness"].min()
+    assert sizes.to_numpy() == pytest.approx((10 + 30 * (whole["closeness"] - whole["closeness"].min()) / span)
+                                             .to_numpy(), rel=1e-12)
+    tooltips = {n["id"]: n["title"] for n in embedded(page, "nodes")}
+    assert all(f"degree: {whole.at[i, 'degree']}\n" in tooltips[i] for i in drawn)  # degree in the whole network
+
+
+def test_html_above_the_threshold_samples_once_and_says_so(monkeypatch):
+    net = two_part_network()
+    monkeypatch.setattr(measures, "PATH_MEASURES_MAX_NODES", 1_000)
+    runs = []
+    original = measures.betweenness
+
+    def spy(graph, lengths, k, seed):
+        runs.append(k)
+        return original(graph, lengths, k, seed)
+    monkeypatch.setattr(measures, "betweenness", spy)
+    page = network_html(net, max_nodes=300, size_by="harmonic")
+    assert runs == [200]  # the sample that chose the drawn nodes also fills their tooltips
+    assert stamp(page)["measures"] == {
+        "betweenness": "estimated from 200 sampled sources, seed 0",
+        "harmonic": f"estimated from 200 sampled sources per component of more than 200 nodes, seed 0 (network of "
+                    f"{len(net.nodes):,} nodes, above 1,000)"}
+    assert "Reduced for display" in page

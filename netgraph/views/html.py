@@ -22,6 +22,7 @@ import pandas as pd
 from jinja2 import Environment
 from pyvis.network import Network as PyvisNetwork
 
+from ..analysis import measures
 from ..analysis.brokers import input_hash
 from ..resources import netgraph_version
 
@@ -35,16 +36,17 @@ SUSPECTED_COLOUR = "#d62728"
 CDN_TAG = re.compile(r"<(?:link|script)[^>]+(?:href|src)=\"https?://[^\"]+\"[^>]*>(?:\s*</script>)?", re.I)
 
 
-def reduce(net, max_nodes: int = MAX_NODES, seed: int = 0) -> tuple[list[str], str | None]:
+def reduce(net, max_nodes: int = MAX_NODES, seed: int = 0,
+           betweenness: pd.DataFrame | None = None) -> tuple[list[str], str | None]:
     """Node ids to draw and, when the network was cut down, a sentence saying what was hidden.
 
     Keeps the ego networks (the node and its direct contacts) of the top brokers by betweenness, best
-    first, until ``max_nodes`` are kept.
+    first, until ``max_nodes`` are kept. Betweenness is estimated from ``min(n, PATH_SAMPLE_SOURCES)``
+    sources drawn with ``seed`` (or pass that frame, ``id`` and ``betweenness``, as ``betweenness``).
     """
     if len(net.nodes) <= max_nodes:
         return net.nodes["id"].tolist(), None
-    k = min(len(net.nodes), 200)
-    ranked = net.centrality(which=("betweenness",), betweenness_k=k, seed=seed).sort_values(
+    ranked = (_ranking(net, seed) if betweenness is None else betweenness).sort_values(
         ["betweenness", "id"], ascending=[False, True])
     graph, keep, brokers = net.graph, [], 0
     chosen = set()
@@ -67,18 +69,41 @@ def reduce(net, max_nodes: int = MAX_NODES, seed: int = 0) -> tuple[list[str], s
     return keep, note
 
 
+def _ranking(net, seed: int) -> pd.DataFrame:
+    """Betweenness from ``min(n, PATH_SAMPLE_SOURCES)`` sampled sources: what :func:`reduce` ranks by."""
+    return net.centrality(which=("betweenness",), betweenness_k=min(len(net.nodes), measures.PATH_SAMPLE_SOURCES),
+                          seed=seed)
+
+
 def network_html(net, color_by: str = "community", size_by: str = "pagerank", leads: pd.DataFrame | None = None,
                  max_nodes: int = MAX_NODES, seed: int = 0, title: str | None = None,
                  records: pd.DataFrame | None = None) -> str:
     """The page as a string. ``leads``: suspected links (source, target, score, method) drawn dashed.
-    ``records``: the store's records, to name agency and date beside each record in tooltips."""
-    keep, note = reduce(net, max_nodes, seed)
+    ``records``: the store's records, to name agency and date beside each record in tooltips.
+
+    Reduces first, then measures only what it draws, for the drawn nodes: the tooltips' degree, betweenness
+    and PageRank, and the ``size_by`` measure. Betweenness is exact up to ``PATH_MEASURES_MAX_NODES`` nodes
+    and estimated from ``PATH_SAMPLE_SOURCES`` sampled sources above (the sample that chose the drawn
+    nodes); closeness or harmonic as ``size_by`` are computed for the drawn nodes alone (estimated above the
+    same size). The stamp in the page says how each path measure was computed.
+    """
+    if size_by not in measures.MEASURES:
+        raise KeyError(f"size_by must be a measure: {list(measures.MEASURES)}")
+    large = len(net.nodes) > measures.PATH_MEASURES_MAX_NODES
+    ranking = _ranking(net, seed) if len(net.nodes) > max_nodes else None
+    keep, note = reduce(net, max_nodes, seed, ranking)
     kept = set(keep)
-    scores = net.centrality(betweenness_k=None if len(net.nodes) <= 5_000 else 200, seed=seed).set_index("id")
+    reuse = large and ranking is not None  # the same sample the tooltips would draw: measured once
+    wanted = {"degree", "betweenness", "pagerank", size_by} - ({"betweenness"} if reuse else set())
+    scores = net.centrality(betweenness_k=measures.PATH_SAMPLE_SOURCES if large else None, seed=seed,
+                            which=tuple(m for m in measures.MEASURES if m in wanted), ids=keep)
+    methods = dict(scores.attrs.get("methods", {}))
+    scores = scores.set_index("id")
+    if reuse:
+        scores["betweenness"] = ranking.set_index("id").loc[keep, "betweenness"]
+        methods["betweenness"] = ranking.attrs["methods"]["betweenness"]
     communities = net.communities(seed=seed).set_index("id")["community"]
     nodes = net.nodes.set_index("id").loc[keep]
-    if size_by not in scores:
-        raise KeyError(f"size_by must be a measure: {list(scores.columns[1:])}")
     colour_values = communities if color_by == "community" else nodes[color_by] if color_by in nodes else None
     if colour_values is None:
         raise KeyError(f"color_by must be 'community' or a node column: {list(nodes.columns)}")
@@ -121,7 +146,8 @@ def network_html(net, color_by: str = "community", size_by: str = "pagerank", le
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 8}},
         "interaction": {"hover": True, "tooltipDelay": 120}}))
     page = CDN_TAG.sub("", pv.generate_html())
-    header = _header(net, title, note, categories, color_by, size_by, leads is not None, seed)
+    header = _header(net, title, note, categories, color_by, size_by, leads is not None, seed,
+                     {m: methods[m] for m in measures.MEASURES if m in methods})
     page = page.replace("<body>", "<body>\n" + header, 1)
     return page.replace("</body>", _SETTLE_SCRIPT + "\n</body>", 1)
 
@@ -142,7 +168,8 @@ def _text(lines: list[str]) -> str:
 
 def _node_records(net, kept: set) -> dict[str, list[str]]:
     out: dict[str, set] = {}
-    for r in net.edges.itertuples(index=False):
+    edges = net.edges
+    for r in edges[edges["source"].isin(kept) | edges["target"].isin(kept)].itertuples(index=False):
         for node in (r.source, r.target):
             if node in kept:
                 out.setdefault(node, set()).update(r.sources)
@@ -166,14 +193,15 @@ def _record_describer(records: pd.DataFrame | None, limit: int = 8):
     return describe
 
 
-def _header(net, title, note, categories, color_by, size_by, has_leads, seed) -> str:
+def _header(net, title, note, categories, color_by, size_by, has_leads, seed, methods) -> str:
     esc = html.escape
     legend = "".join(f'<span class="ng-key"><i style="background:{PALETTE[i % len(PALETTE)]}"></i>{esc(str(v))}</span>'
                      for v, i in list(categories.items())[:24])
     links = "".join(f'<span class="ng-key"><i style="background:{c}"></i>{esc(k)}</span>'
                     for k, c in LINK_COLOURS.items() if k in {v for vs in net.edges["via"] for v in vs})
     stamp = {"netgraph_version": netgraph_version(), "network": net.kind, **net.description,
-             "color_by": color_by, "size_by": size_by, "seed": seed, "input_sha256": input_hash(net)}
+             "color_by": color_by, "size_by": size_by, "seed": seed, "measures": methods,
+             "input_sha256": input_hash(net)}
     return f"""<style>
 #ng-header{{font:13px/1.4 system-ui,sans-serif;padding:6px 10px;border-bottom:1px solid #ddd}}
 #ng-header h2{{font-size:16px;margin:0 0 4px}} .ng-key{{margin-right:10px;white-space:nowrap}}
