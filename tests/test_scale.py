@@ -1,6 +1,7 @@
 """Scale work keeps results: vectorised co-membership ties equal a plain loop; path measures are exact up
 to the threshold and estimated (and labelled so) above it; the HTML view measures only what it draws."""
 import datetime as dt
+import hashlib
 import html
 import json
 import re
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from netgraph.analysis import measures
+from netgraph.analysis.brokers import input_hash
 from netgraph.analysis.network import Network
 from netgraph.analysis.synthetic import trafficking_network
 from netgraph.analysis.ties import EDGE_FIELDS, co_membership_edges, memberships, record_dates
@@ -230,3 +232,22 @@ def test_html_above_the_threshold_samples_once_and_says_so(monkeypatch):
         "harmonic": f"estimated from 200 sampled sources per component of more than 200 nodes, seed 0 (network of "
                     f"{len(net.nodes):,} nodes, above 1,000)"}
     assert "Reduced for display" in page
+
+
+def test_input_hash_is_the_digest_of_each_row_as_json():
+    weird = ["plain", 'a"b', "back\\slash", "new\nline", "tab\t", "\x01", "Nguyễn Văn Hùng", "王伟", "], [", "\u2028",
+             "🐘", ""]
+    ids = [f"person:{i}:{w}" for i, w in enumerate(weird)]
+    names = pd.Series([*weird[:-3], None, float("nan"), 3], dtype=object)
+    edges = pd.DataFrame({"source": ids[:-1], "target": ids[1:], "weight": 1.0,
+                          "sources": [[w, 'record:"x"', "record:b"] if i % 3 else [] for i, w in enumerate(weird[:-1])]})
+    edges["sources"] = [np.array(s, dtype=object) if i % 4 == 0 else s for i, s in enumerate(edges["sources"])]
+    for nodes in (pd.DataFrame({"id": ids, "name": names}),
+                  pd.DataFrame({"id": ids, "name": pd.Series(weird[:-3] + [None] * 3, dtype="str")})):
+        net = Network("person", nodes, edges, {})
+        digest = hashlib.sha256()
+        for row in net.nodes[["id", "name"]].itertuples(index=False):
+            digest.update(json.dumps(list(row), ensure_ascii=False).encode())
+        for row in net.edges.itertuples(index=False):
+            digest.update(json.dumps([row.source, row.target, sorted(row.sources)], ensure_ascii=False).encode())
+        assert input_hash(net) == digest.hexdigest()
