@@ -1,12 +1,21 @@
-"""Broker-report steps through netgraph vs plain NetworkX, raw python-igraph and raw NetworKit.
+"""Broker-report steps through netgraph vs plain NetworkX, raw python-igraph and raw NetworKit; person-network
+ties and the HTML view against raw baselines.
 
-    python benchmarks/analytics.py                 # 10k, 100k and 1M edges
+    python benchmarks/analytics.py                 # everything: 10k, 100k, 1M edges; ties; HTML at 10k, 100k nodes
     python benchmarks/analytics.py --sizes 10000   # a quick run
+    python benchmarks/analytics.py --parts ties html --records 20000 --html-nodes 10000
 
 Each (size, engine) runs in its own process, so that its peak memory (ru_maxrss) is its own. Steps:
 degree, PageRank, betweenness estimated from 20 sampled sources, Leiden (NetworkX has no Leiden: its
 Louvain stands in). Times are the best of ``--repeat`` runs, in seconds; ratios are printed against
 NetworkX and against the fastest raw library for each step. Prints only what it measured.
+
+``ties``: what ``person_network`` does with the links (``co_membership_edges`` keeping every tie's records,
+kinds and hubs, then the igraph graph) against a raw co-membership count (a pandas self-join on integer
+codes → igraph, as a Cypher ``MATCH (a)-->(h)<--(b) RETURN a, b, count(*)`` → igraph would), on generated
+person → seizure / phone / organisation links. ``html``: ``Network.to_html`` on a synthetic trafficking
+network against raw pyvis writing the same drawn nodes and ties. Both run netgraph and the baseline
+alternately in one process, best of ``--repeat``.
 """
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ ENGINES = ("netgraph", "igraph", "networkit", "networkx")
 STEPS = ("build", "degree", "pagerank", "betweenness_k20", "communities")
 NETWORKX_MAX_EDGES = 100_000  # larger runs take NetworkX many minutes
 K = 20
+PARTS = ("engines", "ties", "html")
 
 
 def best(fn, repeat):
@@ -97,25 +107,121 @@ def run_one(size: int, engine: str, repeat: int) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--one", nargs=2, metavar=("SIZE", "ENGINE"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.repeat)))
-        return
-    for size in args.sizes:
+def members_frame(records: int, seed: int = 0):
+    """Person → hub links as ``ties.memberships`` returns them (person, hub, kind, sources), generated:
+    every record is a seizure of 1–8 people drawn from a heavy-tailed pool (repeat offenders); half the
+    records also name one person's phone (phones are shared by about 1.5 people), and a tenth name a
+    person's employer (organisations of heavy-tailed size)."""
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(seed)
+    people = int(records * 0.6)
+    popular = rng.pareto(1.5, people) + 1
+    popular /= popular.sum()
+    size = np.minimum(1 + rng.poisson(1.2, records), 8)
+    record = np.repeat(np.arange(records), size)
+    person = rng.choice(people, len(record), p=popular)
+    phone_of = rng.integers(0, int(people / 1.5), people)
+    employer_of = np.minimum((rng.pareto(1.2, people) * 20).astype(int), 1_999)
+    named = rng.random(records) < 0.5
+    phone_people = person[np.searchsorted(record, np.flatnonzero(named))]  # the first person of the record
+    works = rng.random(records) < 0.1
+    worker = person[np.searchsorted(record, np.flatnonzero(works))]
+    links = pd.DataFrame({
+        "person": np.concatenate([person, phone_people, worker]),
+        "hub": np.concatenate([np.char.add("seizure:", record.astype(str)),
+                               np.char.add("phone:", phone_of[phone_people].astype(str)),
+                               np.char.add("org:", employer_of[worker].astype(str))]),
+        "kind": np.repeat(["seizure", "phone", "organization"], [len(person), len(phone_people), len(worker)]),
+        "record": np.concatenate([record, np.flatnonzero(named), np.flatnonzero(works)])})
+    links["person"] = np.char.add("person:", links["person"].to_numpy().astype(str))
+    links["record"] = np.char.add("record:", links["record"].to_numpy().astype(str))
+    links = links.drop_duplicates().sort_values(["person", "hub", "kind", "record"])
+    return links.groupby(["person", "hub", "kind"], as_index=False, sort=True)["record"].agg(list).rename(
+        columns={"record": "sources"})
+
+
+def run_ties(records: int, repeat: int) -> dict:
+    import igraph as ig
+    import numpy as np
+    import pandas as pd
+
+    from netgraph.analysis.ties import co_membership_edges, tie_graph
+    members = members_frame(records)
+
+    def netgraph():
+        edges = co_membership_edges(members)
+        return tie_graph(pd.Series(sorted(set(members["person"]))), edges), edges
+
+    def raw():
+        person, persons = pd.factorize(members["person"])
+        links = pd.DataFrame({"p": person, "h": pd.factorize(members["hub"])[0]})
+        pairs = links.merge(links, on="h")
+        pairs = pairs[pairs["p_x"] < pairs["p_y"]]
+        counted = pairs.groupby(["p_x", "p_y"]).size()
+        pairs = np.column_stack([counted.index.get_level_values(0), counted.index.get_level_values(1)])
+        graph = ig.Graph(n=len(persons), edges=pairs)
+        graph.es["weight"] = counted.to_numpy(dtype=float)
+        return graph
+
+    times = {"netgraph": [], "raw": []}
+    for _ in range(repeat):  # interleaved, so both see the same machine load
+        for name, fn in (("raw", raw), ("netgraph", netgraph)):
+            start = time.perf_counter()
+            result = fn()
+            times[name].append(time.perf_counter() - start)
+            if name == "netgraph":
+                graph, edges = result
+    return {"records": records, "links": len(members), "ties": len(edges), "nodes": graph.vcount(),
+            "netgraph": min(times["netgraph"]), "raw": min(times["raw"]),
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_html(nodes: int, repeat: int) -> dict:
+    import tempfile
+    from pathlib import Path
+
+    from pyvis.network import Network as PyvisNetwork
+
+    from netgraph.analysis.network import Network
+    from netgraph.analysis.synthetic import trafficking_network
+    from netgraph.views.html import reduce
+    base = trafficking_network(edges=nodes * 5, seed=1)  # mean degree 10: n = 2 × edges / 10
+    keep, _ = reduce(base, seed=0)
+    kept = set(keep)
+    drawn = base.edges[base.edges["source"].isin(kept) & base.edges["target"].isin(kept)]
+    folder = Path(tempfile.mkdtemp())
+
+    def netgraph():  # a fresh Network: the graph, communities and measures are computed as in a new session
+        Network("person", base.nodes, base.edges, base.description).to_html(folder / "netgraph.html")
+
+    def raw():  # what pyvis needs to draw the same nodes and ties, assigned directly (add_node is O(n) per node)
+        pv = PyvisNetwork(height="780px", width="100%", cdn_resources="in_line")
+        pv.nodes = [{"id": v, "label": v, "shape": "dot"} for v in keep]
+        pv.node_ids, pv.node_map = list(keep), {n["id"]: n for n in pv.nodes}
+        pv.edges = [{"from": r.source, "to": r.target, "value": float(r.weight)} for r in drawn.itertuples()]
+        (folder / "raw.html").write_text(pv.generate_html(), encoding="utf-8")
+
+    times = {"netgraph": [], "raw": []}
+    for _ in range(repeat):
+        for name, fn in (("raw", raw), ("netgraph", netgraph)):
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {"nodes": len(base.nodes), "edges": len(base.edges), "drawn": len(keep), "drawn_edges": len(drawn),
+            "netgraph": min(times["netgraph"]), "raw": min(times["raw"]),
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def engines(sizes: list[int], repeat: int) -> None:
+    for size in sizes:
         results = {}
         for engine in ENGINES:
             if engine == "networkx" and size > NETWORKX_MAX_EDGES:
                 continue
-            done = subprocess.run([sys.executable, __file__, "--one", str(size), engine, "--repeat", str(args.repeat)],
-                                  capture_output=True, text=True, check=True)
-            results[engine] = json.loads(done.stdout.strip().splitlines()[-1])
+            results[engine] = child("--one", str(size), engine, repeat=repeat)
         first = results["netgraph"]
-        print(f"\n== {first['edges']:,} edges, {first['nodes']:,} nodes (seconds, best of {args.repeat}; "
+        print(f"\n== {first['edges']:,} edges, {first['nodes']:,} nodes (seconds, best of {repeat}; "
               f"NetworKit on {results['networkit'].get('threads')} threads)")
         header = f"{'step':<16}" + "".join(f"{e:>11}" for e in results) + f"{'vs nx':>9}{'vs fastest raw':>16}"
         print(header)
@@ -128,6 +234,53 @@ def main() -> None:
         print(f"{'report (4 steps)':<16}" + "".join(f"{total[e]:>11.4f}" for e in results)
               + (f"{total['networkx'] / total['netgraph']:>8.1f}x" if "networkx" in results else f"{'-':>9}"))
         print(f"{'peak MiB':<16}" + "".join(f"{results[e]['peak_mib']:>11.0f}" for e in results))
+
+
+def child(*args: str, repeat: int) -> dict:
+    done = subprocess.run([sys.executable, __file__, *args, "--repeat", str(repeat)], capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--records", type=int, nargs="+", default=[100_000], help="records for the ties part")
+    parser.add_argument("--html-nodes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--one", nargs=2, metavar=("SIZE", "ENGINE"), help=argparse.SUPPRESS)
+    parser.add_argument("--ties", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--html", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.repeat)))
+        return
+    if args.ties:
+        print(json.dumps(run_ties(args.ties, args.repeat)))
+        return
+    if args.html:
+        print(json.dumps(run_html(args.html, args.repeat)))
+        return
+    if "engines" in args.parts:
+        engines(args.sizes, args.repeat)
+    if "ties" in args.parts:
+        print(f"\n== person-network ties: co_membership_edges + igraph vs a raw co-membership count → igraph "
+              f"(seconds, best of {args.repeat}, interleaved in one process)")
+        print(f"{'records':>9}{'links':>10}{'ties':>10}{'netgraph':>10}{'raw':>9}{'ratio':>8}{'peak MiB':>10}")
+        for records in args.records:
+            r = child("--ties", str(records), repeat=args.repeat)
+            print(f"{r['records']:>9,}{r['links']:>10,}{r['ties']:>10,}{r['netgraph']:>10.2f}{r['raw']:>9.2f}"
+                  f"{r['netgraph'] / r['raw']:>7.1f}x{r['peak_mib']:>10.0f}")
+    if "html" in args.parts:
+        print(f"\n== Network.to_html vs raw pyvis writing the same drawn nodes and ties (seconds, best of "
+              f"{args.repeat}, interleaved in one process)")
+        print(f"{'nodes':>9}{'edges':>10}{'drawn':>7}{'drawn ties':>11}{'netgraph':>10}{'raw':>8}{'ratio':>8}"
+              f"{'peak MiB':>10}")
+        for nodes in args.html_nodes:
+            r = child("--html", str(nodes), repeat=args.repeat)
+            print(f"{r['nodes']:>9,}{r['edges']:>10,}{r['drawn']:>7,}{r['drawn_edges']:>11,}{r['netgraph']:>10.2f}"
+                  f"{r['raw']:>8.2f}{r['netgraph'] / r['raw']:>7.1f}x{r['peak_mib']:>10.0f}")
 
 
 if __name__ == "__main__":
