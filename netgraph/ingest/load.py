@@ -76,7 +76,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     rows = table.frame.to_dict("records")
     for row in tqdm(rows, desc=f"reading {path.name}", unit="row", disable=not progress or len(rows) < 1000):
         try:
-            batch.update(row_to_facts(row, mapping, path.name))
+            row_to_facts(row, mapping, path.name, batch)
         except RowRejected as exc:
             rejects.append({"file": path.name, "row": row["__row__"], "column": exc.column or "",
                             "reason": exc.reason, **{k: v for k, v in row.items() if k != "__row__"}})
@@ -89,7 +89,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
         "name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
         "file_sha256": digest, "encoding": table.encoding, "read": report.read, "loaded": report.loaded,
         "rejected": report.rejected, "rejects_file": rejects_file, "netgraph_version": netgraph_version()},
-        f"file:{path.name}")
+        None)
     store.write(batch, progress=progress)
     return report
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from ..store.batch import GraphBatch
 from . import vocab
@@ -36,15 +37,22 @@ def record_key(mapping: Mapping, file_name: str, row: int, record_id: str | None
     return f"record:{mapping.source}:{record_id}" if record_id else f"record:{mapping.source}:{file_name}#{row}"
 
 
-def row_to_facts(row: dict[str, str], mapping: Mapping, file_name: str) -> GraphBatch:
-    """Graph facts asserted by one row (a dict of column → text with ``__row__``), or raise RowRejected."""
-    return _RowReader(row, mapping, file_name).facts()
+def row_to_facts(row: dict[str, str], mapping: Mapping, file_name: str, batch: GraphBatch | None = None) -> GraphBatch:
+    """Graph facts asserted by one row (a dict of column → text with ``__row__``), added to ``batch`` (a new
+    one by default), or raise RowRejected, leaving ``batch`` as it was."""
+    batch = GraphBatch() if batch is None else batch
+    mark = batch.mark()
+    try:
+        return _RowReader(row, mapping, file_name, batch).facts()
+    except RowRejected:
+        batch.rollback(mark)
+        raise
 
 
 class _RowReader:
-    def __init__(self, row: dict[str, str], mapping: Mapping, file_name: str):
+    def __init__(self, row: dict[str, str], mapping: Mapping, file_name: str, batch: GraphBatch):
         self.row, self.m, self.file_name = row, mapping, file_name
-        self.batch = GraphBatch()
+        self.batch = batch
 
     # --- cells ------------------------------------------------------------------------------------
     def text(self, spec: Column | None) -> str:
@@ -69,12 +77,10 @@ class _RowReader:
         return self.parse_date(text, spec.column) if text else None
 
     def parse_date(self, text: str, column: str | None) -> dt.date:
-        for fmt in dict.fromkeys([*self.m.date_formats, "%Y-%m-%d"]):
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise RowRejected(column, f"unparseable date {text!r} (expected {', '.join(self.m.date_formats)})")
+        date = _parse_date(text, tuple(self.m.date_formats))
+        if date is None:
+            raise RowRejected(column, f"unparseable date {text!r} (expected {', '.join(self.m.date_formats)})")
+        return date
 
     # --- the record -------------------------------------------------------------------------------
     def facts(self) -> GraphBatch:
@@ -367,6 +373,16 @@ class _RowReader:
     @staticmethod
     def _sub_items(cell: str) -> list[str]:
         return [p.strip() for p in cell.split(",") if normalise(p) not in NULL_TOKENS]
+
+
+@lru_cache(maxsize=vocab.CELL_CACHE)
+def _parse_date(text: str, formats: tuple[str, ...]) -> dt.date | None:
+    for fmt in dict.fromkeys([*formats, "%Y-%m-%d"]):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def _one(values: list[str] | None) -> str | None:

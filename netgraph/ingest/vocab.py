@@ -16,14 +16,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 import yaml
 
 from ..resources import loaders_dir
 
+CELL_CACHE = 1 << 18  # per-cell lookups are memoised: the same values recur across most rows
 
+
+@lru_cache(maxsize=CELL_CACHE)
 def normalise(text: str) -> str:
     """Text as a key: Unicode NFC, case-folded, inner spaces collapsed, outer punctuation stripped."""
     text = unicodedata.normalize("NFC", text).casefold()
@@ -84,10 +87,12 @@ def _gazetteer() -> dict[str, dict]:
     return index
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def country_place(code: str) -> PlaceRef:
     return PlaceRef(f"country:{code}", country_name(code), "country", code)
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def resolve_place(text: str, fmt: str = "name", kind: str | None = None,
                   default_country: str | None = None) -> PlaceRef | None:
     """A place as a :class:`PlaceRef`: a gazetteer place, a country, or an unknown place kept as written.
@@ -133,6 +138,7 @@ def _commodities() -> dict[str, dict]:
     return index
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def commodity(text: str) -> CommodityRef | None:
     """The commodity a text names; an unlisted one is kept as written (no taxon)."""
     key = normalise(text)
@@ -150,6 +156,7 @@ def _units() -> dict[str, tuple[str, float]]:
     return {normalise(k): (v[0], float(v[1])) for k, v in _yaml("units").items()}
 
 
+@lru_cache(maxsize=CELL_CACHE)
 def unit(text: str) -> tuple[str, float] | None:
     """(canonical unit, factor) of a unit as written: ``kg``/``pieces``; None if unknown."""
     return _units().get(normalise(text))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..schema import ASSERTED, ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES, check_label
 from . import cypher
-from .batch import GraphBatch
+from .batch import GraphBatch, grouped_lists
 
 DELETE_LEADS = "MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e"
 DELETE_SAME_AS = "MATCH ()-[e:SAME_AS]->() DELETE e"
@@ -60,8 +60,8 @@ class GraphStore(ABC):
         pairs = self.query(cypher.asserts_read(label))
         if pairs.empty:
             return [[] for _ in range(len(frame))]
-        grouped = pairs.sort_values(["id", "record"]).groupby("id", sort=False)["record"].agg(list)
-        return [list(s) if isinstance(s, list) else [] for s in frame["id"].map(grouped)]
+        grouped = grouped_lists(pairs, "id", "record")
+        return [s if isinstance(s, list) else [] for s in grouped.reindex(frame["id"].to_numpy())]
 
     @abstractmethod
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
@@ -80,10 +80,11 @@ class GraphStore(ABC):
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def check_records(self, batch: GraphBatch) -> None:
-        """Refuse a batch whose nodes cite records that are neither in it nor in the store."""
-        cited = {r for table in batch.node_sources.values() for sources in table.values() for r in sources}
-        unknown = sorted(cited - set(batch.nodes.get("Record", ())))
+    def check_records(self, nodes: dict[str, pd.DataFrame], asserts: dict[str, pd.DataFrame]) -> None:
+        """Refuse a batch (its ``nodes`` and ``asserts`` tables by label) whose nodes cite records that are
+        neither in it nor in the store."""
+        cited = {r for pairs in asserts.values() for r in pairs["record"]}
+        unknown = sorted(cited - set(nodes["Record"]["id"] if "Record" in nodes else ()))
         if unknown:
             found = set(self.query(RECORDS_IN, {"keys": unknown})["id"])
             missing = [r for r in unknown if r not in found]
@@ -97,7 +98,7 @@ class GraphStore(ABC):
         from datetime import date
 
         from ..resources import netgraph_version
-        from .batch import GraphBatch
+        from .batch import GraphBatch, grouped_lists
         self.query(DELETE_LEADS, {"method": method})
         batch = GraphBatch()
         for row in leads.itertuples(index=False):
@@ -109,7 +110,7 @@ class GraphStore(ABC):
 
     def write_resolution(self, clusters: pd.DataFrame, links: pd.DataFrame) -> None:
         """Replace the stored entity resolution: ``Person.resolved_id`` and the ``SAME_AS`` links."""
-        from .batch import GraphBatch
+        from .batch import GraphBatch, grouped_lists
         self.query(DELETE_SAME_AS)
         rows = records_of(clusters[["id", "resolved_id"]])
         for start in range(0, len(rows), 2_000):

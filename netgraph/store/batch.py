@@ -1,24 +1,25 @@
 """A batch of graph facts (nodes and relationships with provenance) on its way into a store.
 
-Adding the same fact twice merges it: its records are united, and a property already set keeps its first
-value unless the new one fills a gap. So a batch never holds duplicates, which the stores' writes need.
-Records are kept in sets and sorted once, when a frame is made, so merging costs the same for a hub that
-every record names as for a node named once.
+Facts are appended as they are read, in order; a batch merges them when it is turned into tables, in one
+vectorised pass: a fact named twice is one fact, its records are united, and each property keeps the first
+value given (a later one only fills a gap). So adding a fact costs the same for a hub that every record
+names as for a node named once, and a store never receives duplicates.
 
 >>> b = GraphBatch()
 >>> b.node("Person", "person:an", {"name": "An"}, "record:2")
 'person:an'
->>> b.node("Person", "person:an", {"nationality": "VN"}, "record:1")
+>>> b.node("Person", "person:an", {"name": "Ân", "nationality": "VN"}, "record:1")
 'person:an'
->>> b.nodes["Person"]["person:an"]
-{'name': 'An', 'nationality': 'VN'}
->>> b.asserts_frame("Person")[["record", "id"]].values.tolist()
+>>> b.node_frame("Person")[["id", "name", "nationality"]].values.tolist()
+[['person:an', 'An', 'VN']]
+>>> b.asserts_frame("Person").values.tolist()
 [['record:1', 'person:an'], ['record:2', 'person:an']]
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from ..schema import ASSERTED, NODE_TYPES, REL_TYPES, check_label, check_rel_type
@@ -28,87 +29,110 @@ RelKey = tuple[str, str, str]  # (type, from label, to label)
 
 class GraphBatch:
     def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, dict]] = defaultdict(dict)
-        self.node_sources: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.rels: dict[RelKey, dict[tuple, dict]] = defaultdict(dict)
-        self.rel_sources: dict[RelKey, dict[tuple, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._nodes: dict[str, list[tuple[str, dict, str | None]]] = defaultdict(list)
+        self._rels: dict[RelKey, list[tuple[str, str, dict, list[str]]]] = defaultdict(list)
 
     def node(self, label: str, key: str, props: dict, source: str | None) -> str:
-        """Add (or merge into) node ``key`` of ``label``, asserted by record ``source``; return the key."""
+        """Add node ``key`` of ``label``, asserted by record ``source``; return the key."""
         check_label(label)
-        unknown = set(props) - set(NODE_TYPES[label].all_properties)
+        unknown = props.keys() - NODE_TYPES[label].all_properties.keys()
         if unknown:
             raise ValueError(f"{label} has no properties {sorted(unknown)}")
-        _fill(self.nodes[label], key, props)
-        if source is not None and NODE_TYPES[label].sources_from == ASSERTED:
-            self.node_sources[label][key].add(source)
+        self._nodes[label].append((key, props, source if NODE_TYPES[label].sources_from == ASSERTED else None))
         return key
 
     def rel(self, rel_type: str, src: tuple[str, str], dst: tuple[str, str], props: dict,
             source: str | list[str]) -> None:
-        """Add (or merge into) a relationship from ``src`` = (label, key) to ``dst`` = (label, key);
-        ``source``: the record key (or keys) behind it."""
+        """Add a relationship from ``src`` = (label, key) to ``dst`` = (label, key); ``source``: the record
+        key (or keys) behind it."""
         spec = REL_TYPES[check_rel_type(rel_type)]
         if (src[0], dst[0]) not in spec.pairs:
             raise ValueError(f"{rel_type} does not go from {src[0]} to {dst[0]}")
-        unknown = set(props) - set(spec.properties)
+        unknown = props.keys() - spec.properties.keys()
         if unknown:
             raise ValueError(f"{rel_type} has no properties {sorted(unknown)}")
-        rkey, key = (rel_type, src[0], dst[0]), (src[1], dst[1], *(props.get(p) for p in spec.identity))
-        _fill(self.rels[rkey], key, props)
-        self.rel_sources[rkey][key].update([source] if isinstance(source, str) else source)
+        sources = [source] if isinstance(source, str) else list(source)
+        self._rels[(rel_type, src[0], dst[0])].append((src[1], dst[1], props, sources))
+
+    # --- rolling back a rejected row, merging batches -----------------------------------------------
+    def mark(self) -> dict:
+        """Where the batch stands now, for :meth:`rollback`."""
+        return {"nodes": {k: len(v) for k, v in self._nodes.items()}, "rels": {k: len(v) for k, v in self._rels.items()}}
+
+    def rollback(self, mark: dict) -> None:
+        """Forget every fact added since ``mark`` (a row that turned out to be bad)."""
+        for kind, tables in (("nodes", self._nodes), ("rels", self._rels)):
+            for key, facts in tables.items():
+                del facts[mark[kind].get(key, 0):]
 
     def update(self, other: "GraphBatch") -> None:
-        """Merge every fact of ``other`` into this batch."""
-        for label, table in other.nodes.items():
-            for key, props in table.items():
-                _fill(self.nodes[label], key, props)
-        for label, table in other.node_sources.items():
-            for key, sources in table.items():
-                self.node_sources[label][key] |= sources
-        for rkey, table in other.rels.items():
-            for key, props in table.items():
-                _fill(self.rels[rkey], key, props)
-        for rkey, table in other.rel_sources.items():
-            for key, sources in table.items():
-                self.rel_sources[rkey][key] |= sources
+        """Add every fact of ``other`` to this batch."""
+        for label, facts in other._nodes.items():
+            self._nodes[label] += facts
+        for rkey, facts in other._rels.items():
+            self._rels[rkey] += facts
+
+    # --- tables ---------------------------------------------------------------------------------------
+    def labels(self) -> list[str]:
+        return [label for label, facts in self._nodes.items() if facts]
+
+    def rel_keys(self) -> list[RelKey]:
+        return [rkey for rkey, facts in self._rels.items() if facts]
 
     def node_frame(self, label: str) -> pd.DataFrame:
-        """The nodes of ``label`` as a DataFrame with every schema column (missing values None), sorted by id."""
+        """The nodes of ``label``, merged: every schema column (missing values None), sorted by id."""
         columns = list(NODE_TYPES[label].all_properties)
-        rows = [{**{c: None for c in columns}, **props, "id": key} for key, props in self.nodes[label].items()]
-        return pd.DataFrame(rows, columns=columns).sort_values("id", ignore_index=True)
+        facts = self._nodes.get(label, [])
+        frame = pd.DataFrame([props for _, props, _ in facts], columns=columns[1:], dtype=object)
+        frame.insert(0, "id", pd.Series([key for key, _, _ in facts], dtype=object))
+        merged = frame.groupby("id", sort=True).first()  # first non-null value of every column
+        return merged.reset_index().reindex(columns=columns).astype(object).where(lambda f: f.notna(), None)
 
     def asserts_frame(self, label: str) -> pd.DataFrame:
-        """Which records assert which nodes of ``label``: record, id (sorted)."""
-        pairs = [(r, key) for key, sources in self.node_sources[label].items() for r in sources]
-        return pd.DataFrame(pairs, columns=["record", "id"]).sort_values(["id", "record"], ignore_index=True)
+        """Which records assert which nodes of ``label``: record, id (distinct, sorted by id and record)."""
+        pairs = pd.DataFrame([(source, key) for key, _, source in self._nodes.get(label, []) if source is not None],
+                             columns=["record", "id"], dtype=object)
+        return pairs.drop_duplicates().sort_values(["id", "record"], ignore_index=True)
 
     def rel_frame(self, rkey: RelKey) -> pd.DataFrame:
-        """The relationships of one (type, from label, to label) as a DataFrame with ``from``/``to`` columns
-        and their sorted ``sources``."""
-        columns = ["from", "to", *REL_TYPES[rkey[0]].all_properties]
-        sources = self.rel_sources[rkey]
-        rows = [{**{c: None for c in columns}, **props, "from": key[0], "to": key[1],
-                 "sources": sorted(sources[key])} for key, props in self.rels[rkey].items()]
-        return pd.DataFrame(rows, columns=columns).sort_values(["from", "to"], ignore_index=True)
+        """The relationships of one (type, from label, to label), merged, with ``from``/``to`` columns and
+        their sorted ``sources``; sorted by from, to and identity."""
+        spec = REL_TYPES[rkey[0]]
+        facts = self._rels.get(rkey, [])
+        keys = ["from", "to", *spec.identity]
+        frame = pd.DataFrame([props for _, _, props, _ in facts], columns=list(spec.properties), dtype=object)
+        frame.insert(0, "from", pd.Series([f for f, _, _, _ in facts], dtype=object))
+        frame.insert(1, "to", pd.Series([t for _, t, _, _ in facts], dtype=object))
+        frame["_fact"] = frame.groupby(keys, sort=True, dropna=False).ngroup()
+        merged = frame.groupby("_fact", sort=True).first()  # identity columns are one value per group
+        if spec.sources:
+            pairs = pd.DataFrame({"_fact": frame["_fact"].repeat([len(s) for _, _, _, s in facts]).to_numpy(),
+                                  "record": [r for _, _, _, s in facts for r in s]})
+            lists = grouped_lists(pairs, "_fact", "record")
+            merged["sources"] = [s if isinstance(s, list) else [] for s in lists.reindex(merged.index)]
+        columns = ["from", "to", *spec.all_properties]
+        merged = merged.reset_index(drop=True).reindex(columns=columns)
+        return merged.astype(object).where(merged.notna(), None)
 
     def counts(self) -> dict[str, int]:
-        out = {label: len(t) for label, t in self.nodes.items() if t}
-        for (rtype, _, _), t in self.rels.items():
-            out[rtype] = out.get(rtype, 0) + len(t)
+        out = {label: len({key for key, _, _ in self._nodes[label]}) for label in self.labels()}
+        for rkey in self.rel_keys():
+            identity = REL_TYPES[rkey[0]].identity
+            distinct = {(f, t, *(props.get(p) for p in identity)) for f, t, props, _ in self._rels[rkey]}
+            out[rkey[0]] = out.get(rkey[0], 0) + len(distinct)
         return out
 
     def __len__(self) -> int:
-        return sum(len(t) for t in self.nodes.values()) + sum(len(t) for t in self.rels.values())
+        """Facts added (before merging)."""
+        return sum(len(f) for f in self._nodes.values()) + sum(len(f) for f in self._rels.values())
 
 
-def _fill(table: dict, key, props: dict) -> None:
-    """Add ``key`` with ``props``, or fill the gaps of the one already there."""
-    current = table.get(key)
-    if current is None:
-        table[key] = {k: v for k, v in props.items() if v is not None}
-        return
-    for name, value in props.items():
-        if value is not None and current.get(name) is None:
-            current[name] = value
+def grouped_lists(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
+    """The sorted distinct ``value``s of each ``key``, as lists, indexed by key (one sort, no per-group
+    Python aggregation)."""
+    pairs = frame[[key, value]].drop_duplicates().sort_values([key, value])
+    keys, values = pairs[key].to_numpy(dtype=object), pairs[value].to_numpy(dtype=object)
+    if not len(keys):
+        return pd.Series(dtype=object)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return pd.Series([chunk.tolist() for chunk in np.split(values, starts[1:])], index=keys[starts], dtype=object)

@@ -79,27 +79,27 @@ class LadybugStore(GraphStore):
     def write(self, batch: GraphBatch, progress: bool = False) -> None:
         """Bulk upsert: facts new to the store are COPYed in; facts it holds already are read back for
         just the keys in ``batch`` and updated only where the batch fills a gap or adds a record."""
-        self.check_records(batch)
-        asserts = {label: batch.asserts_frame(label) for label, t in batch.node_sources.items() if t}
-        total = len(batch) + sum(len(f) for f in asserts.values())
+        nodes = {label: batch.node_frame(label) for label in batch.labels()}
+        asserts = {label: batch.asserts_frame(label) for label in nodes}
+        self.check_records(nodes, asserts)
+        rel_keys = batch.rel_keys()
         new_ids: dict[str, set] = {}
-        with tqdm(total=total, desc="writing", unit="fact", disable=not progress or total < BATCH_ROWS) as bar:
-            for label in sorted(batch.nodes, key=lambda label: label != "Record"):  # records first
-                if batch.nodes[label]:
-                    new_ids[label] = self._write_nodes(label, batch.node_frame(label))
-                    bar.update(len(batch.nodes[label]))
+        with tqdm(total=2 * len(nodes) + len(rel_keys), desc="writing", unit="table", disable=not progress) as bar:
+            for label in sorted(nodes, key=lambda label: label != "Record"):  # records first
+                new_ids[label] = self._write_nodes(label, nodes[label])
+                bar.update()
             for label, pairs in asserts.items():
-                self._write_asserts(label, pairs, new_ids.get("Record", set()))
-                bar.update(len(pairs))
-            for key, table in batch.rels.items():
-                if table:
-                    self._write_rels(key, batch.rel_frame(key), new_ids)
-                    bar.update(len(table))
+                if len(pairs):
+                    self._write_asserts(label, pairs, new_ids.get("Record", set()))
+                bar.update()
+            for key in rel_keys:
+                self._write_rels(key, batch.rel_frame(key), new_ids)
+                bar.update()
 
     def _write_nodes(self, label: str, frame: pd.DataFrame) -> set:
         """Upsert the nodes of ``frame``; return the ids that were new."""
         types = NODE_TYPES[label].all_properties
-        stored = self._stored(f"MATCH (n:{label}) WHERE n.id IN $keys RETURN "
+        stored = self._stored(f"UNWIND $keys AS k MATCH (n:{label} {{id: k}}) RETURN "
                               + ", ".join(f"n.{p} AS {p}" for p in types), frame["id"])
         known = frame["id"].isin(stored["id"])
         if (~known).any():
@@ -117,7 +117,7 @@ class LadybugStore(GraphStore):
         """Link records to the nodes they assert; pairs of records already in the store are checked first."""
         old = ~pairs["record"].isin(new_records)
         if old.any():
-            stored = self._stored(f"MATCH (rec:Record)-[:ASSERTS]->(n:{label}) WHERE rec.id IN $keys "
+            stored = self._stored(f"UNWIND $keys AS k MATCH (rec:Record {{id: k}})-[:ASSERTS]->(n:{label}) "
                                   "RETURN rec.id AS record, n.id AS id", pairs.loc[old, "record"])
             seen = pd.MultiIndex.from_frame(stored[["record", "id"]])
             pairs = pairs[~pd.MultiIndex.from_frame(pairs[["record", "id"]]).isin(seen)]
@@ -135,7 +135,7 @@ class LadybugStore(GraphStore):
         fresh = ~maybe
         if maybe.any():
             props = "".join(f", e.{p} AS {p}" for p in spec.all_properties)
-            stored = self._stored(f"MATCH (a:{a})-[e:{rel_type}]->(b:{b}) WHERE a.id IN $keys "
+            stored = self._stored(f"UNWIND $keys AS k MATCH (a:{a} {{id: k}})-[e:{rel_type}]->(b:{b}) "
                                   f"RETURN a.id AS from, b.id AS to{props}", frame.loc[maybe, "from"])
             both = frame[maybe].reset_index().merge(stored, on=identity, how="left", suffixes=("", "_stored"),
                                                     indicator=True)
@@ -167,7 +167,8 @@ class LadybugStore(GraphStore):
         self._merge_rows(statement, frame)
 
     def _stored(self, statement: str, keys: pd.Series) -> pd.DataFrame:
-        """Rows of ``statement`` (which filters on ``$keys``) for the distinct ``keys``, in chunks."""
+        """Rows of ``statement`` (which looks up each of ``$keys`` by primary key: ``WHERE id IN $keys``
+        scans the table once per key) for the distinct ``keys``, in chunks."""
         unique = keys.drop_duplicates().tolist()
         frames = [self._conn.execute(statement, {"keys": unique[i:i + LOOKUP_KEYS]}).get_as_df()
                   for i in range(0, len(unique), LOOKUP_KEYS)]

@@ -85,29 +85,29 @@ class Neo4jStore(GraphStore):
         rows = [{k: _native(v) for k, v in record.items()} for record in result.records]
         return pd.DataFrame(rows, columns=result.keys)
 
-    def _write_batches(self, statement: str, rows: list[dict], bar=None) -> None:
+    def _write_batches(self, statement: str, rows: list[dict]) -> None:
         """Send ``rows`` in batches, each in its own managed write transaction (retried if transient)."""
         with self._driver.session(database=self.settings.database) as session:
             for start in range(0, len(rows), self.batch_size):
                 chunk = rows[start:start + self.batch_size]
                 session.execute_write(lambda tx, batch=chunk: tx.run(statement, rows=batch).consume())
-                if bar is not None:
-                    bar.update(len(chunk))
 
     # --- writes -----------------------------------------------------------------------------------
     def write(self, batch: GraphBatch, progress: bool = False) -> None:
-        self.check_records(batch)
-        total = len(batch)
-        with tqdm(total=total, desc="writing to Neo4j", unit="fact", disable=not progress or total < 2_000) as bar:
-            for label, table in batch.nodes.items():
-                if table:
-                    self._write_batches(node_merge(label), records_of(batch.node_frame(label)), bar)
-            for label, table in batch.node_sources.items():
-                if table:
-                    self._write_batches(cypher.asserts_merge(label), records_of(batch.asserts_frame(label)))
-            for key, table in batch.rels.items():
-                if table:
-                    self._write_batches(rel_merge(key), records_of(batch.rel_frame(key)), bar)
+        nodes = {label: batch.node_frame(label) for label in batch.labels()}
+        asserts = {label: batch.asserts_frame(label) for label in nodes}
+        self.check_records(nodes, asserts)
+        with tqdm(total=2 * len(nodes) + len(batch.rel_keys()), desc="writing to Neo4j", unit="table",
+                  disable=not progress) as bar:
+            for label in sorted(nodes, key=lambda label: label != "Record"):
+                self._write_batches(node_merge(label), records_of(nodes[label]))
+                bar.update()
+            for label, pairs in asserts.items():
+                self._write_batches(cypher.asserts_merge(label), records_of(pairs))
+                bar.update()
+            for key in batch.rel_keys():
+                self._write_batches(rel_merge(key), records_of(batch.rel_frame(key)))
+                bar.update()
 
     def write_properties(self, label: str, frame: pd.DataFrame) -> None:
         columns = check_property_names([c for c in frame.columns if c != "id"])
