@@ -8,7 +8,7 @@ import netgraph as ng
 from netgraph.ingest.load import MissingColumnsError
 from netgraph.ingest.mapping import MappingError
 from netgraph.ingest.tables import read_table
-from netgraph.ingest.transform import RowRejected, row_to_facts
+from netgraph.ingest.transform import compile_rows
 from netgraph.store.batch import GraphBatch
 
 from .conftest import DATA, SAMPLES, shared_file
@@ -222,16 +222,11 @@ def test_real_c4ads_file_every_row_loaded_or_rejected(store):
     assert store.counts()["TRANSIT"] == transit_items
 
 
-def row_batches(path, mapping_name):
+def row_batches(path, mapping_name) -> list[GraphBatch]:
+    """The facts of each row of ``path`` on its own (rejected rows give empty batches)."""
     mapping = ng.load_mapping(mapping_name)
-    rows = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet).frame.to_dict("records")
-    batches = []
-    for row in rows:
-        try:
-            batches.append(row_to_facts(row, mapping, path.name))
-        except RowRejected:
-            pass
-    return batches
+    frame = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet).frame
+    return [compile_rows(frame.iloc[[i]], mapping, path.name).batch for i in range(len(frame))]
 
 
 def merged(batches) -> GraphBatch:

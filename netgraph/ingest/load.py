@@ -12,19 +12,17 @@ True
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tqdm.auto import tqdm
+import pandas as pd
 
 from ..resources import netgraph_version
 from ..store.base import GraphStore
-from ..store.batch import GraphBatch
 from .mapping import Mapping, load_mapping
 from .tables import read_table
-from .transform import RowRejected, row_to_facts
+from .transform import compile_rows
 
 
 class MissingColumnsError(ValueError):
@@ -72,18 +70,17 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     if missing:
         raise MissingColumnsError(f"{path.name}: missing required column(s) {missing} for mapping "
                                   f"{mapping.name!r}; the file has {sorted(present - {'__row__'})}")
-    batch, rejects = GraphBatch(), []
-    rows = table.frame.to_dict("records")
-    for row in tqdm(rows, desc=f"reading {path.name}", unit="row", disable=not progress or len(rows) < 1000):
-        try:
-            row_to_facts(row, mapping, path.name, batch)
-        except RowRejected as exc:
-            rejects.append({"file": path.name, "row": row["__row__"], "column": exc.column or "",
-                            "reason": exc.reason, **{k: v for k, v in row.items() if k != "__row__"}})
+    compiled = compile_rows(table.frame, mapping, path.name)
+    batch, bad = compiled.batch, compiled.rejects
+    cells = table.frame.iloc[bad["row"].to_numpy()].reset_index(drop=True)
+    rejects = pd.concat([pd.DataFrame({"file": path.name, "row": cells["__row__"], "column": bad["column"].to_numpy(),
+                                       "reason": bad["reason"].to_numpy()}), cells.drop(columns="__row__")], axis=1)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    rejects_file = _write_rejects(rejects, Path(rejects_dir or store.rejects_dir), path, mapping) if rejects else None
-    report = LoadReport(str(path), mapping.name, table.encoding, table.delimiter, len(rows),
-                        len(rows) - len(rejects), len(rejects), rejects_file,
+    rejects_file = _write_rejects(rejects, Path(rejects_dir or store.rejects_dir), path, mapping) if len(rejects) \
+        else None
+    read = len(table.frame)
+    report = LoadReport(str(path), mapping.name, table.encoding, table.delimiter, read, read - len(rejects),
+                        len(rejects), rejects_file,
                         [c for c in mapping.known_columns() if c not in present], batch.counts())
     batch.node("Load", f"load:{digest[:16]}:{mapping.name}", {
         "name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
@@ -94,12 +91,8 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     return report
 
 
-def _write_rejects(rejects: list[dict], directory: Path, path: Path, mapping: Mapping) -> str:
+def _write_rejects(rejects: pd.DataFrame, directory: Path, path: Path, mapping: Mapping) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"{path.name}.{mapping.name}.rejects.csv"
-    columns = list(dict.fromkeys(k for r in rejects for k in r))
-    with out.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM: opens right in Excel
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rejects)
+    rejects.to_csv(out, index=False, encoding="utf-8-sig")  # BOM: opens right in Excel
     return str(out)

@@ -1,14 +1,30 @@
-"""Turn one source row into graph facts, following a mapping; a bad value rejects the row with a reason.
+"""Turn a table of source rows into graph facts, following a mapping, column by column.
 
-This is the only place that knows how a seizure record becomes nodes and relationships. Keys are
-deterministic (built from the values, never from counters), so loading the same data twice creates
-nothing new.
+This is the only place that knows how a seizure record becomes nodes and relationships. The mapping is
+applied to whole columns: cells are cleaned and split with vectorised string operations, each distinct
+value is looked up once (places, commodities, units, dates), and every fact comes out as a table row
+tagged with the source row it came from. A row with a bad value is rejected with the first reason a
+reader going left to right through the record would meet (file, row, column, reason) and contributes
+no fact at all. Keys are deterministic (built from the values, never from counters), so loading the
+same data twice creates nothing new.
+
+>>> from netgraph.ingest.mapping import load_mapping
+>>> rows = pd.DataFrame({"__row__": [2], "Case ID": ["T-1"], "Date of seizure": ["2021-03-04"],
+...     "Country of seizure": ["Vietnam"], "Commodity": ["pangolin scales"], "Quantity": ["12"], "Unit": ["kg"]})
+>>> facts = compile_rows(rows, load_mapping("cen_customs"), "x.csv")
+>>> facts.batch.node_frame("Seizure")[["id", "weight_kg"]].values.tolist()
+[['seizure:CEN:T-1', 12.0]]
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
+import pandas as pd
 
 from ..store.batch import GraphBatch
 from . import vocab
@@ -23,356 +39,607 @@ NUMBER_WITH_UNIT = re.compile(r"^(-?\s*\d[\d.,\s]*?)\s*([^\d\s.,][^\d]*)?$")
 CONVEYANCE_BY_MODE = {"air": "Flight", "sea": "Vessel", "road": "Vehicle", "rail": "Vehicle"}
 CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "vehicle": "Vehicle",
                     "truck": "Vehicle", "car": "Vehicle"}
+PARTY_ATTRIBUTES = ("nationality", "phone", "passport", "birth_date", "employer", "directs", "account")
+# Facts of one record keep the order a reader going through it would make them in (the first value of a
+# property wins): order = major, site (where in the record), minor (entry in a list), packed in one int64.
+MAJOR, SITE = 10 ** 12, 10 ** 6
+PARTY = 10 ** 4  # major of a party's facts: (party + 1) × PARTY + the name's position in its cell
 
 
-class RowRejected(ValueError):
-    """A row cannot be loaded; ``column`` and ``reason`` say why."""
-
-    def __init__(self, column: str | None, reason: str):
-        super().__init__(f"{column}: {reason}" if column else reason)
-        self.column, self.reason = column, reason
-
-
-def record_key(mapping: Mapping, file_name: str, row: int, record_id: str | None) -> str:
-    return f"record:{mapping.source}:{record_id}" if record_id else f"record:{mapping.source}:{file_name}#{row}"
+@dataclass
+class Compiled:
+    """The facts of the rows that loaded, and the rows that did not: row (position in the table), column,
+    reason."""
+    batch: GraphBatch
+    rejects: pd.DataFrame
 
 
-def row_to_facts(row: dict[str, str], mapping: Mapping, file_name: str, batch: GraphBatch | None = None) -> GraphBatch:
-    """Graph facts asserted by one row (a dict of column → text with ``__row__``), added to ``batch`` (a new
-    one by default), or raise RowRejected, leaving ``batch`` as it was."""
-    batch = GraphBatch() if batch is None else batch
-    mark = batch.mark()
-    try:
-        return _RowReader(row, mapping, file_name, batch).facts()
-    except RowRejected:
-        batch.rollback(mark)
-        raise
+def compile_rows(frame: pd.DataFrame, mapping: Mapping, file_name: str) -> Compiled:
+    """Apply ``mapping`` to ``frame`` (cells as text, ``__row__`` the spreadsheet row)."""
+    return _Compiler(frame, mapping, file_name).run()
 
 
-class _RowReader:
-    def __init__(self, row: dict[str, str], mapping: Mapping, file_name: str, batch: GraphBatch):
-        self.row, self.m, self.file_name = row, mapping, file_name
-        self.batch = batch
+def record_key(source: str, file_name: str, rows: pd.Series, record_ids: pd.Series) -> pd.Series:
+    by_position = f"record:{source}:{file_name}#" + rows.astype(str)
+    return ("record:" + source + ":" + record_ids).where(record_ids != "", by_position)
+
+
+class _Compiler:
+    def __init__(self, frame: pd.DataFrame, mapping: Mapping, file_name: str):
+        self.frame = frame.reset_index(drop=True)
+        self.m, self.file_name, self.n = mapping, file_name, len(frame)
+        self.blank = pd.Series([""] * self.n, dtype=object)
+        self.rows = self.frame["__row__"].astype(int)
+        self.errors: list[tuple[np.ndarray, pd.Series, pd.Series]] = []  # in reading order: first one wins
+        self.nodes: dict[str, list[pd.DataFrame]] = defaultdict(list)
+        self.rels: dict[tuple, list[pd.DataFrame]] = defaultdict(list)
+        self.site = 0  # where a fact is made, in the order a reader of one record makes them
+        self._cells: dict[str, pd.Series] = {}
 
     # --- cells ------------------------------------------------------------------------------------
-    def text(self, spec: Column | None) -> str:
+    def cells(self, column: str | None) -> pd.Series:
+        """A column's cells, stripped ('' where the file lacks the column)."""
+        if not column or column not in self.frame:
+            return self.blank
+        if column not in self._cells:
+            self._cells[column] = self.frame[column].astype(object).fillna("").str.strip()
+        return self._cells[column]
+
+    def text(self, spec: Column | None) -> pd.Series:
+        """The field's value per row: its first column with a non-empty, non-null cell, or its constant."""
         if spec is None:
-            return ""
+            return self.blank
         if spec.value is not None:
-            return spec.value
-        for column in spec.columns():
-            value = self.row.get(column, "").strip()
-            if value and normalise(value) not in NULL_TOKENS:
-                return value
+            return pd.Series([spec.value] * self.n, dtype=object)
+        out = self.blank
+        for column in reversed(spec.columns()):
+            cells = self.cells(column)
+            out = cells.where(~_is_null(cells), out)
         if spec.required:
-            raise RowRejected(spec.column, "required value is empty")
-        return ""
+            self.error(out == "", spec.column, "required value is empty")
+        return out
 
-    def items(self, text: str) -> list[str]:
-        parts = [p.strip() for p in text.split(self.m.list_separator)] if text else []
-        return [p for p in parts if normalise(p) not in NULL_TOKENS]
+    def items(self, text: pd.Series, separator: str | None = None) -> pd.DataFrame:
+        """The non-null entries of list cells: row, item (position among the kept entries), text."""
+        parts = text.str.split(separator or self.m.list_separator, regex=False).explode()
+        parts = parts.astype(object).fillna("").str.strip()
+        kept = parts[~_is_null(parts)]
+        out = pd.DataFrame({"row": kept.index.to_numpy(), "text": kept.to_numpy(dtype=object)})
+        out["item"] = out.groupby("row").cumcount()
+        return out
 
-    def date(self, spec: Column) -> dt.date | None:
-        text = self.text(spec)
-        return self.parse_date(text, spec.column) if text else None
+    def error(self, mask, column, reason) -> None:
+        """Rows where ``mask`` holds are rejected (unless an earlier reason rejects them)."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.errors.append((mask, self._per_row(column), self._per_row(reason)))
 
-    def parse_date(self, text: str, column: str | None) -> dt.date:
-        date = _parse_date(text, tuple(self.m.date_formats))
-        if date is None:
-            raise RowRejected(column, f"unparseable date {text!r} (expected {', '.join(self.m.date_formats)})")
-        return date
+    def _per_row(self, value) -> pd.Series:
+        if isinstance(value, (pd.Series, list, np.ndarray)):
+            return pd.Series(value, dtype=object).reset_index(drop=True)
+        return pd.Series([value] * self.n, dtype=object)
+
+    def row_error(self, found: pd.DataFrame) -> None:
+        """Errors found on entries (row, column, reason, ordered by ``order``): the first of each row."""
+        if found.empty:
+            return
+        first = found.sort_values(["row", "order"], kind="stable").drop_duplicates("row")
+        mask = np.zeros(self.n, dtype=bool)
+        mask[first["row"].to_numpy()] = True
+        column = pd.Series([None] * self.n, dtype=object)
+        reason = pd.Series([None] * self.n, dtype=object)
+        column.iloc[first["row"].to_numpy()] = first["column"].to_numpy()
+        reason.iloc[first["row"].to_numpy()] = first["reason"].to_numpy()
+        self.errors.append((mask, column, reason))
+
+    def dates(self, spec: Column | None) -> pd.Series:
+        """Dates of a field (None where empty); an unparseable one rejects its row."""
+        if spec is None:
+            return pd.Series([None] * self.n, dtype=object)
+        return self.parse_dates(self.text(spec), spec.column)
+
+    def parse_dates(self, text: pd.Series, column: str | None) -> pd.Series:
+        parsed = _map_unique(text, lambda t: _parse_date(t, tuple(self.m.date_formats)) if t else None)
+        expected = ", ".join(self.m.date_formats)
+        bad = (text != "") & parsed.isna()
+        self.error(bad, column, text.map(lambda t: f"unparseable date {t!r} (expected {expected})"))
+        return parsed
+
+    # --- facts ------------------------------------------------------------------------------------
+    def node(self, label: str, frame: pd.DataFrame, minor=None, major=None, site: int | None = None) -> None:
+        """Nodes of ``label``: a frame with ``row``, ``id`` and properties; ``minor`` and ``major`` order
+        them within the record (see ``MAJOR``)."""
+        self.nodes[label].append(self._tag(frame, minor, major, site))
+
+    def rel(self, rel_type: str, ends: tuple[str, str], frame: pd.DataFrame, minor=None, major=None,
+            site: int | None = None) -> None:
+        """Relationships: a frame with ``row``, ``from``, ``to`` and properties."""
+        self.rels[(rel_type, *ends)].append(self._tag(frame, minor, major, site))
+
+    def next_site(self) -> int:
+        self.site += 1
+        return self.site
+
+    def _tag(self, frame: pd.DataFrame, minor, major, site) -> pd.DataFrame:
+        site = self.next_site() if site is None else site
+        order = np.int64(site * SITE)
+        for part, scale in ((minor, 1), (major, MAJOR)):
+            if part is not None:
+                order = order + np.asarray(part, dtype=np.int64) * scale
+        return frame.assign(order=order)
+
+    def entity(self, label: str, found: pd.DataFrame, field: str, props: dict | None = None,
+               minor=None, major=None) -> None:
+        """Entities (``found``: row, key, text) and the mention of each by its record."""
+        self.node(label, pd.DataFrame({"row": found["row"], "id": found["key"], "name": found["text"],
+                                       **(props or {})}), minor, major)
+        rec = self.rec.to_numpy(dtype=object)[found["row"].to_numpy()]
+        mention = ("mention:" + pd.Series(rec, index=found.index).str.removeprefix("record:") + ":" + field + ":"
+                   + _map_unique(found["text"], normalise))
+        self.node("Mention", pd.DataFrame({"row": found["row"], "id": mention, "name": found["text"], "record": rec,
+                                           "field": field, "text": found["text"], "label": label}), minor, major)
+        self.rel("REFERS_TO", ("Mention", label), pd.DataFrame({"row": found["row"], "from": mention,
+                                                                "to": found["key"]}), minor, major)
+
+    def places(self, spec: Place, found: pd.DataFrame, default_country: pd.Series | None = None,
+               minor=None, major=None, site: int | None = None) -> pd.DataFrame:
+        """Resolve place texts (``found``: row, text, …) and add their Location nodes (and the countries they
+        lie in); return ``found`` with ``ref`` (None where the text names no place)."""
+        country = np.full(len(found), None, dtype=object)
+        if default_country is not None:  # codes, None where unknown (never NaN: it would read as a country)
+            codes = default_country.to_numpy(dtype=object)[found["row"].to_numpy()]
+            country[:] = [c if isinstance(c, str) else None for c in codes]
+        keys = pd.Series(list(zip(found["text"], country)), index=found.index, dtype=object)
+        refs = _map_unique(keys, lambda k: vocab.resolve_place(k[0], spec.format, spec.kind, k[1]) if k[0] else None)
+        found = found.assign(ref=refs)
+        hit = found["ref"].notna().to_numpy()
+        refs = found.loc[hit, "ref"]
+        site = self.next_site() if site is None else site
+        self.node("Location", pd.DataFrame({"row": found.loc[hit, "row"], **{a: refs.map(lambda r, a=a: getattr(r, a))
+                                            for a in ("key", "name", "kind", "country", "lat", "lon")}}).rename(
+            columns={"key": "id"}), _pick(minor, hit), _pick(major, hit), site)
+        inside = hit & found["ref"].map(lambda r: r is not None and r.country_key is not None).to_numpy(dtype=bool)
+        if inside.any():
+            codes = found.loc[inside, "ref"].map(lambda r: r.country)
+            self.node("Location", pd.DataFrame({"row": found.loc[inside, "row"], "id": "country:" + codes,
+                                                "name": codes.map(lambda c: vocab.country_place(c).name),
+                                                "kind": "country", "country": codes}),
+                      _pick(minor, inside), _pick(major, inside), site)
+            self.rel("LOCATED_IN", ("Location", "Location"), pd.DataFrame({
+                "row": found.loc[inside, "row"], "from": found.loc[inside, "ref"].map(lambda r: r.key),
+                "to": "country:" + codes}), _pick(minor, inside), _pick(major, inside), site)
+        return found
 
     # --- the record -------------------------------------------------------------------------------
-    def facts(self) -> GraphBatch:
-        f = self.m.fields
-        record_id = self.text(f.record_id) or None
-        self.rec = record_key(self.m, self.file_name, int(self.row["__row__"]), record_id)
-        date = self.date(f.date)
-        if date is None:
-            raise RowRejected(f.date.column, "no date")
-        country = self.place(f.country) if f.country else None
+    def run(self) -> Compiled:
+        f, m, rows = self.m.fields, self.m, pd.Series(np.arange(self.n))
+        record_id = self.text(f.record_id)
+        self.rec = record_key(m.source, self.file_name, self.rows, record_id)
+        date_text = self.text(f.date)
+        date = self.parse_dates(date_text, f.date.column)
+        self.error(date_text == "", f.date.column, "no date")
+        country = pd.Series([None] * self.n, dtype=object)
+        if f.country:
+            found = self.places(f.country, pd.DataFrame({"row": rows, "text": self.text(f.country)}))
+            country = found["ref"]
+        country_code = country.map(lambda r: r.country if r is not None else None)
         reliability, validity, handling = self.grading()
-        self.batch.node("Record", self.rec, {
-            "name": f"{self.m.source} {record_id or self.file_name + ' row ' + str(self.row['__row__'])}",
-            "source": self.m.source, "file": self.file_name, "row": int(self.row["__row__"]),
-            "record_id": record_id, "agency": self.text(f.agency) or None,
-            "country": country.country if country else None, "record_date": date,
-            "reliability": reliability, "validity": validity, "handling": handling}, self.rec)
-        seizure_id = self.text(f.seizure_id) or record_id or f"{self.file_name}#{self.row['__row__']}"
-        self.seizure = ("Seizure", f"seizure:{self.m.source}:{seizure_id}")
+        agency = self.text(f.agency)
+        described = record_id.where(record_id != "", self.file_name + " row " + self.rows.astype(str))
+        self.node("Record", pd.DataFrame({
+            "row": rows, "id": self.rec, "name": m.source + " " + described, "source": m.source,
+            "file": self.file_name, "row_in_file": self.rows, "record_id": record_id.replace("", None),
+            "agency": agency.replace("", None), "country": country_code, "record_date": date,
+            "reliability": reliability, "validity": validity, "handling": handling}))
+        seizure_id = self.text(f.seizure_id)
+        seizure_id = seizure_id.where(seizure_id != "", record_id)
+        seizure_id = seizure_id.where(seizure_id != "", self.file_name + "#" + self.rows.astype(str))
+        self.seizure = "seizure:" + m.source + ":" + seizure_id
         mode = self.mode()
         commodities, weight, pieces = self.commodities()
-        self.add("Seizure", self.seizure[1], {
-            "name": f"Seizure {seizure_id} ({date.isoformat()})", "date": date,
-            "agency": self.text(f.agency) or None, "country": country.country if country else None,
-            "transport_mode": mode, "detection_method": self.text(f.detection_method) or None,
-            "concealment": self.text(f.concealment) or None, "weight_kg": weight, "pieces": pieces,
-            "joint_with": self.partner()})
-        self.where(country)
+        self.node("Seizure", pd.DataFrame({
+            "row": rows, "id": self.seizure,
+            "name": "Seizure " + seizure_id + " (" + date.map(lambda d: d.isoformat() if d else "") + ")",
+            "date": date, "agency": self.text(f.agency).replace("", None), "country": country_code,
+            "transport_mode": mode, "detection_method": self.text(f.detection_method).replace("", None),
+            "concealment": self.text(f.concealment).replace("", None), "weight_kg": weight, "pieces": pieces,
+            "joint_with": self.partner()}))
+        self.where(country, country_code)
         self.route()
-        for ref, props in commodities:
-            self.add("Commodity", ref.key, {"name": ref.name, "taxon": ref.taxon, "product": ref.product,
-                                            "cites_appendix": ref.cites})
-            self.link("SEIZED", self.seizure, ("Commodity", ref.key), props)
+        refs = commodities["ref"]
+        self.node("Commodity", pd.DataFrame({"row": commodities["row"], "id": refs.map(lambda r: r.key),
+                                             "name": refs.map(lambda r: r.name), "taxon": refs.map(lambda r: r.taxon),
+                                             "product": refs.map(lambda r: r.product),
+                                             "cites_appendix": refs.map(lambda r: r.cites)}), commodities["item"])
+        self.rel("SEIZED", ("Seizure", "Commodity"), pd.DataFrame({
+            "row": commodities["row"], "from": self.seizure.to_numpy(dtype=object)[commodities["row"].to_numpy()],
+            "to": refs.map(lambda r: r.key), "weight_kg": commodities["weight_kg"],
+            "pieces": commodities["pieces"]}), commodities["item"])
         self.conveyance(mode)
         self.outcomes(date)
         for doc in f.documents:
-            for number in self.items(self.text(doc)):
-                key = self.entity("Document", f"document:{normalise(doc.kind)}:{_alnum(number)}", number,
-                                  doc.column or doc.kind, {"kind": doc.kind})
-                self.link("DOCUMENTED_BY", self.seizure, ("Document", key))
-        for party in self.m.people:
-            self.party(party, "Person")
-        for party in self.m.organizations:
-            self.party(party, "Organization")
-        return self.batch
+            found = self.items(self.text(doc))
+            found["key"] = "document:" + normalise(doc.kind) + ":" + _map_unique(found["text"], _alnum)
+            self.entity("Document", found, doc.column or doc.kind, {"kind": doc.kind}, minor=found["item"])
+            self.rel("DOCUMENTED_BY", ("Seizure", "Document"), self.from_seizure(found, found["key"]), found["item"])
+        for index, party in enumerate(m.people):
+            self.party(party, "Person", index)
+        for index, party in enumerate(m.organizations):
+            self.party(party, "Organization", len(m.people) + index)
+        return self.finish()
 
-    def add(self, label: str, key: str, props: dict) -> str:
-        return self.batch.node(label, key, props, self.rec)
+    def from_seizure(self, found: pd.DataFrame, to: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({"row": found["row"], "from": self.seizure.to_numpy(dtype=object)[found["row"].to_numpy()],
+                             "to": to})
 
-    def link(self, rel_type: str, src: tuple[str, str], dst: tuple[str, str], props: dict | None = None) -> None:
-        self.batch.rel(rel_type, src, dst, props or {}, self.rec)
-
-    def entity(self, label: str, key: str, text: str, field: str, props: dict | None = None) -> str:
-        """Add an entity and the mention of it by this record; return the entity key."""
-        self.add(label, key, {"name": text, **(props or {})})
-        mention = f"mention:{self.rec.removeprefix('record:')}:{field}:{normalise(text)}"
-        self.add("Mention", mention, {"name": text, "record": self.rec, "field": field, "text": text,
-                                      "label": label})
-        self.link("REFERS_TO", ("Mention", mention), (label, key))
-        return key
-
-    def grading(self) -> tuple[str | None, int | None, int | None]:
+    def grading(self) -> tuple[pd.Series, pd.Series, pd.Series]:
         f = self.m.fields
-        reliability = self.text(f.reliability).upper() or None
-        validity, handling = self.text(f.validity) or None, self.text(f.handling) or None
-        if combined := self.text(f.grading):
-            match = GRADING.match(combined.upper())
-            if not match:
-                raise RowRejected(f.grading.column, f"grading {combined!r} is not like 'B2' or 'B2-4'")
-            reliability, validity, handling = match.group(1), match.group(2), match.group(3) or handling
-        if reliability is not None and reliability not in "ABCDE":
-            raise RowRejected(f.reliability.column, f"source reliability {reliability!r} is not A–E")
-        return reliability, self._grade(validity, "validity"), self._grade(handling, "handling")
+        reliability = self.text(f.reliability).str.upper()
+        validity, handling = self.text(f.validity), self.text(f.handling)
+        combined = self.text(f.grading)
+        if f.grading is not None:
+            match = combined.str.upper().str.extract(GRADING)
+            bad = (combined != "") & match[0].isna()
+            self.error(bad, f.grading.column, combined.map(lambda c: f"grading {c!r} is not like 'B2' or 'B2-4'"))
+            given = combined != ""
+            reliability = reliability.where(~given, match[0].fillna(""))
+            validity = validity.where(~given, match[1].fillna(""))
+            handling = handling.where(~given | match[2].isna(), match[2].fillna(""))
+        bad = (reliability != "") & ~reliability.isin(list("ABCDE"))
+        self.error(bad, f.reliability.column if f.reliability else None,
+                   reliability.map(lambda r: f"source reliability {r!r} is not A–E"))
+        return (reliability.replace("", None), self._grade(validity, "validity"), self._grade(handling, "handling"))
 
-    def _grade(self, value: str | None, field: str) -> int | None:
-        if value is None:
-            return None
-        if value not in {"1", "2", "3", "4", "5"}:
-            raise RowRejected(getattr(self.m.fields, field).column, f"{field} {value!r} is not 1–5")
-        return int(value)
+    def _grade(self, value: pd.Series, field: str) -> pd.Series:
+        bad = (value != "") & ~value.isin(["1", "2", "3", "4", "5"])
+        spec = getattr(self.m.fields, field)
+        self.error(bad, spec.column if spec else None, value.map(lambda v: f"{field} {v!r} is not 1–5"))
+        return pd.Series([int(v) if v in ("1", "2", "3", "4", "5") else None for v in value], dtype=object)
+
+    def mode(self) -> pd.Series:
+        text = self.text(self.m.fields.transport_mode)
+        extra = self.m.transport_modes
+        return _map_unique(text, lambda t: (vocab.transport_mode(t, extra) or normalise(t)) if t else None)
+
+    def partner(self) -> pd.Series:
+        """ISO code of the other country's agency the case was worked with, if any."""
+        spec = self.m.fields.joint_with
+        if spec is None:
+            return pd.Series([None] * self.n, dtype=object)
+        partner = self.text(spec)
+        refs = _map_unique(partner, lambda t: vocab.resolve_place(t, spec.format) if t else None)
+        known = refs.map(lambda r: r is not None and r.kind == "country")
+        self.error((partner != "") & ~known, spec.column,
+                   partner.map(lambda p: f"partner country {p!r} is not a known country"))
+        return refs.map(lambda r: r.country if r is not None and r.kind == "country" else None)
 
     # --- places -----------------------------------------------------------------------------------
-    def place(self, spec: Place, text: str | None = None, country: str | None = None) -> vocab.PlaceRef | None:
-        text = self.text(spec) if text is None else text
-        ref = vocab.resolve_place(text, spec.format, spec.kind, country) if text else None
-        if ref is None:
-            return None
-        self.add("Location", ref.key, {"name": ref.name, "kind": ref.kind, "country": ref.country,
-                                       "lat": ref.lat, "lon": ref.lon})
-        if ref.country_key:
-            country = vocab.country_place(ref.country)
-            self.add("Location", country.key, {"name": country.name, "kind": "country", "country": ref.country})
-            self.link("LOCATED_IN", ("Location", ref.key), ("Location", country.key))
-        return ref
-
-    def where(self, country: vocab.PlaceRef | None) -> None:
-        code = country.country if country else None
-        place = self.place(self.m.fields.place, country=code) if self.m.fields.place else None
-        if place and country and place.country not in (None, country.country):
-            raise RowRejected(self.m.fields.place.column,
-                              f"place {place.name!r} is in {place.country}, not in {country.country}")
-        target = place or country
-        if target:
-            self.link("AT", self.seizure, ("Location", target.key))
+    def where(self, country: pd.Series, country_code: pd.Series) -> None:
+        spec = self.m.fields.place
+        target = country
+        if spec:
+            found = self.places(spec, pd.DataFrame({"row": np.arange(self.n), "text": self.text(spec)}), country_code)
+            place = found["ref"]
+            clash = [p is not None and c is not None and p.country not in (None, c.country)
+                     for p, c in zip(place, country)]
+            self.error(clash, spec.column, [f"place {p.name!r} is in {p.country}, not in {c.country}" if k else None
+                                            for p, c, k in zip(place, country, clash)])
+            target = place.where(place.notna(), country)
+        hit = target.notna().to_numpy()
+        self.rel("AT", ("Seizure", "Location"), pd.DataFrame({
+            "row": np.flatnonzero(hit), "from": self.seizure[hit].to_numpy(),
+            "to": target[hit].map(lambda r: r.key).to_numpy()}))
 
     def route(self) -> None:
         f = self.m.fields
-        legs = {"ORIGIN": [], "TRANSIT": [], "DESTINATION": []}
-        for rel_type, spec in (("ORIGIN", f.origin), ("TRANSIT", f.transit), ("DESTINATION", f.destination)):
+        stops = []
+        for group, spec in enumerate((f.origin, f.transit, f.destination)):
             if spec:
-                legs[rel_type] += [(spec, t) for t in self.items(self.text(spec))]
-        if route := self.text(f.route):
-            stops = [s for s in ROUTE_SPLIT.split(route) if normalise(s) not in NULL_TOKENS]
-            spec = Place(column=f.route.column)
-            if len(stops) == 1:
-                legs["ORIGIN"].append((spec, stops[0]))
-            else:
-                legs["ORIGIN"].append((spec, stops[0]))
-                legs["TRANSIT"] += [(spec, s) for s in stops[1:-1]]
-                legs["DESTINATION"].append((spec, stops[-1]))
-        order = 0
-        for rel_type, stops in legs.items():
-            for spec, text in stops:
-                ref = self.place(spec, text)
-                if ref:
-                    order += 1
-                    self.link(rel_type, self.seizure, ("Location", ref.key), {"position": order})
+                found = self.items(self.text(spec))
+                stops.append(found.assign(group=group, part=0, spec=id(spec)))
+        if f.route:
+            found = self.items(self.text(f.route).map(lambda r: "\x1f".join(ROUTE_SPLIT.split(r)) if r else ""), "\x1f")
+            last = found.groupby("row")["item"].transform("size") - 1
+            found["group"] = np.where(found["item"] == 0, 0, np.where(found["item"] == last, 2, 1))
+            stops.append(found.assign(part=1, spec=-1))
+        stops = pd.concat(stops, ignore_index=True) if stops else pd.DataFrame()
+        if stops.empty:
+            return
+        stops = stops.sort_values(["row", "group", "part", "item"], kind="stable")
+        stops["stop"] = stops.groupby("row").cumcount()
+        specs = {id(s): s for s in (f.origin, f.transit, f.destination) if s}
+        specs[-1] = Place(column=f.route.column) if f.route else None
+        site = self.next_site()
+        resolved = [self.places(specs[key], part, minor=part["stop"], site=site)
+                    for key, part in stops.groupby("spec", sort=False)]
+        stops = pd.concat(resolved).sort_values(["row", "stop"])
+        stops = stops[stops["ref"].notna()].copy()
+        stops["position"] = stops.groupby("row").cumcount() + 1
+        site = self.next_site()
+        for group, rel_type in enumerate(("ORIGIN", "TRANSIT", "DESTINATION")):
+            legs = stops[stops["group"] == group]
+            frame = self.from_seizure(legs, legs["ref"].map(lambda r: r.key)).assign(position=legs["position"])
+            self.rel(rel_type, ("Seizure", "Location"), frame, legs["stop"], site=site)
 
     # --- what was seized --------------------------------------------------------------------------
-    def commodities(self):
-        """Commodities with the quantities the row attributes to each, and the seizure's totals.
+    def commodities(self) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+        """Commodities (row, item, ref, weight_kg, pieces attributed to each) and each seizure's totals.
 
         A quantity list pairs with the commodity list by position when both have the same length (empty
         positions allowed: "5; " for "ivory; turtles"); with one commodity every quantity is its own;
         otherwise the quantities count only towards the seizure's totals.
         """
         f = self.m.fields
-        refs = [r for r in (vocab.commodity(t) for t in self.items(self.text(f.commodity))) if r]
-        totals = {"kg": None, "pieces": None}
-        props = [{} for _ in refs]
-        for spec in f.quantities:
-            values = self.quantities(spec)
-            for i, value in enumerate(values):
-                if value is None:
-                    continue
-                amount, unit = value
-                totals[unit] = (totals[unit] or 0.0) + amount
-                if len(values) == len(refs) or len(refs) == 1:
-                    key = "weight_kg" if unit == "kg" else "pieces"
-                    target = props[i if len(values) == len(refs) else 0]
-                    target[key] = (target.get(key) or 0.0) + amount
-        return list(zip(refs, props)), totals["kg"], totals["pieces"]
+        found = self.items(self.text(f.commodity))
+        found["ref"] = _map_unique(found["text"], vocab.commodity)
+        found = found[found["ref"].notna()].reset_index(drop=True)
+        found["item"] = found.groupby("row").cumcount()
+        counts = found.groupby("row").size().reindex(range(self.n), fill_value=0).to_numpy()
+        amounts = [self.quantities(spec, index) for index, spec in enumerate(f.quantities)]
+        amounts = pd.concat(amounts, ignore_index=True) if amounts else pd.DataFrame(
+            columns=["row", "spec", "position", "cells", "amount", "unit"])
+        amounts = amounts[amounts["amount"].notna()].astype({"amount": float})
+        totals = amounts.groupby(["row", "unit"])["amount"].sum().unstack()
+        weight = pd.Series(totals["kg"] if "kg" in totals else pd.Series(dtype=float)).reindex(range(self.n))
+        pieces = pd.Series(totals["pieces"] if "pieces" in totals else pd.Series(dtype=float)).reindex(range(self.n))
+        refs = counts[amounts["row"].to_numpy()] if len(amounts) else np.array([], dtype=int)
+        target = np.where(amounts["cells"].to_numpy() == refs, amounts["position"].to_numpy(),
+                          np.where(refs == 1, 0, -1)) if len(amounts) else np.array([], dtype=int)
+        owned = amounts.assign(item=target)[target >= 0] if len(amounts) else amounts.assign(item=[])
+        shares = owned.groupby(["row", "item", "unit"])["amount"].sum().unstack()
+        for unit, column in (("kg", "weight_kg"), ("pieces", "pieces")):
+            values = shares[unit] if unit in shares else pd.Series(dtype=float)
+            found[column] = pd.MultiIndex.from_arrays([found["row"], found["item"]]).map(values.to_dict().get)
+        return found, _none_for_nan(weight), _none_for_nan(pieces)
 
-    def quantities(self, spec: Quantity) -> list[tuple[float, str] | None]:
-        """The quantities of a cell by position (None where a position is empty), in kg or pieces."""
-        unit_text = self.row.get(spec.unit_column, "").strip() if spec.unit_column else ""
+    def quantities(self, spec: Quantity, index: int) -> pd.DataFrame:
+        """The quantities of a field by position: row, position, cells (how many), amount and unit (kg or
+        pieces; None where a position is empty)."""
+        unit_text = self.cells(spec.unit_column) if spec.unit_column else self.blank
         text = self.text(spec)
-        cells = [c.strip() for c in text.split(self.m.list_separator)] if text else []
-        return [None if normalise(c) in NULL_TOKENS else self.quantity(spec, c, unit_text) for c in cells]
+        cells = text.str.split(self.m.list_separator, regex=False).where(text != "", None).explode().dropna()
+        cells = cells.astype(object).str.strip()
+        frame = pd.DataFrame({"row": cells.index.to_numpy(), "cell": cells.to_numpy(dtype=object)})
+        frame["position"] = frame.groupby("row").cumcount()
+        frame["cells"] = frame.groupby("row")["row"].transform("size")
+        frame["unit_text"] = unit_text.to_numpy(dtype=object)[frame["row"].to_numpy()]
+        given = frame[~_is_null(frame["cell"])]
+        keys = pd.Series(list(zip(given["cell"], given["unit_text"])), index=given.index, dtype=object)
+        parsed = _map_unique(keys, lambda k: _quantity(k[0], k[1], spec))
+        bad = parsed.map(lambda p: isinstance(p, tuple) and p[0] is None)
+        errors = given[bad].assign(order=given.loc[bad, "position"], column=parsed[bad].map(lambda p: p[2]),
+                                   reason=parsed[bad].map(lambda p: p[1]))
+        self.row_error(errors)
+        good = parsed[~bad]
+        frame["amount"], frame["unit"], frame["spec"] = None, None, index
+        frame.loc[good.index, "amount"] = good.map(lambda p: p[0])
+        frame.loc[good.index, "unit"] = good.map(lambda p: p[1])
+        return frame[["row", "spec", "position", "cells", "amount", "unit"]]
 
-    def quantity(self, spec: Quantity, cell: str, unit_text: str) -> tuple[float, str]:
-        match = NUMBER_WITH_UNIT.match(cell)
-        amount = _number(match.group(1)) if match else None
-        if amount is None:
-            raise RowRejected(spec.column, f"quantity {cell!r} is not a number with an optional unit")
-        if amount < 0:
-            raise RowRejected(spec.column, f"negative quantity {cell!r}")
-        written = (match.group(2) or unit_text or spec.unit or "").strip()
-        if not written:
-            raise RowRejected(spec.column, f"quantity {cell!r} has no unit and the mapping gives none")
-        canonical = vocab.unit(written)
-        if canonical is None:
-            column = spec.unit_column if unit_text and not match.group(2) else spec.column
-            raise RowRejected(column, f"unknown unit {written!r} in {cell!r}")
-        return amount * canonical[1], canonical[0]
-
-    def outcomes(self, seized_on: dt.date) -> None:
+    def outcomes(self, seized_on: pd.Series) -> None:
         """Arrests, prosecution and conviction that followed the seizure."""
         f = self.m.fields
-        key = self.seizure[1].removeprefix("seizure:")
+        key = self.seizure.str.removeprefix("seizure:")
         arrested = self.text(f.arrested)
-        if arrested and not arrested.isdigit():
-            raise RowRejected(f.arrested.column, f"number arrested {arrested!r} is not a whole number")
-        arrest_date = self.date(f.arrest_date) if f.arrest_date else None
-        if (arrested and int(arrested) > 0) or arrest_date:
-            node = self.add("Arrest", f"arrest:{key}", {"name": f"Arrests after {key}", "date": arrest_date or seized_on,
-                                                        "people": int(arrested) if arrested else None})
-            self.link("FOLLOWED_BY", self.seizure, ("Arrest", node))
-        prosecuted = self.date(f.prosecution_date) if f.prosecution_date else None
-        convicted = self.date(f.conviction_date) if f.conviction_date else None
-        if convicted and not prosecuted:
-            raise RowRejected(f.conviction_date.column, "a conviction without a prosecution date")
-        for later, earlier, column in ((prosecuted, seized_on, f.prosecution_date), (convicted, prosecuted,
-                                                                                       f.conviction_date)):
-            if later and earlier and later < earlier:
-                raise RowRejected(column.column, f"{later} is before {earlier}")
-        if prosecuted:
-            node = self.add("Prosecution", f"prosecution:{key}", {"name": f"Prosecution after {key}", "date": prosecuted})
-            self.link("FOLLOWED_BY", self.seizure, ("Prosecution", node))
-            if convicted:
-                verdict = self.add("Conviction", f"conviction:{key}", {"name": f"Conviction after {key}",
-                                                                        "date": convicted,
-                                                                        "sentence": self.text(f.sentence) or None})
-                self.link("FOLLOWED_BY", ("Prosecution", node), ("Conviction", verdict))
+        self.error((arrested != "") & ~arrested.str.isdigit(), f.arrested.column if f.arrested else None,
+                   arrested.map(lambda a: f"number arrested {a!r} is not a whole number"))
+        arrest_date = self.dates(f.arrest_date) if f.arrest_date else pd.Series([None] * self.n, dtype=object)
+        people = pd.Series([int(a) if a.isdigit() else None for a in arrested], dtype=object)
+        made = pd.Series([bool(p) for p in people]) | arrest_date.notna()
+        rows = np.flatnonzero(made)
+        arrest = "arrest:" + key[made]
+        self.node("Arrest", pd.DataFrame({"row": rows, "id": arrest.to_numpy(), "name": ("Arrests after " + key[made]).to_numpy(),
+                                          "date": arrest_date.where(arrest_date.notna(), seized_on)[made].to_numpy(),
+                                          "people": people[made].astype(object).to_numpy()}))
+        self.rel("FOLLOWED_BY", ("Seizure", "Arrest"), pd.DataFrame({"row": rows, "from": self.seizure[made].to_numpy(),
+                                                                     "to": arrest.to_numpy()}))
+        none = pd.Series([None] * self.n, dtype=object)
+        prosecuted = self.dates(f.prosecution_date) if f.prosecution_date else none
+        convicted = self.dates(f.conviction_date) if f.conviction_date else none
+        self.error(convicted.notna() & prosecuted.isna(), f.conviction_date.column if f.conviction_date else None,
+                   "a conviction without a prosecution date")
+        for later, earlier, spec in ((prosecuted, seized_on, f.prosecution_date), (convicted, prosecuted,
+                                                                                   f.conviction_date)):
+            before = [bool(a and b and a < b) for a, b in zip(later, earlier)]
+            self.error(before, spec.column if spec else None,
+                       [f"{a} is before {b}" if x else None for a, b, x in zip(later, earlier, before)])
+        made = prosecuted.notna()
+        rows = np.flatnonzero(made)
+        prosecution = ("prosecution:" + key[made]).to_numpy()
+        self.node("Prosecution", pd.DataFrame({"row": rows, "id": prosecution,
+                                               "name": ("Prosecution after " + key[made]).to_numpy(),
+                                               "date": prosecuted[made].to_numpy()}))
+        self.rel("FOLLOWED_BY", ("Seizure", "Prosecution"), pd.DataFrame({
+            "row": rows, "from": self.seizure[made].to_numpy(), "to": prosecution}))
+        made = prosecuted.notna() & convicted.notna()
+        rows = np.flatnonzero(made)
+        conviction = ("conviction:" + key[made]).to_numpy()
+        self.node("Conviction", pd.DataFrame({"row": rows, "id": conviction,
+                                              "name": ("Conviction after " + key[made]).to_numpy(),
+                                              "date": convicted[made].to_numpy(),
+                                              "sentence": self.text(f.sentence).replace("", None)[made].to_numpy()}))
+        self.rel("FOLLOWED_BY", ("Prosecution", "Conviction"), pd.DataFrame({
+            "row": rows, "from": ("prosecution:" + key[made]).to_numpy(), "to": conviction}))
 
-    def partner(self) -> str | None:
-        """ISO code of the other country's agency the case was worked with, if any."""
-        spec = self.m.fields.joint_with
-        partner = self.text(spec) if spec else ""
-        if not partner:
-            return None
-        ref = vocab.resolve_place(partner, spec.format)
-        if ref is None or ref.kind != "country":
-            raise RowRejected(spec.column, f"partner country {partner!r} is not a known country")
-        return ref.country
-
-    def mode(self) -> str | None:
-        text = self.text(self.m.fields.transport_mode)
-        if not text:
-            return None
-        return vocab.transport_mode(text, self.m.transport_modes) or normalise(text)
-
-    def conveyance(self, mode: str | None) -> None:
+    def conveyance(self, mode: pd.Series) -> None:
         f = self.m.fields
-        for text in self.items(self.text(f.conveyance)):
-            kind = self.text(f.conveyance_kind)
-            label = CONVEYANCE_KINDS.get(normalise(kind)) if kind else CONVEYANCE_BY_MODE.get(mode or "")
-            if label is None:
-                raise RowRejected(f.conveyance.column, f"cannot tell whether {text!r} is a vehicle, vessel or "
-                                  f"flight (transport mode {mode!r}, kind {kind!r})")
-            key = f"{label.lower()}:" + (normalise(text) if label == "Vessel" else _alnum(text))
-            key = self.entity(label, key, text, f.conveyance.column or "conveyance")
-            self.link("CONVEYED_BY", self.seizure, (label, key))
+        found = self.items(self.text(f.conveyance))
+        if found.empty:
+            return
+        kind = self.text(f.conveyance_kind)
+        label = [CONVEYANCE_KINDS.get(normalise(k)) if k else CONVEYANCE_BY_MODE.get(m or "")
+                 for k, m in zip(kind, mode)]
+        found["label"] = np.asarray(label, dtype=object)[found["row"].to_numpy()]
+        unknown = found[found["label"].isna()]
+        self.row_error(unknown.assign(order=unknown["item"], column=f.conveyance.column, reason=[
+            f"cannot tell whether {t!r} is a vehicle, vessel or flight (transport mode {mode[r]!r}, kind "
+            f"{kind[r]!r})" for t, r in zip(unknown["text"], unknown["row"])]))
+        found = found[found["label"].notna()]
+        for label in ("Vehicle", "Vessel", "Flight"):
+            mine = found[found["label"] == label].copy()
+            if mine.empty:
+                continue
+            keyed = _map_unique(mine["text"], normalise if label == "Vessel" else _alnum)
+            mine["key"] = label.lower() + ":" + keyed
+            self.entity(label, mine, f.conveyance.column or "conveyance", minor=mine["item"])
+            self.rel("CONVEYED_BY", ("Seizure", label), self.from_seizure(mine, mine["key"]), mine["item"])
 
     # --- people and organisations -----------------------------------------------------------------
-    def party(self, party: Party, label: str) -> None:
-        names = self.items(self.row.get(party.column, ""))
-        if party.required and not names:
-            raise RowRejected(party.column, "required value is empty")
+    def party(self, party: Party, label: str, index: int) -> None:
+        names = self.items(self.cells(party.column))
+        if party.required:
+            self.error(~np.isin(np.arange(self.n), names["row"].to_numpy()), party.column, "required value is empty")
+        count = names.groupby("row").size().reindex(range(self.n), fill_value=0)
+        values = {a: self._align(count, getattr(party, a), broadcast=a == "nationality")
+                  for a in PARTY_ATTRIBUTES if getattr(party, a)}
+        names["major"] = (index + 1) * PARTY + names["item"]
+        ahead = ["row", "item", "major"]
+        problems, countries = [], None
+        if "nationality" in values:
+            given = values["nationality"].merge(names[ahead], on=["row", "item"])
+            given = self.places(Place(column=party.nationality), given, minor=given["sub"], major=given["major"])
+            valid = given["ref"].map(lambda r: r is not None and r.kind == "country").to_numpy(dtype=bool)
+            bad = given[~valid]
+            problems.append(bad.assign(order=bad["major"] * SITE + bad["sub"], column=party.nationality,
+                                       reason=bad["text"].map(lambda t: f"unknown nationality {t!r}")))
+            countries = given[valid]
+        props = {}
+        if label == "Person":
+            born = self._first(values.get("birth_date"), names)
+            parsed = _map_unique(born, lambda t: _parse_date(t, tuple(self.m.date_formats)) if t else None)
+            bad = names[(born != "").to_numpy() & parsed.isna().to_numpy()]
+            expected = ", ".join(self.m.date_formats)
+            problems.append(bad.assign(order=bad["major"] * SITE + SITE - 1, column=party.birth_date,
+                                       reason=born[bad.index].map(lambda t: f"unparseable date {t!r} (expected {expected})")))
+            first_country = pd.Series(dtype=object) if countries is None else countries.sort_values(
+                ["row", "item", "sub"]).drop_duplicates(["row", "item"]).set_index(["row", "item"])["ref"]
+            props = {"passport": self._first(values.get("passport"), names).replace("", None).to_numpy(),
+                     "birth_date": parsed.to_numpy(),
+                     "nationality": _lookup(first_country, names).map(lambda r: r.country if r else None).to_numpy()}
+        self.row_error(pd.concat(problems, ignore_index=True) if problems else pd.DataFrame())
         prefix = "person" if label == "Person" else "org"
-        columns = {a: getattr(party, a) for a in ("nationality", "phone", "passport", "birth_date", "employer",
-                                                   "directs", "account") if getattr(party, a)}
-        aligned = {a: self._align(names, c, broadcast=a == "nationality") for a, c in columns.items()}
-        for i, name in enumerate(names):
-            values = {a: v[i] for a, v in aligned.items()}
-            countries = []
-            for text in values.get("nationality", []):
-                ref = self.place(Place(column=party.nationality), text)
-                if ref is None or ref.kind != "country":
-                    raise RowRejected(party.nationality, f"unknown nationality {text!r}")
-                countries.append(ref)
-            props = {}
-            if label == "Person":
-                born = _one(values.get("birth_date"))
-                props = {"passport": _one(values.get("passport")),
-                         "birth_date": self.parse_date(born, party.birth_date) if born else None,
-                         "nationality": countries[0].country if countries else None}
-            key = self.entity(label, f"{prefix}:{normalise(name)}", name, party.column, props)
-            node = (label, key)
-            self.link("INVOLVED_IN", node, self.seizure, {"role": party.role})
-            if label == "Person":
-                for ref in countries:
-                    self.link("NATIONAL_OF", node, ("Location", ref.key))
-            for text in values.get("phone", []):
-                phone = self.entity("Phone", f"phone:{_phone(text)}", text, party.phone)
-                self.link("USES", node, ("Phone", phone))
-            for text in values.get("account", []):
-                account = self.entity("Account", f"account:{_alnum(text)}", text, party.account)
-                self.link("USES", node, ("Account", account))
-            for rel_type, attr in (("WORKS_FOR", "employer"), ("DIRECTS", "directs")):
-                for text in values.get(attr, []):
-                    org = self.entity("Organization", f"org:{normalise(text)}", text, columns[attr])
-                    self.link(rel_type, node, ("Organization", org))
+        names["key"] = prefix + ":" + _map_unique(names["text"], normalise)
+        self.entity(label, names, party.column, props, major=names["major"])
+        self.rel("INVOLVED_IN", (label, "Seizure"), self.to_seizure(names, names["key"]).assign(role=party.role),
+                 major=names["major"])
+        node = names.set_index(["row", "item"])["key"]
+        if label == "Person" and countries is not None:
+            self.rel("NATIONAL_OF", ("Person", "Location"), pd.DataFrame({
+                "row": countries["row"], "from": _lookup(node, countries).to_numpy(),
+                "to": countries["ref"].map(lambda r: r.key)}), countries["sub"], countries["major"])
+        for attr, target, rel_type, keyer in (("phone", "Phone", "USES", _phone), ("account", "Account", "USES", _alnum),
+                                              ("employer", "Organization", "WORKS_FOR", normalise),
+                                              ("directs", "Organization", "DIRECTS", normalise)):
+            if attr not in values:
+                continue
+            given = values[attr].merge(names[ahead], on=["row", "item"])
+            given["key"] = target.lower().replace("organization", "org") + ":" + _map_unique(given["text"], keyer)
+            self.entity(target, given, getattr(party, attr), minor=given["sub"], major=given["major"])
+            self.rel(rel_type, (label, target), pd.DataFrame({"row": given["row"], "from": _lookup(node, given).to_numpy(),
+                                                              "to": given["key"]}), given["sub"], given["major"])
 
-    def _align(self, names: list[str], column: str, broadcast: bool) -> list[list[str]]:
-        """Split a parallel cell so that entry i belongs to name i; several values per name use ','."""
-        cell = self.row.get(column, "")
-        values = [self._sub_items(v) for v in cell.split(self.m.list_separator)] if cell.strip() else []
-        if not values:
-            return [[] for _ in names]
-        if len(names) == 1:
-            return [[v for vs in values for v in vs]]
-        if len(values) == len(names):
-            return values
-        if broadcast and len(values) == 1:
-            return values * len(names)
-        raise RowRejected(column, f"{len(values)} values cannot be matched to {len(names)} names; "
-                                  f"give one per name, separated by {self.m.list_separator!r}")
+    def to_seizure(self, found: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({"row": found["row"], "from": source,
+                             "to": self.seizure.to_numpy(dtype=object)[found["row"].to_numpy()]})
 
-    @staticmethod
-    def _sub_items(cell: str) -> list[str]:
-        return [p.strip() for p in cell.split(",") if normalise(p) not in NULL_TOKENS]
+    def _align(self, count: pd.Series, column: str, broadcast: bool) -> pd.DataFrame:
+        """Split a parallel cell so that entry i belongs to name i; several values per name use ','.
+        Returns row, item (the name), sub (position among that name's values), text."""
+        cell = self.cells(column)
+        split = cell.str.split(self.m.list_separator, regex=False).where(cell != "", None).explode().dropna()
+        groups = pd.DataFrame({"row": split.index.to_numpy(), "cell": split.to_numpy(dtype=object)})
+        groups["group"] = groups.groupby("row").cumcount()
+        sizes = groups.groupby("row").size().reindex(range(self.n), fill_value=0)
+        names = count.to_numpy()
+        bad = (sizes > 0) & (count != 1) & (sizes != count) & ~(broadcast & (sizes == 1))
+        sep = self.m.list_separator
+        self.error(bad, column, [f"{v} values cannot be matched to {k} names; give one per name, separated by {sep!r}"
+                                 for v, k in zip(sizes, count)])
+        values = groups.assign(text=groups["cell"].str.split(",", regex=False)).explode("text")
+        values["text"] = values["text"].astype(object).fillna("").str.strip()
+        values = values[~_is_null(values["text"])]
+        values["sub"] = values.groupby(["row", "group"]).cumcount()
+        single = values[names[values["row"]] == 1].assign(item=0)
+        single["sub"] = single.groupby("row").cumcount()
+        paired = values[(names[values["row"]] != 1) & (sizes.to_numpy()[values["row"]] == names[values["row"]])]
+        paired = paired.assign(item=paired["group"])
+        spread = values[(names[values["row"]] > 1) & broadcast & (sizes.to_numpy()[values["row"]] == 1)]
+        spread = spread.loc[spread.index.repeat(names[spread["row"]])]
+        spread = spread.assign(item=spread.groupby(["row", "sub"]).cumcount())
+        return pd.concat([single, paired, spread])[["row", "item", "sub", "text"]].reset_index(drop=True)
+
+    def _first(self, given: pd.DataFrame | None, names: pd.DataFrame) -> pd.Series:
+        """The first value each name has (``''`` if none), aligned with ``names``."""
+        if given is None or given.empty:
+            return pd.Series([""] * len(names), index=names.index, dtype=object)
+        first = given.sort_values(["row", "item", "sub"]).drop_duplicates(["row", "item"]).set_index(["row", "item"])
+        return _lookup(first["text"], names).fillna("")
+
+    # --- the result -------------------------------------------------------------------------------
+    def finish(self) -> Compiled:
+        rejected = np.zeros(self.n, dtype=bool)
+        column = pd.Series([None] * self.n, dtype=object)
+        reason = pd.Series([None] * self.n, dtype=object)
+        for mask, col, why in self.errors:
+            new = mask & ~rejected
+            column[new], reason[new] = col[new], why[new]
+            rejected |= mask
+        keep = ~rejected
+        batch = GraphBatch()
+        for label, frames in self.nodes.items():
+            facts = _ordered([f for f in frames if len(f)], keep)
+            if facts is None:
+                continue
+            if label == "Record":
+                facts = facts.rename(columns={"row_in_file": "row"})
+            facts["record"] = self.rec.to_numpy(dtype=object)[facts["_row"].to_numpy()]
+            batch.add_nodes(label, facts.drop(columns=["_row", "order"]))
+        for key, frames in self.rels.items():
+            facts = _ordered([f for f in frames if len(f)], keep)
+            if facts is not None:
+                facts["record"] = self.rec.to_numpy(dtype=object)[facts["_row"].to_numpy()]
+                batch.add_rels(key, facts.drop(columns=["_row", "order"]))
+        rejects = pd.DataFrame({"row": np.flatnonzero(rejected), "column": column[rejected].fillna("").to_numpy(),
+                                "reason": reason[rejected].to_numpy()})
+        return Compiled(batch, rejects)
+
+
+def _ordered(frames: list[pd.DataFrame], keep: np.ndarray) -> pd.DataFrame | None:
+    """Facts of the rows kept, in reading order (row, then where in the record they were made)."""
+    if not frames:
+        return None
+    facts = pd.concat([f.rename(columns={"row": "_row"}) for f in frames], ignore_index=True)
+    facts = facts[keep[facts["_row"].to_numpy()]]
+    if facts.empty:
+        return None
+    return facts.sort_values(["_row", "order"], kind="stable", ignore_index=True)
+
+
+def _pick(order, mask: np.ndarray):
+    """The entries of an order (None, or one per entry) where ``mask`` holds."""
+    return None if order is None else np.asarray(order, dtype=np.int64)[mask]
+
+
+def _lookup(values: pd.Series, at: pd.DataFrame) -> pd.Series:
+    """``values`` (indexed by row and item) at the rows and items of ``at``, aligned with ``at``."""
+    found = pd.MultiIndex.from_frame(at[["row", "item"]]).map(values.to_dict().get)
+    return pd.Series(found, index=at.index, dtype=object)
+
+
+def _map_unique(values: pd.Series, func) -> pd.Series:
+    """``func`` of each value, computed once per distinct value."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [func(u) for u in uniques]
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _is_null(values: pd.Series) -> np.ndarray:
+    return _map_unique(values, lambda v: normalise(v) in NULL_TOKENS).to_numpy(dtype=bool)
+
+
+def _none_for_nan(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), None)
 
 
 @lru_cache(maxsize=vocab.CELL_CACHE)
@@ -385,8 +652,22 @@ def _parse_date(text: str, formats: tuple[str, ...]) -> dt.date | None:
     return None
 
 
-def _one(values: list[str] | None) -> str | None:
-    return values[0] if values else None
+def _quantity(cell: str, unit_text: str, spec: Quantity) -> tuple:
+    """(amount, canonical unit) of a quantity cell, or (None, reason, column) when it is bad."""
+    match = NUMBER_WITH_UNIT.match(cell)
+    amount = _number(match.group(1)) if match else None
+    if amount is None:
+        return None, f"quantity {cell!r} is not a number with an optional unit", spec.column
+    if amount < 0:
+        return None, f"negative quantity {cell!r}", spec.column
+    written = (match.group(2) or unit_text or spec.unit or "").strip()
+    if not written:
+        return None, f"quantity {cell!r} has no unit and the mapping gives none", spec.column
+    canonical = vocab.unit(written)
+    if canonical is None:
+        column = spec.unit_column if unit_text and not match.group(2) else spec.column
+        return None, f"unknown unit {written!r} in {cell!r}", column
+    return amount * canonical[1], canonical[0]
 
 
 def _alnum(text: str) -> str:

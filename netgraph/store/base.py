@@ -98,7 +98,6 @@ class GraphStore(ABC):
         from datetime import date
 
         from ..resources import netgraph_version
-        from .batch import GraphBatch, grouped_lists
         self.query(DELETE_LEADS, {"method": method})
         batch = GraphBatch()
         for row in leads.itertuples(index=False):
@@ -110,7 +109,6 @@ class GraphStore(ABC):
 
     def write_resolution(self, clusters: pd.DataFrame, links: pd.DataFrame) -> None:
         """Replace the stored entity resolution: ``Person.resolved_id`` and the ``SAME_AS`` links."""
-        from .batch import GraphBatch, grouped_lists
         self.query(DELETE_SAME_AS)
         rows = records_of(clusters[["id", "resolved_id"]])
         for start in range(0, len(rows), 2_000):

@@ -11,12 +11,14 @@ through an ``UNWIND $rows … MERGE`` upsert. So a load costs what its new facts
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import ladybug
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
@@ -49,7 +51,8 @@ class LadybugStore(GraphStore):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         pool_mb = buffer_pool_mb or int(os.environ.get("NETGRAPH_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB))
         self._db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only)
-        self._conn = ladybug.Connection(self._db)
+        # one thread: a COPY run with several hung now and then (no CPU used) on 2-core machines
+        self._conn = ladybug.Connection(self._db, num_threads=1)
         if not read_only:
             self._create_schema()
 
@@ -157,8 +160,12 @@ class LadybugStore(GraphStore):
         """Create facts the store does not hold: a bulk COPY, or for a few rows (COPY costs ~0.1 s a call)
         an ``UNWIND … CREATE``. ``ends``: the (from, to) labels of a relationship table."""
         if len(frame) >= COPY_MIN_ROWS:
-            pairs = f" (from='{ends[0]}', to='{ends[1]}')" if ends else ""
-            self._conn.execute(f"COPY {table} FROM $facts{pairs}", {"facts": _arrow(frame, types)})
+            # from a Parquet file, not an Arrow parameter: a large in-memory table can deadlock the copy
+            with tempfile.TemporaryDirectory(prefix="netgraph-copy-") as folder:
+                path = Path(folder) / "facts.parquet"
+                pq.write_table(_arrow(frame, types), path)
+                pairs = f", from='{ends[0]}', to='{ends[1]}'" if ends else ""
+                self._conn.execute(f"COPY {table} FROM '{_literal(path)}' (file_format='parquet'{pairs})")
             return
         values = ", ".join(f"{p}: {_value(p, kind)}" for p, kind in types.items() if p not in ("from", "to"))
         statement = (f"UNWIND $rows AS r CREATE (n:{table} {{{values}}})" if ends is None else
@@ -175,8 +182,8 @@ class LadybugStore(GraphStore):
         frames = [f for f in frames if len(f)]
         if not frames:
             columns = [part.split(" AS ")[1] for part in statement.split("RETURN ", 1)[1].split(", ")]
-            return pd.DataFrame(columns=columns)
-        return pd.concat(frames, ignore_index=True)
+            return pd.DataFrame(columns=columns, dtype=object)
+        return pd.concat(frames, ignore_index=True).astype(object)  # object ids: isin hashes them
 
     def _merge_rows(self, statement: str, frame: pd.DataFrame) -> None:
         rows = records_of(frame)
@@ -229,3 +236,11 @@ def _value(prop: str, kind: str) -> str:
 def _arrow(frame: pd.DataFrame, types: dict[str, str]) -> pa.Table:
     """The frame as an Arrow table typed by the schema (so that all-empty columns keep their type)."""
     return pa.table({c: pa.array(frame[c].tolist(), ARROW_TYPES[types[c]], from_pandas=True) for c in types})
+
+
+def _literal(path: Path) -> str:
+    """A temporary file's path as a Cypher string literal (COPY takes no parameter for its source)."""
+    text = str(path)
+    if "'" in text or "\\" in text:
+        raise ValueError(f"cannot copy from a path with quotes or backslashes: {text!r}; set TMPDIR")
+    return text
