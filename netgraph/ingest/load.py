@@ -17,12 +17,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ..resources import netgraph_version
 from ..store.base import GraphStore
+from ..store.batch import GraphBatch
 from .mapping import Mapping, load_mapping
 from .tables import read_table
 from .transform import compile_rows
+
+
+CHUNK_ROWS = 100_000  # rows read and written at a time
 
 
 class MissingColumnsError(ValueError):
@@ -40,7 +45,7 @@ class LoadReport:
     rejected: int
     rejects_file: str | None
     missing_optional_columns: list[str] = field(default_factory=list)
-    facts: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, int] = field(default_factory=dict)  # what the load added to the store, by label and type
 
     def summary(self) -> str:
         lines = [f"{self.file} ({self.mapping}, encoding {self.encoding or 'n/a'}, delimiter "
@@ -70,24 +75,35 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     if missing:
         raise MissingColumnsError(f"{path.name}: missing required column(s) {missing} for mapping "
                                   f"{mapping.name!r}; the file has {sorted(present - {'__row__'})}")
-    compiled = compile_rows(table.frame, mapping, path.name)
-    batch, bad = compiled.batch, compiled.rejects
-    cells = table.frame.iloc[bad["row"].to_numpy()].reset_index(drop=True)
+    before, frame, found = store.counts(), table.frame, []
+    with tqdm(total=len(frame), unit="row", desc=f"loading {path.name}", disable=not progress or
+              len(frame) < CHUNK_ROWS) as bar:
+        for start in range(0, len(frame), CHUNK_ROWS):  # chunks bound the memory a big file takes
+            part = frame.iloc[start:start + CHUNK_ROWS]
+            bar.set_postfix_str("reading")
+            compiled = compile_rows(part, mapping, path.name)
+            bar.set_postfix_str("writing")
+            store.write(compiled.batch)
+            found.append(compiled.rejects.assign(row=compiled.rejects["row"] + start))
+            bar.update(len(part))
+    bad = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["row", "column", "reason"])
+    cells = frame.iloc[bad["row"].to_numpy(dtype=int)].reset_index(drop=True)
     rejects = pd.concat([pd.DataFrame({"file": path.name, "row": cells["__row__"], "column": bad["column"].to_numpy(),
                                        "reason": bad["reason"].to_numpy()}), cells.drop(columns="__row__")], axis=1)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     rejects_file = _write_rejects(rejects, Path(rejects_dir or store.rejects_dir), path, mapping) if len(rejects) \
         else None
-    read = len(table.frame)
+    read, after = len(frame), store.counts()
     report = LoadReport(str(path), mapping.name, table.encoding, table.delimiter, read, read - len(rejects),
-                        len(rejects), rejects_file,
-                        [c for c in mapping.known_columns() if c not in present], batch.counts())
+                        len(rejects), rejects_file, [c for c in mapping.known_columns() if c not in present],
+                        {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)})
+    batch = GraphBatch()
     batch.node("Load", f"load:{digest[:16]}:{mapping.name}", {
         "name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
         "file_sha256": digest, "encoding": table.encoding, "read": report.read, "loaded": report.loaded,
         "rejected": report.rejected, "rejects_file": rejects_file, "netgraph_version": netgraph_version()},
         None)
-    store.write(batch, progress=progress)
+    store.write(batch)
     return report
 
 

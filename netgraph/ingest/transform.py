@@ -189,25 +189,32 @@ class _Compiler:
         if default_country is not None:  # codes, None where unknown (never NaN: it would read as a country)
             codes = default_country.to_numpy(dtype=object)[found["row"].to_numpy()]
             country[:] = [c if isinstance(c, str) else None for c in codes]
-        keys = pd.Series(list(zip(found["text"], country)), index=found.index, dtype=object)
-        refs = _map_unique(keys, lambda k: vocab.resolve_place(k[0], spec.format, spec.kind, k[1]) if k[0] else None)
-        found = found.assign(ref=refs)
+        codes, keys = pd.factorize(pd.Series(list(zip(found["text"], country)), dtype=object).to_numpy(dtype=object))
+        refs = np.empty(len(keys), dtype=object)
+        refs[:] = [vocab.resolve_place(t, spec.format, spec.kind, c) if t else None for t, c in keys]
+        found = found.assign(ref=refs[codes])
         hit = found["ref"].notna().to_numpy()
-        refs = found.loc[hit, "ref"]
         site = self.next_site() if site is None else site
-        self.node("Location", pd.DataFrame({"row": found.loc[hit, "row"], **{a: refs.map(lambda r, a=a: getattr(r, a))
-                                            for a in ("key", "name", "kind", "country", "lat", "lon")}}).rename(
-            columns={"key": "id"}), _pick(minor, hit), _pick(major, hit), site)
-        inside = hit & found["ref"].map(lambda r: r is not None and r.country_key is not None).to_numpy(dtype=bool)
-        if inside.any():
-            codes = found.loc[inside, "ref"].map(lambda r: r.country)
-            self.node("Location", pd.DataFrame({"row": found.loc[inside, "row"], "id": "country:" + codes,
-                                                "name": codes.map(lambda c: vocab.country_place(c).name),
-                                                "kind": "country", "country": codes}),
-                      _pick(minor, inside), _pick(major, inside), site)
+        # each attribute of each distinct place, then taken for every row that names it
+        attrs = {a: np.array([getattr(r, a) if r is not None else None for r in refs], dtype=object)[codes[hit]]
+                 for a in ("key", "name", "kind", "country", "lat", "lon", "country_key")}
+        rows = found["row"].to_numpy()[hit]
+        self.node("Location", pd.DataFrame({"row": rows, "id": attrs["key"], **{a: attrs[a] for a in
+                                            ("name", "kind", "country", "lat", "lon")}}),
+                  _pick(minor, hit), _pick(major, hit), site)
+        inside = np.flatnonzero(hit)[pd.notna(attrs["country_key"])]
+        if len(inside):
+            within = pd.notna(attrs["country_key"])
+            code = attrs["country"][within]
+            mask = np.zeros(len(found), dtype=bool)
+            mask[inside] = True
+            self.node("Location", pd.DataFrame({"row": rows[within], "id": attrs["country_key"][within],
+                                                "name": [vocab.country_place(c).name for c in code],
+                                                "kind": "country", "country": code}),
+                      _pick(minor, mask), _pick(major, mask), site)
             self.rel("LOCATED_IN", ("Location", "Location"), pd.DataFrame({
-                "row": found.loc[inside, "row"], "from": found.loc[inside, "ref"].map(lambda r: r.key),
-                "to": "country:" + codes}), _pick(minor, inside), _pick(major, inside), site)
+                "row": rows[within], "from": attrs["key"][within], "to": attrs["country_key"][within]}),
+                _pick(minor, mask), _pick(major, mask), site)
         return found
 
     # --- the record -------------------------------------------------------------------------------
@@ -389,7 +396,7 @@ class _Compiler:
         shares = owned.groupby(["row", "item", "unit"])["amount"].sum().unstack()
         for unit, column in (("kg", "weight_kg"), ("pieces", "pieces")):
             values = shares[unit] if unit in shares else pd.Series(dtype=float)
-            found[column] = pd.MultiIndex.from_arrays([found["row"], found["item"]]).map(values.to_dict().get)
+            found[column] = _lookup(values, found).to_numpy()
         return found, _none_for_nan(weight), _none_for_nan(pieces)
 
     def quantities(self, spec: Quantity, index: int) -> pd.DataFrame:
@@ -621,9 +628,15 @@ def _pick(order, mask: np.ndarray):
 
 
 def _lookup(values: pd.Series, at: pd.DataFrame) -> pd.Series:
-    """``values`` (indexed by row and item) at the rows and items of ``at``, aligned with ``at``."""
-    found = pd.MultiIndex.from_frame(at[["row", "item"]]).map(values.to_dict().get)
-    return pd.Series(found, index=at.index, dtype=object)
+    """``values`` (indexed by row and item) at the rows and items of ``at``, aligned with ``at`` (None where
+    there is none)."""
+    table = pd.DataFrame({"row": values.index.get_level_values(0), "item": values.index.get_level_values(1),
+                          "value": values.to_numpy(dtype=object)}) if len(values) else pd.DataFrame(
+        {"row": pd.Series(dtype=int), "item": pd.Series(dtype=int), "value": pd.Series(dtype=object)})
+    found = at[["row", "item"]].astype("int64").merge(table.astype({"row": "int64", "item": "int64"}),
+                                                      on=["row", "item"], how="left")["value"]
+    return pd.Series(found.to_numpy(dtype=object), index=at.index, dtype=object).where(found.notna().to_numpy(),
+                                                                                          None)
 
 
 def _map_unique(values: pd.Series, func) -> pd.Series:

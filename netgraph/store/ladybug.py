@@ -30,7 +30,7 @@ ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(
                "STRING[]": pa.list_(pa.string())}
 BATCH_ROWS = 2_000
 COPY_MIN_ROWS = 2_000  # fewer new facts than this are created by UNWIND, more by COPY
-LOOKUP_KEYS = 50_000  # keys per lookup of what the store holds already
+LOOKUP_KEYS = 10_000  # keys per lookup of what the store holds already (more can fill the buffer pool)
 DEFAULT_BUFFER_POOL_MB = 1024
 
 
@@ -102,6 +102,9 @@ class LadybugStore(GraphStore):
     def _write_nodes(self, label: str, frame: pd.DataFrame) -> set:
         """Upsert the nodes of ``frame``; return the ids that were new."""
         types = NODE_TYPES[label].all_properties
+        if self._empty(f"MATCH (n:{label}) RETURN n.id LIMIT 1"):
+            self._insert(label, None, frame, types)
+            return set(frame["id"])
         stored = self._stored(f"UNWIND $keys AS k MATCH (n:{label} {{id: k}}) RETURN "
                               + ", ".join(f"n.{p} AS {p}" for p in types), frame["id"])
         known = frame["id"].isin(stored["id"])
@@ -119,7 +122,7 @@ class LadybugStore(GraphStore):
     def _write_asserts(self, label: str, pairs: pd.DataFrame, new_records: set) -> None:
         """Link records to the nodes they assert; pairs of records already in the store are checked first."""
         old = ~pairs["record"].isin(new_records)
-        if old.any():
+        if old.any() and not self._empty(f"MATCH (:Record)-[:ASSERTS]->(n:{label}) RETURN 1 LIMIT 1"):
             stored = self._stored(f"UNWIND $keys AS k MATCH (rec:Record {{id: k}})-[:ASSERTS]->(n:{label}) "
                                   "RETURN rec.id AS record, n.id AS id", pairs.loc[old, "record"])
             seen = pd.MultiIndex.from_frame(stored[["record", "id"]])
@@ -135,11 +138,14 @@ class LadybugStore(GraphStore):
         types = {"from": "STRING", "to": "STRING", **spec.all_properties}
         identity = ["from", "to", *spec.identity]
         maybe = ~frame["from"].isin(new_ids.get(a, ())) & ~frame["to"].isin(new_ids.get(b, ()))
+        if maybe.any() and self._empty(f"MATCH (:{a})-[e:{rel_type}]->(:{b}) RETURN 1 LIMIT 1"):
+            maybe[:] = False
         fresh = ~maybe
         if maybe.any():
             props = "".join(f", e.{p} AS {p}" for p in spec.all_properties)
-            stored = self._stored(f"UNWIND $keys AS k MATCH (a:{a} {{id: k}})-[e:{rel_type}]->(b:{b}) "
-                                  f"RETURN a.id AS from, b.id AS to{props}", frame.loc[maybe, "from"])
+            ends = frame.loc[maybe, ["from", "to"]].set_axis(["f", "t"], axis=1)
+            stored = self._stored(f"UNWIND $keys AS k MATCH (a:{a} {{id: k.f}}) MATCH (b:{b} {{id: k.t}}) "
+                                  f"MATCH (a)-[e:{rel_type}]->(b) RETURN a.id AS from, b.id AS to{props}", ends)
             both = frame[maybe].reset_index().merge(stored, on=identity, how="left", suffixes=("", "_stored"),
                                                     indicator=True)
             found = both["_merge"] == "both"
@@ -173,10 +179,16 @@ class LadybugStore(GraphStore):
                      f"CREATE (a)-[:{table}{' {' + values + '}' if values else ''}]->(b)")
         self._merge_rows(statement, frame)
 
-    def _stored(self, statement: str, keys: pd.Series) -> pd.DataFrame:
-        """Rows of ``statement`` (which looks up each of ``$keys`` by primary key: ``WHERE id IN $keys``
-        scans the table once per key) for the distinct ``keys``, in chunks."""
-        unique = keys.drop_duplicates().tolist()
+    def _empty(self, statement: str) -> bool:
+        """Whether ``statement`` (a LIMIT 1 probe of one table) finds nothing: then nothing needs looking up."""
+        return not self._conn.execute(statement).has_next()
+
+    def _stored(self, statement: str, keys: pd.Series | pd.DataFrame) -> pd.DataFrame:
+        """Rows of ``statement`` for the distinct ``keys`` (ids, or rows of end ids ``f``, ``t``), in chunks.
+        The statement looks each key up by primary key (``WHERE id IN $keys`` scans the table once per key;
+        a relationship is matched by both ends in separate MATCH clauses, else the whole table is read)."""
+        unique = keys.drop_duplicates()
+        unique = unique.to_dict("records") if isinstance(unique, pd.DataFrame) else unique.tolist()
         frames = [self._conn.execute(statement, {"keys": unique[i:i + LOOKUP_KEYS]}).get_as_df()
                   for i in range(0, len(unique), LOOKUP_KEYS)]
         frames = [f for f in frames if len(f)]
