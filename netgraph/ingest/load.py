@@ -26,7 +26,6 @@ from .mapping import Mapping, load_mapping
 from .tables import read_table
 from .transform import compile_rows
 
-
 CHUNK_ROWS = 100_000  # rows read and written at a time
 
 
