@@ -270,3 +270,19 @@ def test_invalid_mapping_names_the_bad_key(tmp_path):
         ng.load_mapping(tmp_path / "bad.yaml")
     with pytest.raises(MappingError, match="cen_customs"):
         ng.load_mapping("no_such_mapping")
+
+
+def test_a_row_with_several_bad_values_is_rejected_for_the_first_a_reader_meets(store, tmp_path):
+    frame = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False).head(3)
+    frame.loc[0, ["Date of seizure", "Quantity"]] = ["2021-02-30", "-5"]           # date comes first
+    frame.loc[1, ["Quantity", "Offender nationality"]] = ["12 parsecs", "Atlantis"]  # quantity before people
+    frame.loc[2, ["Offenders", "Offender nationality"]] = ["Wang Wei; Lê Văn Tám", "Atlantis; Vietnam; China"]
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    report = ng.load_file(tmp_path / "bad.csv", "cen_customs", store, rejects_dir=tmp_path, progress=False)
+    rejects = pd.read_csv(report.rejects_file, dtype=str, encoding="utf-8-sig").set_index("row")
+    assert report.loaded == 0 and list(rejects.index) == ["2", "3", "4"]
+    assert rejects.loc["2", "column"] == "Date of seizure" and "2021-02-30" in rejects.loc["2", "reason"]
+    assert rejects.loc["3", "column"] == "Quantity" and "parsecs" in rejects.loc["3", "reason"]
+    # three nationalities for two names: the cells cannot be paired, before any nationality is read
+    assert rejects.loc["4", "column"] == "Offender nationality" and "3 values" in rejects.loc["4", "reason"]
+    assert store.counts().get("Seizure", 0) == 0  # a rejected row contributes no fact at all
