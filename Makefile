@@ -36,3 +36,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/analytics.py
 	$(VENV)/bin/python benchmarks/leads.py
 	$(VENV)/bin/python benchmarks/resolution.py
+	$(VENV)/bin/python benchmarks/ingest.py --sizes 10000 100000
