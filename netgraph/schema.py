@@ -136,7 +136,6 @@ REL_TYPES: dict[str, RelType] = {r.type: r for r in _RELS}
 ROUTE_TYPES = ("ORIGIN", "TRANSIT", "DESTINATION")
 # relationships that records assert about the world (not bookkeeping, not leads)
 ASSERTED_REL_TYPES = tuple(t for t in REL_TYPES if t not in ("REFERS_TO", "ASSERTS", "SAME_AS", "SUSPECTED_LINK"))
-PROVENANCE_PAIRS = REL_TYPES["ASSERTS"].pairs
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E")  # A = always reliable … E = untested
 RESTRICTED_HANDLING = (4, 5)  # 5x5x5 handling codes that forbid dissemination outside the originator
 

@@ -286,3 +286,16 @@ def test_a_row_with_several_bad_values_is_rejected_for_the_first_a_reader_meets(
     # three nationalities for two names: the cells cannot be paired, before any nationality is read
     assert rejects.loc["4", "column"] == "Offender nationality" and "3 values" in rejects.loc["4", "reason"]
     assert store.counts().get("Seizure", 0) == 0  # a rejected row contributes no fact at all
+
+
+def test_a_batch_may_cite_records_in_the_store_but_not_unknown_ones(store):
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    cited = GraphBatch()
+    cited.node("Phone", "phone:0999", {"name": "0999"}, "record:CEN:T-1")  # a record the store holds
+    store.write(cited)
+    assert store.node_frame("Phone").set_index("id").loc["phone:0999", "sources"] == ["record:CEN:T-1"]
+    ghost = GraphBatch()
+    ghost.node("Phone", "phone:0998", {"name": "0998"}, "record:CEN:NO-SUCH-ROW")
+    with pytest.raises(ValueError, match="NO-SUCH-ROW"):
+        store.write(ghost)
+    assert "phone:0998" not in set(store.node_frame("Phone")["id"])

@@ -19,7 +19,7 @@ from .batch import GraphBatch, grouped_lists
 DELETE_LEADS = "MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE e"
 DELETE_SAME_AS = "MATCH ()-[e:SAME_AS]->() DELETE e"
 SET_RESOLVED = "UNWIND $rows AS r MATCH (n:Person {id: r.id}) SET n.resolved_id = r.resolved_id"
-RECORDS_IN = "MATCH (r:Record) WHERE r.id IN $keys RETURN r.id AS id"
+RECORDS_IN = "UNWIND $keys AS k MATCH (r:Record {id: k}) RETURN r.id AS id"  # IN $keys scans per key
 SEIZURE_DATES = "MATCH (s:Seizure) RETURN min(s.date) AS first, max(s.date) AS last"
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
