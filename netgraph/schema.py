@@ -5,7 +5,8 @@ of one source file and carries the provenance and intelligence grading of everyt
 relationship lists its records in ``sources`` (bounded by the records of one tie). A node's records are
 ``ASSERTS`` relationships from each ``Record`` to it, one per record, so a hub that most records name (a
 country, an airport, a commodity) holds no list that grows with the data; stores give them back as the
-node's ``sources`` when read. A ``Mention`` keeps what the record said, apart from the entity it is attached
+node's ``sources`` when read; so does ``LOCATED_IN``, whose records are those of the place it starts from.
+A ``Mention`` keeps what the record said, apart from the entity it is attached
 to (``REFERS_TO``), so that entity resolution can merge and split entities without losing what the records
 said.
 
@@ -47,7 +48,9 @@ class RelType:
     pairs: tuple[tuple[str, str], ...]
     properties: dict[str, str] = field(default_factory=dict)
     identity: tuple[str, ...] = ()  # properties that, with both ends, make a relationship distinct
-    sources: bool = True  # whether it lists the records behind it (ASSERTS is itself provenance)
+    #: whether it lists the records behind it in ``sources``; if not, its records are those of its from-node
+    #: (ASSERTS is itself provenance: its record; a place lies in its country for every record naming the place)
+    sources: bool = True
 
     @property
     def all_properties(self) -> dict[str, str]:
@@ -116,7 +119,9 @@ _RELS = [
     RelType("CONVEYED_BY", "The vehicle, vessel or flight that carried the consignment.",
             tuple(("Seizure", c) for c in CONVEYANCE_LABELS)),
     RelType("DOCUMENTED_BY", "A document that accompanied the consignment.", (("Seizure", "Document"),)),
-    RelType("LOCATED_IN", "A place lies in a larger place (city in country).", (("Location", "Location"),)),
+    RelType("LOCATED_IN", "A place lies in a larger place (city in country); its records are the place's (a "
+            "tie every record naming a place would list has no ``sources`` of its own).", (("Location", "Location"),),
+            sources=False),
     RelType("FOLLOWED_BY", "An enforcement outcome that followed a seizure or another outcome.",
             (("Seizure", "Arrest"), ("Seizure", "Prosecution"), ("Prosecution", "Conviction"))),
     RelType("REFERS_TO", "A mention refers to the entity it is attached to.",

@@ -264,6 +264,22 @@ def test_a_hub_holds_no_list_of_its_records(store):
     assert sorted(records["id"]) == vn and len(vn) > 50
 
 
+def test_a_place_lies_in_its_country_for_the_records_that_name_the_place(store):
+    """LOCATED_IN lists no records of its own (every record naming a big city would be on it): its
+    provenance is the place's, recounted here from the ASSERTS relationships."""
+    ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", store, progress=False)
+    stored = store.query("MATCH ()-[e:LOCATED_IN]->() RETURN e.* LIMIT 1")
+    assert not any("sources" in column for column in stored.columns)
+    ties = store.edge_frame("LOCATED_IN")
+    named = store.query("MATCH (r:Record)-[:ASSERTS]->(p:Location)-[:LOCATED_IN]->(:Location) "
+                        "RETURN p.id AS place, r.id AS record")
+    expected = named.groupby("place")["record"].apply(sorted)
+    assert len(ties) == len(expected) > 5
+    assert ties.set_index("source")["sources"].to_dict() == expected.to_dict()
+    busiest = ties.loc[ties["sources"].map(len).idxmax()]
+    assert len(store.provenance(busiest["source"], busiest["target"], "LOCATED_IN")) == len(busiest["sources"]) > 10
+
+
 def test_invalid_mapping_names_the_bad_key(tmp_path):
     (tmp_path / "bad.yaml").write_text("name: x\ndescription: y\nsource: Z\nfields:\n  date: {colum: D}\n")
     with pytest.raises(MappingError, match="colum"):

@@ -67,6 +67,16 @@ class GraphStore(ABC):
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
         """All relationships of ``rel_type``: ``EDGE_COLUMNS`` plus the type's properties, sorted."""
 
+    def from_node_sources(self, edges: pd.DataFrame) -> list[list[str]]:
+        """The records behind each relationship of ``edges`` that lists none of its own: its from-node's."""
+        out = pd.Series([[]] * len(edges), index=edges.index, dtype=object)
+        for label, part in edges.groupby("source_label", sort=False):
+            ends = pd.DataFrame({"id": part["source"].to_numpy(dtype=object)})
+            if NODE_TYPES[label].sources_from not in (None, ASSERTED, "id"):
+                raise ValueError(f"{label} nodes cannot start a relationship without sources")
+            out[part.index] = pd.Series(self.node_sources(label, ends), index=part.index, dtype=object)
+        return out.tolist()
+
     @abstractmethod
     def write_properties(self, label: str, frame: pd.DataFrame) -> None:
         """Set numeric properties (columns of ``frame`` other than ``id``) on existing nodes of ``label``."""

@@ -43,6 +43,10 @@ def rel_merge(key: RelKey, value: Value, union: Union) -> str:
     others = [p for p in spec.properties if p not in spec.identity]
     on_create = "".join(f"e.{p} = {value(p, spec.properties[p])}, " for p in others)
     on_match = "".join(f"e.{p} = coalesce(e.{p}, {value(p, spec.properties[p])}), " for p in others)
+    if spec.sources:
+        on_create += "e.sources = r.sources"
+        on_match += f"e.sources = {union('e.sources')}"
+    sets = "".join(f" ON {when} SET {text.rstrip(', ')}" for when, text in (("CREATE", on_create), ("MATCH", on_match))
+                   if text)
     return (f"UNWIND $rows AS r MATCH (a:{check_label(a)} {{id: r.from}}) MATCH (b:{check_label(b)} {{id: r.to}}) "
-            f"MERGE (a)-[e:{rel_type}{' {' + identity + '}' if identity else ''}]->(b) "
-            f"ON CREATE SET {on_create}e.sources = r.sources ON MATCH SET {on_match}e.sources = {union('e.sources')}")
+            f"MERGE (a)-[e:{rel_type}{' {' + identity + '}' if identity else ''}]->(b){sets}")

@@ -221,10 +221,12 @@ class LadybugStore(GraphStore):
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
         props = [p for p in REL_TYPES[check_rel_type(rel_type)].all_properties if p != "sources"]
         extra = "".join(f", e.{p} AS {p}" for p in props)
-        sources = "e.sources" if REL_TYPES[rel_type].sources else "[a.id]"  # ASSERTS: the record itself
+        own = REL_TYPES[rel_type].sources  # else the from-node's records
         cypher = (f"MATCH (a)-[e:{rel_type}]->(b) RETURN a.id AS source, b.id AS target, label(a) AS source_label, "
-                  f"label(b) AS target_label, {sources} AS sources{extra} ORDER BY source, target")
-        frame = self._frame(cypher, [c for c in EDGE_COLUMNS if c != "type"] + props)
+                  f"label(b) AS target_label{', e.sources AS sources' if own else ''}{extra} ORDER BY source, target")
+        frame = self._frame(cypher, [c for c in EDGE_COLUMNS if c != "type" and (own or c != "sources")] + props)
+        if not own:
+            frame["sources"] = self.from_node_sources(frame)
         frame.insert(2, "type", rel_type)
         return frame[EDGE_COLUMNS + props]
 

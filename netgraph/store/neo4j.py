@@ -122,10 +122,11 @@ class Neo4jStore(GraphStore):
 
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
         props = [p for p in REL_TYPES[check_rel_type(rel_type)].all_properties if p != "sources"]
+        own = REL_TYPES[rel_type].sources  # else the from-node's records
         frame = self.query(edge_read(rel_type))
         if frame.empty:
-            frame = pd.DataFrame(columns=[c for c in EDGE_COLUMNS if c != "type"] + props)
-        frame["sources"] = [sorted(s or []) for s in frame["sources"]]
+            frame = pd.DataFrame(columns=[c for c in EDGE_COLUMNS if c != "type" and (own or c != "sources")] + props)
+        frame["sources"] = [sorted(s or []) for s in frame["sources"]] if own else self.from_node_sources(frame)
         frame.insert(2, "type", rel_type)
         return frame[EDGE_COLUMNS + props]
 
@@ -166,16 +167,16 @@ def node_read(label: str) -> str:
 def edge_read(rel_type: str) -> str:
     props = [p for p in REL_TYPES[check_rel_type(rel_type)].all_properties if p != "sources"]
     extra = "".join(f", e.{p} AS {p}" for p in props)
-    sources = "e.sources" if REL_TYPES[rel_type].sources else "[a.id]"  # ASSERTS: the record itself
+    sources = ", e.sources AS sources" if REL_TYPES[rel_type].sources else ""  # else the from-node's records
     return (f"MATCH (a)-[e:{rel_type}]->(b) RETURN a.id AS source, b.id AS target, labels(a)[0] AS source_label, "
-            f"labels(b)[0] AS target_label, {sources} AS sources{extra} ORDER BY source, target")
+            f"labels(b)[0] AS target_label{sources}{extra} ORDER BY source, target")
 
 
 def all_statements() -> list[str]:
     """Every statement this store can send (for the syntax check by Neo4j's own parser)."""
     out = schema_statements()
     out += [node_merge(label) for label in NODE_TYPES] + [node_read(label) for label in NODE_TYPES]
-    out += [rel_merge((rel.type, a, b)) for rel in REL_TYPES.values() for a, b in rel.pairs if rel.sources]
+    out += [rel_merge((rel.type, a, b)) for rel in REL_TYPES.values() for a, b in rel.pairs if rel.type != "ASSERTS"]
     out += [cypher.asserts_merge(label) for _, label in REL_TYPES["ASSERTS"].pairs]
     out += [edge_read(t) for t in REL_TYPES] + [property_update(label) for label in NODE_TYPES]
     out += GraphStore.shared_statements()
