@@ -14,6 +14,7 @@ from .analysis.leads import METHODS as LEAD_METHODS
 from .analysis.leads import evaluate, fit_model
 from .analysis.network import person_network
 from .analysis.ties import PERSON_LINKS
+from .ingest.cells import write_csv
 from .ingest.load import MissingColumnsError, load_file
 from .ingest.mapping import MappingError, available_mappings
 from .ingest.tables import SourceError
@@ -382,7 +383,7 @@ def query_command(db: StoreTarget, name: str | None, params: tuple[str, ...], ou
         except (KeyError, ValueError) as exc:
             raise click.ClickException(str(exc.args[0])) from None
     if out:
-        flat(rows).to_csv(out, index=False, encoding="utf-8-sig")
+        write_csv(flat(rows), out)  # formula-like cells get a leading ' (CSV injection)
         click.echo(f"wrote {len(rows)} rows to {out}")
     else:
         click.echo(flat(rows).to_string(index=False) if len(rows) else "(no rows)")

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from ..resources import netgraph_version
 from ..store.base import GraphStore
 from ..store.batch import GraphBatch
+from .cells import write_csv
 from .mapping import Mapping, load_mapping
 from .tables import read_table
 from .transform import compile_rows
@@ -109,5 +110,4 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
 def _write_rejects(rejects: pd.DataFrame, directory: Path, path: Path, mapping: Mapping) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"{path.name}.{mapping.name}.rejects.csv"
-    rejects.to_csv(out, index=False, encoding="utf-8-sig")  # BOM: opens right in Excel
-    return str(out)
+    return str(write_csv(rejects, out))  # BOM: opens right in Excel; formula-like cells get a leading '

@@ -35,6 +35,7 @@ from ..analysis.communities import _seeded
 from ..analysis.network import person_network
 from ..analysis.projection import Filters
 from ..analysis.ties import PERSON_LINKS
+from ..ingest.cells import write_csv
 from ..resources import netgraph_version
 from ..space_time.timeline import case_timeline
 from ..store.base import GraphStore
@@ -119,8 +120,8 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
                 pdf.savefig(page)
             for page in _timeline_pages(timeline, text):
                 pdf.savefig(page)
-    evidence.to_csv(out.with_name(out.stem + "-evidence.csv"), index=False, encoding="utf-8-sig")
-    paths = [out.with_suffix(s) for s in (".pdf", ".svg", ".png")] + [out.with_name(out.stem + "-evidence.csv")]
+    evidence_csv = write_csv(evidence, out.with_name(out.stem + "-evidence.csv"))  # formula-like cells made inert
+    paths = [out.with_suffix(s) for s in (".pdf", ".svg", ".png")] + [evidence_csv]
     return CaseChart(paths, evidence, stamp, redaction, timeline)
 
 

@@ -1,4 +1,8 @@
-"""Write analysis tables as CSV and XLSX with a method stamp (version, parameters, input hash, time)."""
+"""Write analysis tables as CSV and XLSX with a method stamp (version, parameters, input hash, time).
+
+Every text cell that a spreadsheet would evaluate as a formula is written with a leading ``'``
+(:func:`netgraph.ingest.cells.safe_cell`), in the CSV files and the workbook alike.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,6 +10,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
+
+from ..ingest.cells import safe_cells, write_csv
 
 
 def flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -27,13 +33,13 @@ def write_tables(out_dir: str | Path, tables: dict[str, pd.DataFrame], stamp: di
     written = []
     for name, frame in tables.items():
         path = out_dir / f"{name}.csv"
-        flat(frame).to_csv(path, index=False, encoding="utf-8-sig")
-        written.append(path)
+        written.append(write_csv(flat(frame), path))
     with pd.ExcelWriter(out_dir / workbook, engine="openpyxl") as excel:
         for name, frame in tables.items():
-            flat(frame).to_excel(excel, sheet_name=name[:31], index=False)
-        pd.DataFrame(sorted((k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in stamp.items()),
-                     columns=["key", "value"]).to_excel(excel, sheet_name="method", index=False)
+            safe_cells(flat(frame)).to_excel(excel, sheet_name=name[:31], index=False)
+        method = pd.DataFrame(sorted((k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in stamp.items()),
+                              columns=["key", "value"])
+        safe_cells(method).to_excel(excel, sheet_name="method", index=False)
     written.append(out_dir / workbook)
     (out_dir / "method.json").write_text(json.dumps(stamp, ensure_ascii=False, indent=2, default=str),
                                          encoding="utf-8")
