@@ -118,8 +118,13 @@ def describe_store(store) -> str:
     if len(loads):
         lines += ["", "loads (read = loaded + rejected):"]
         for row in loads.itertuples():
+            if row.status == "incomplete":
+                lines.append(f"  {row.file} with {row.mapping}: INCOMPLETE (stopped while writing; load the file "
+                             "again to complete it)")
+                continue
             lines.append(f"  {row.file} with {row.mapping}: {row.read} = {row.loaded} + {row.rejected}"
-                         + (f"   rejects: {row.rejects_file}" if row.rejects_file else ""))
+                         + (f"   rejects: {row.rejects_file}" if row.rejects_file else "")
+                         + (f"   conflicts: {row.conflicts_file}" if row.conflicts_file else ""))
     return "\n".join(lines)
 
 

@@ -35,6 +35,9 @@ class NodeType:
     #: where the node's records come from: ASSERTS relationships, or the property that names its one record
     #: (a Record is its own; a Mention names it), or None (a Load is bookkeeping, asserted by no record)
     sources_from: str | None = ASSERTED
+    #: properties that a later fact may change: "max" keeps the highest value (a handling code is never
+    #: lowered by a load), "last" takes the latest non-null one; any other property keeps its first value
+    merge: dict[str, str] = field(default_factory=dict)
 
     @property
     def all_properties(self) -> dict[str, str]:
@@ -86,13 +89,17 @@ _NODES = [
     NodeType("Record", "One row of one source: provenance and intelligence grading of what it asserts.",
              {"source": "STRING", "file": "STRING", "row": "INT64", "record_id": "STRING", "agency": "STRING",
               "country": "STRING", "record_date": "DATE", "reliability": "STRING", "validity": "INT64",
-              "handling": "INT64"}, sources_from="id"),
+              "handling": "INT64"}, sources_from="id",
+             merge={"handling": "max", "reliability": "last", "validity": "last"}),
     NodeType("Mention", "What one record said about an entity, as written.",
              {"record": "STRING", "field": "STRING", "text": "STRING", "label": "STRING"}, sources_from="record"),
-    NodeType("Load", "One load of one file with one mapping.",
+    NodeType("Load", "One load of one file with one mapping (``status``: ``incomplete`` until its last row is "
+             "written; loading the file again completes it).",
              {"file": "STRING", "mapping": "STRING", "file_sha256": "STRING", "encoding": "STRING",
               "read": "INT64", "loaded": "INT64", "rejected": "INT64", "rejects_file": "STRING",
-              "netgraph_version": "STRING"}, sources_from=None),
+              "conflicts": "INT64", "conflicts_file": "STRING", "status": "STRING", "netgraph_version": "STRING"},
+             sources_from=None, merge=dict.fromkeys(("read", "loaded", "rejected", "rejects_file", "conflicts",
+                                                     "conflicts_file", "status", "netgraph_version"), "last")),
 ]
 NODE_TYPES: dict[str, NodeType] = {n.label: n for n in _NODES}
 

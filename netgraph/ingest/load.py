@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..resources import netgraph_version
+from ..schema import NODE_TYPES
 from ..store.base import GraphStore
 from ..store.batch import GraphBatch
 from .cells import write_csv
@@ -46,12 +47,17 @@ class LoadReport:
     rejects_file: str | None
     missing_optional_columns: list[str] = field(default_factory=list)
     facts: dict[str, int] = field(default_factory=dict)  # what the load added to the store, by label and type
+    conflicts: int = 0  # records that another file or row had loaded already, with other values
+    conflicts_file: str | None = None
 
     def summary(self) -> str:
         lines = [f"{self.file} ({self.mapping}, encoding {self.encoding or 'n/a'}, delimiter "
                  f"{self.delimiter!r}): read {self.read} = loaded {self.loaded} + rejected {self.rejected}"]
         if self.rejects_file:
             lines.append(f"rejected rows and reasons: {self.rejects_file}")
+        if self.conflicts:
+            lines.append(f"{self.conflicts} record(s) were loaded before from another file or row with other "
+                         f"values (the highest handling code and the latest grading kept): {self.conflicts_file}")
         if self.missing_optional_columns:
             lines.append(f"columns the mapping reads but the file lacks: {', '.join(self.missing_optional_columns)}")
         return "\n".join(lines)
@@ -75,36 +81,75 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     if missing:
         raise MissingColumnsError(f"{path.name}: missing required column(s) {missing} for mapping "
                                   f"{mapping.name!r}; the file has {sorted(present - {'__row__'})}")
-    before, frame, found = store.counts(), table.frame, []
+    before, frame, found, clashes, loaded = store.counts(), table.frame, [], [], {}
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    load_id = f"load:{digest[:16]}:{mapping.name}"
+    _mark(store, load_id, {"name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
+                           "file_sha256": digest, "encoding": table.encoding, "status": "incomplete"})
     with tqdm(total=len(frame), unit="row", desc=f"loading {path.name}", disable=not progress or
               len(frame) < CHUNK_ROWS) as bar:
         for start in range(0, len(frame), CHUNK_ROWS):  # chunks bound the memory a big file takes
             part = frame.iloc[start:start + CHUNK_ROWS]
             bar.set_postfix_str("reading")
-            compiled = compile_rows(part, mapping, path.name)
+            compiled = compile_rows(part, mapping, path.name, loaded)
+            loaded.update(compiled.records)
+            if before.get("Record"):
+                clashes.append(_conflicts(store, compiled.batch.node_frame("Record")))
             bar.set_postfix_str("writing")
-            store.write(compiled.batch)
+            store.write(compiled.batch)  # one transaction: a chunk is written whole or not at all
             found.append(compiled.rejects.assign(row=compiled.rejects["row"] + start))
             bar.update(len(part))
     bad = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["row", "column", "reason"])
     cells = frame.iloc[bad["row"].to_numpy(dtype=int)].reset_index(drop=True)
     rejects = pd.concat([pd.DataFrame({"file": path.name, "row": cells["__row__"], "column": bad["column"].to_numpy(),
                                        "reason": bad["reason"].to_numpy()}), cells.drop(columns="__row__")], axis=1)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    rejects_file = _write_rejects(rejects, Path(rejects_dir or store.rejects_dir), path, mapping) if len(rejects) \
-        else None
+    folder = Path(rejects_dir or store.rejects_dir)
+    rejects_file = _write_rejects(rejects, folder, path, mapping) if len(rejects) else None
+    conflicts = pd.concat(clashes, ignore_index=True) if clashes else pd.DataFrame()
+    conflicts_file = None
+    if len(conflicts):
+        folder.mkdir(parents=True, exist_ok=True)
+        conflicts_file = str(write_csv(conflicts, folder / f"{path.name}.{mapping.name}.conflicts.csv"))
     read, after = len(frame), store.counts()
     report = LoadReport(str(path), mapping.name, table.encoding, table.delimiter, read, read - len(rejects),
                         len(rejects), rejects_file, [c for c in mapping.known_columns() if c not in present],
-                        {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)})
-    batch = GraphBatch()
-    batch.node("Load", f"load:{digest[:16]}:{mapping.name}", {
-        "name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
-        "file_sha256": digest, "encoding": table.encoding, "read": report.read, "loaded": report.loaded,
-        "rejected": report.rejected, "rejects_file": rejects_file, "netgraph_version": netgraph_version()},
-        None)
-    store.write(batch)
+                        {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)},
+                        conflicts["record"].nunique() if len(conflicts) else 0, conflicts_file)
+    _mark(store, load_id, {"read": report.read, "loaded": report.loaded, "rejected": report.rejected,
+                           "rejects_file": rejects_file, "conflicts": report.conflicts,
+                           "conflicts_file": conflicts_file, "status": "complete",
+                           "netgraph_version": netgraph_version()})
     return report
+
+
+def _mark(store: GraphStore, load_id: str, props: dict) -> None:
+    """Write what the ``Load`` node knows so far: it says ``incomplete`` until the last chunk is written."""
+    batch = GraphBatch()
+    batch.node("Load", load_id, props, None)
+    store.write(batch)
+
+
+COMPARED = ["record_date", "agency", "country", "reliability", "validity", "handling"]  # Record properties
+KEPT = {"max": "the higher", "last": "this file's", None: "the stored"}  # by the schema's merge rule
+
+
+def _conflicts(store: GraphStore, records: pd.DataFrame) -> pd.DataFrame:
+    """Records of ``records`` that the store holds from another file or row with other values: one row per
+    differing value (record, column, the value stored and where from, this file's value, what is kept)."""
+    stored = store.stored_records(records["id"])
+    both = records.merge(stored, on="id", suffixes=("", "_stored"))
+    both = both[(both["file"] != both["file_stored"]) | (both["row"].astype(float) != both["row_stored"].astype(float))]
+    rows = []
+    for column in COMPARED:
+        new, old = both[column], both[f"{column}_stored"]
+        differ = new.notna() & old.notna() & (new.astype(str) != old.astype(str))
+        kept = KEPT[NODE_TYPES["Record"].merge.get(column)]
+        rows.append(pd.DataFrame({"record": both.loc[differ, "record_id"].fillna(both.loc[differ, "id"]),
+                                  "column": column, "stored": old[differ],
+                                  "stored_from": both.loc[differ, "file_stored"] + " row "
+                                  + both.loc[differ, "row_stored"].astype(str),
+                                  "this_file": new[differ], "this_row": both.loc[differ, "row"], "kept": kept}))
+    return pd.concat(rows, ignore_index=True)
 
 
 def _write_rejects(rejects: pd.DataFrame, directory: Path, path: Path, mapping: Mapping) -> str:

@@ -52,11 +52,17 @@ class Compiled:
     reason."""
     batch: GraphBatch
     rejects: pd.DataFrame
+    records: dict[str, int]  # key of every record that loaded → its spreadsheet row
 
 
-def compile_rows(frame: pd.DataFrame, mapping: Mapping, file_name: str) -> Compiled:
-    """Apply ``mapping`` to ``frame`` (cells as text, ``__row__`` the spreadsheet row)."""
-    return _Compiler(frame, mapping, file_name).run()
+def compile_rows(frame: pd.DataFrame, mapping: Mapping, file_name: str,
+                 loaded: dict[str, int] | None = None) -> Compiled:
+    """Apply ``mapping`` to ``frame`` (cells as text, ``__row__`` the spreadsheet row).
+
+    A record is one row: a row whose record id an earlier row of the file has (in ``frame``, or in
+    ``loaded``: the records earlier chunks loaded, key → row) is rejected as a duplicate, never merged.
+    """
+    return _Compiler(frame, mapping, file_name).run(loaded or {})
 
 
 def record_key(source: str, file_name: str, rows: pd.Series, record_ids: pd.Series) -> pd.Series:
@@ -218,8 +224,11 @@ class _Compiler:
         return found
 
     # --- the record -------------------------------------------------------------------------------
-    def run(self) -> Compiled:
+    def run(self, loaded: dict[str, int]) -> Compiled:
         f, m, rows = self.m.fields, self.m, pd.Series(np.arange(self.n))
+        for column in m.known_columns():  # the reader decodes bytes invalid in the file's encoding as U+FFFD
+            self.error(self.cells(column).str.contains("\ufffd", regex=False), column,
+                       "undecodable bytes (shown as \ufffd) in this cell; fix them, or name the file's encoding")
         record_id = self.text(f.record_id)
         self.rec = record_key(m.source, self.file_name, self.rows, record_id)
         date_text = self.text(f.date)
@@ -273,7 +282,7 @@ class _Compiler:
             self.party(party, "Person", index)
         for index, party in enumerate(m.organizations):
             self.party(party, "Organization", len(m.people) + index)
-        return self.finish()
+        return self.finish(loaded)
 
     def from_seizure(self, found: pd.DataFrame, to: pd.Series) -> pd.DataFrame:
         return pd.DataFrame({"row": found["row"], "from": self.seizure.to_numpy(dtype=object)[found["row"].to_numpy()],
@@ -583,7 +592,7 @@ class _Compiler:
         return _lookup(first["text"], names).fillna("")
 
     # --- the result -------------------------------------------------------------------------------
-    def finish(self) -> Compiled:
+    def finish(self, loaded: dict[str, int]) -> Compiled:
         rejected = np.zeros(self.n, dtype=bool)
         column = pd.Series([None] * self.n, dtype=object)
         reason = pd.Series([None] * self.n, dtype=object)
@@ -591,6 +600,11 @@ class _Compiler:
             new = mask & ~rejected
             column[new], reason[new] = col[new], why[new]
             rejected |= mask
+        duplicate, first = self._duplicates(~rejected, loaded)
+        column[duplicate] = self.m.fields.record_id.column if self.m.fields.record_id else None
+        reason[duplicate] = [f"duplicate record id: row {row} has the same one (a record is one row; "
+                             "rows sharing an id are not merged)" for row in first]
+        rejected |= duplicate
         keep = ~rejected
         batch = GraphBatch()
         for label, frames in self.nodes.items():
@@ -608,7 +622,17 @@ class _Compiler:
                 batch.add_rels(key, facts.drop(columns=["_row", "order"]))
         rejects = pd.DataFrame({"row": np.flatnonzero(rejected), "column": column[rejected].fillna("").to_numpy(),
                                 "reason": reason[rejected].to_numpy()})
-        return Compiled(batch, rejects)
+        return Compiled(batch, rejects, dict(zip(self.rec.to_numpy(dtype=object)[keep], self.rows.to_numpy()[keep])))
+
+    def _duplicates(self, kept: np.ndarray, loaded: dict[str, int]) -> tuple[np.ndarray, list[int]]:
+        """Rows (of those ``kept``) whose record an earlier kept row or an earlier chunk has, and that row."""
+        keys = pd.Series(self.rec.to_numpy(dtype=object)[kept])
+        rows = self.rows.to_numpy()[kept]
+        earlier = keys.duplicated().to_numpy() | keys.isin(loaded.keys()).to_numpy()
+        first = {**dict(zip(keys[::-1], rows[::-1])), **{k: loaded[k] for k in keys[earlier] if k in loaded}}
+        mask = np.zeros(self.n, dtype=bool)
+        mask[np.flatnonzero(kept)[earlier]] = True
+        return mask, [int(first[k]) for k in keys[earlier]]
 
 
 def _ordered(frames: list[pd.DataFrame], keep: np.ndarray) -> pd.DataFrame | None:

@@ -20,6 +20,9 @@ DELETE_LEADS = "MATCH ()-[e:SUSPECTED_LINK]->() WHERE e.method = $method DELETE 
 DELETE_SAME_AS = "MATCH ()-[e:SAME_AS]->() DELETE e"
 SET_RESOLVED = "UNWIND $rows AS r MATCH (n:Person {id: r.id}) SET n.resolved_id = r.resolved_id"
 RECORDS_IN = "UNWIND $keys AS k MATCH (r:Record {id: k}) RETURN r.id AS id"  # IN $keys scans per key
+RECORDS_STORED = ("UNWIND $keys AS k MATCH (r:Record {id: k}) RETURN " + ", ".join(
+    f"r.{p} AS {p}" for p in NODE_TYPES["Record"].all_properties))
+LOOKUP_KEYS = 10_000  # keys per lookup statement
 SEIZURE_DATES = "MATCH (s:Seizure) RETURN min(s.date) AS first, max(s.date) AS last"
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
@@ -102,6 +105,14 @@ class GraphStore(ABC):
                 raise ValueError(f"{len(missing)} record(s) cited as sources are in neither the batch nor the "
                                  f"store, e.g. {missing[:3]}")
 
+    def stored_records(self, keys) -> pd.DataFrame:
+        """The stored ``Record`` nodes among ``keys``, with every property."""
+        keys = list(dict.fromkeys(keys))
+        frames = [self.query(RECORDS_STORED, {"keys": keys[i:i + LOOKUP_KEYS]}) for i in range(0, len(keys), LOOKUP_KEYS)]
+        frames = [f for f in frames if len(f)]
+        columns = list(NODE_TYPES["Record"].all_properties)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns, dtype=object)
+
     def write_leads(self, leads: pd.DataFrame, method: str) -> int:
         """Replace the stored ``SUSPECTED_LINK``s of ``method`` with ``leads`` (source, target, score,
         records); return how many were written. Leads are never asserted links: no projection reads them."""
@@ -146,7 +157,7 @@ class GraphStore(ABC):
         """The statements this base class sends, the same for every store."""
         return ([_count_nodes(label) for label in NODE_TYPES] + [_count_rels(t) for t in REL_TYPES]
                 + [cypher.asserts_read(a) for _, a in REL_TYPES["ASSERTS"].pairs]
-                + [DELETE_LEADS, SEIZURE_DATES, DELETE_SAME_AS, SET_RESOLVED, RECORDS_IN])
+                + [DELETE_LEADS, SEIZURE_DATES, DELETE_SAME_AS, SET_RESOLVED, RECORDS_IN, RECORDS_STORED])
 
     def nodes(self, labels: list[str] | None = None) -> pd.DataFrame:
         """Nodes of the given labels (all by default): id, label, name, sources."""

@@ -103,7 +103,10 @@ class GraphBatch:
         facts = self._facts(self._nodes.get(label, []), columns)
         codes, ids = pd.factorize(facts["id"].to_numpy(dtype=object))
         merged = {"id": ids.astype(object)}
-        merged.update(_first_values(codes, len(ids), facts, columns[1:]))
+        rules = NODE_TYPES[label].merge
+        merged.update(_first_values(codes, len(ids), facts, [c for c in columns[1:] if c not in rules]))
+        for column, rule in rules.items():
+            merged[column] = (_max_values if rule == "max" else _last_values)(codes, len(ids), facts[column])
         return pd.DataFrame(merged, columns=columns, dtype=object)
 
     def asserts_frame(self, label: str) -> pd.DataFrame:
@@ -171,6 +174,21 @@ def _first_values(codes: np.ndarray, groups: int, facts: pd.DataFrame, columns: 
         merged[found] = values[valid][first]
         out[column] = merged
     return out
+
+
+def _last_values(codes: np.ndarray, groups: int, values: pd.Series) -> np.ndarray:
+    """Each group's last non-null value (None where it has none)."""
+    reverse = slice(None, None, -1)
+    return _first_values(codes[reverse], groups, pd.DataFrame({"v": values.to_numpy(dtype=object)[reverse]}),
+                         ["v"])["v"]
+
+
+def _max_values(codes: np.ndarray, groups: int, values: pd.Series) -> np.ndarray:
+    """Each group's highest non-null value (None where it has none)."""
+    highest = pd.Series(values.to_numpy(dtype=object)).groupby(codes).max()
+    merged = np.full(groups, None, dtype=object)
+    merged[highest.index.to_numpy()] = highest.to_numpy(dtype=object)
+    return _none_for_nan(merged)
 
 
 def _sorted_lists(codes: np.ndarray, groups: int, values: np.ndarray) -> list[list]:

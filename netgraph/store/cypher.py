@@ -17,11 +17,15 @@ Union = Callable[[str], str]
 
 
 def node_merge(label: str, value: Value) -> str:
-    """Upsert nodes: set every property on creation; on a match, fill only the gaps."""
-    types = NODE_TYPES[check_label(label)].all_properties
+    """Upsert nodes: set every property on creation; on a match, fill only the gaps, except where the
+    schema's ``merge`` rule says otherwise (the highest value, or the latest)."""
+    spec = NODE_TYPES[check_label(label)]
+    types = spec.all_properties
     props = [p for p in types if p != "id"]
     on_create = ", ".join(f"n.{p} = {value(p, types[p])}" for p in props)
-    on_match = ", ".join(f"n.{p} = coalesce(n.{p}, {value(p, types[p])})" for p in props)
+    matched = {"max": "CASE WHEN n.{p} IS NULL OR {v} > n.{p} THEN {v} ELSE n.{p} END", "last": "coalesce({v}, n.{p})"}
+    on_match = ", ".join(f"n.{p} = " + matched.get(spec.merge.get(p), "coalesce(n.{p}, {v})").format(
+        p=p, v=value(p, types[p])) for p in props)
     return f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) ON CREATE SET {on_create} ON MATCH SET {on_match}"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import ladybug
@@ -23,14 +24,13 @@ from tqdm.auto import tqdm
 
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
 from . import cypher
-from .base import EDGE_COLUMNS, GraphStore, check_property_names, records_of
+from .base import EDGE_COLUMNS, LOOKUP_KEYS, GraphStore, check_property_names, records_of
 from .batch import GraphBatch
 
 ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(), "DATE": pa.date32(),
                "STRING[]": pa.list_(pa.string())}
 BATCH_ROWS = 2_000
 COPY_MIN_ROWS = 2_000  # fewer new facts than this are created by UNWIND, more by COPY
-LOOKUP_KEYS = 10_000  # keys per lookup of what the store holds already (more can fill the buffer pool)
 DEFAULT_BUFFER_POOL_MB = 1024
 
 
@@ -87,7 +87,8 @@ class LadybugStore(GraphStore):
         self.check_records(nodes, asserts)
         rel_keys = batch.rel_keys()
         new_ids: dict[str, set] = {}
-        with tqdm(total=2 * len(nodes) + len(rel_keys), desc="writing", unit="table", disable=not progress) as bar:
+        with self._transaction(), tqdm(total=2 * len(nodes) + len(rel_keys), desc="writing", unit="table",
+                                       disable=not progress) as bar:
             for label in sorted(nodes, key=lambda label: label != "Record"):  # records first
                 new_ids[label] = self._write_nodes(label, nodes[label])
                 bar.update()
@@ -98,6 +99,17 @@ class LadybugStore(GraphStore):
             for key in rel_keys:
                 self._write_rels(key, batch.rel_frame(key), new_ids)
                 bar.update()
+
+    @contextmanager
+    def _transaction(self):
+        """One transaction: a batch is written whole or, if anything fails (or the process dies), not at all."""
+        self._conn.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     def _write_nodes(self, label: str, frame: pd.DataFrame) -> set:
         """Upsert the nodes of ``frame``; return the ids that were new."""
@@ -113,9 +125,15 @@ class LadybugStore(GraphStore):
         if known.any():
             both = frame[known].merge(stored, on="id", suffixes=("", "_stored"))
             fills = pd.Series(False, index=both.index)
-            for prop in types:
-                if prop != "id":
-                    fills |= both[prop].notna() & both[f"{prop}_stored"].isna()
+            rules = NODE_TYPES[label].merge
+            for prop in (p for p in types if p != "id"):
+                new, old = both[prop], both[f"{prop}_stored"]
+                if rules.get(prop) == "max":
+                    fills |= new.notna() & (old.isna() | (new.astype(float) > old.astype(float)))
+                elif rules.get(prop) == "last":
+                    fills |= new.notna() & (old.isna() | (new != old))
+                else:
+                    fills |= new.notna() & old.isna()
             self._merge_rows(cypher.node_merge(label, _value), frame[known][fills.to_numpy()])
         return set(frame.loc[~known, "id"])
 

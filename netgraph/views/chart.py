@@ -232,6 +232,16 @@ def _timeline_pages(timeline: pd.DataFrame, text: dict):
         yield figure
 
 
+def _frame_layout(ax, points: list) -> None:
+    """Axis limits around the layout, never flat (a chain of three people lies on one line: a zero height
+    made matplotlib place the labels at astronomically large pixel positions, and FreeType fail)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0) / 2 + 0.6  # room for the labels under the nodes
+    middle = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+    ax.set_xlim(middle[0] - span, middle[0] + span)
+    ax.set_ylim(middle[1] - span, middle[1] + span)
+
+
 def _draw(case, suspects, labels, text, stamp, redaction, seed, date_from, date_to):
     graph = case.graph
     with _seeded(seed):
@@ -240,6 +250,7 @@ def _draw(case, suspects, labels, text, stamp, redaction, seed, date_from, date_
     figure = Figure(figsize=(11.69, 8.27))  # A4 landscape
     ax = figure.add_subplot()
     ax.set_axis_off()
+    _frame_layout(ax, list(coords.values()))
     ordered = case.edges.assign(a=case.edges["source"].map(labels), b=case.edges["target"].map(labels))
     ordered = ordered.sort_values(["a", "b"], ignore_index=True)
     top = max(ordered["weight"].max(), 1) if len(ordered) else 1
