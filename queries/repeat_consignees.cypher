@@ -2,7 +2,8 @@
 // params: min_seizures
 MATCH (o:Organization)-[e:INVOLVED_IN]->(s:Seizure)
 WHERE e.role = 'consignee'
-WITH o, count(DISTINCT s) AS seizures, min(s.date) AS first, max(s.date) AS last
+WITH o, count(DISTINCT s) AS seizures, coalesce(min(s.date), null) AS first,
+     coalesce(max(s.date), null) AS last
 WHERE seizures >= $min_seizures
 RETURN o.id AS organization, o.name AS name, seizures, first, last
 ORDER BY seizures DESC, organization

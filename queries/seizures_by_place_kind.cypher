@@ -3,5 +3,6 @@
 MATCH (s:Seizure)-[:AT]->(l:Location)
 WHERE l.kind = $kind AND s.date >= $date_from AND s.date <= $date_to
 RETURN l.id AS place, l.name AS name, l.country AS country, count(DISTINCT s) AS seizures,
-       sum(s.weight_kg) AS weight_kg, sum(s.pieces) AS pieces, min(s.date) AS first, max(s.date) AS last
+       coalesce(sum(s.weight_kg), 0.0) AS weight_kg, coalesce(sum(s.pieces), 0.0) AS pieces,
+       coalesce(min(s.date), null) AS first, coalesce(max(s.date), null) AS last
 ORDER BY seizures DESC, place

@@ -12,7 +12,8 @@ import pytest
 import netgraph as ng
 from netgraph.store.batch import GraphBatch
 from netgraph.store.neo4j import Neo4jSettings, Neo4jStore, all_statements
-from netgraph.store.queries import list_queries
+from netgraph.store.queries import list_queries, portability_problems
+from netgraph.views.export import flat
 
 from .conftest import DATA, ROOT
 from .falkordb import bolt_server
@@ -57,6 +58,71 @@ def test_every_query_declares_exactly_the_parameters_it_uses():
             assert used == set(query.params), (query.name, dialect)
             literals = set(re.findall(r"'([^']*)'", text))
             assert literals <= {"consignee", "id", "name"}, (query.name, literals)  # constants, never user data
+
+
+# the texts before issue 16, which a real Neo4j 5.13 answered differently from LadybugDB
+OLD_SHARED_VEHICLES = """MATCH (a:Person)-[:INVOLVED_IN]->(s1:Seizure)-[:CONVEYED_BY]->(v)<-[:CONVEYED_BY]-(s2:Seizure)<-[:INVOLVED_IN]-(b:Person)
+WHERE a.id < b.id
+RETURN v.id AS conveyance, count(DISTINCT s1) AS seizures_a, count(DISTINCT s2) AS seizures_b"""
+OLD_COMMODITIES_BY_ROUTE = """MATCH (c:Commodity)<-[e:SEIZED]-(s:Seizure)-[:ORIGIN]->(o:Location), (s)-[:DESTINATION]->(d:Location)
+RETURN c.name AS commodity, count(DISTINCT s) AS seizures, sum(e.weight_kg) AS weight_kg, sum(e.pieces) AS pieces"""
+
+
+def test_every_named_query_means_the_same_on_both_stores():
+    """No MATCH repeats a relationship pattern (Neo4j binds a relationship once per MATCH, LadybugDB twice) and
+    every sum/avg/min/max states its result over no values (Neo4j's sum of nulls is 0, LadybugDB's NULL)."""
+    for query in list_queries().values():
+        for dialect, text in query.texts.items():
+            assert portability_problems(text) == [], (query.name, dialect)
+    assert any("CONVEYED_BY" in p for p in portability_problems(OLD_SHARED_VEHICLES))
+    assert len(portability_problems(OLD_COMMODITIES_BY_ROUTE)) == 2
+    assert portability_problems("MATCH (a:Person)-[:USES]->(p)<-[r]-(b) RETURN a")  # an untyped one may be the same
+    assert portability_problems("MATCH (a)-[:USES*1..3]-(b) RETURN a")  # trails on Neo4j, walks on LadybugDB
+    assert portability_problems("MATCH (a) RETURN coalesce(sum(a.x), null) AS s")  # still 0 on Neo4j
+    assert not portability_problems("MATCH p = shortestPath((a)-[:USES*..4]-(b)) RETURN coalesce(max(a.x), null) AS m")
+
+
+def test_shared_vehicles_pairs_people_caught_in_the_same_seizure(sample_store):
+    """Two people of one seizure pair through its one CONVEYED_BY (Neo4j dropped those pairs before issue 16)."""
+    involved = sample_store.edge_frame("INVOLVED_IN")
+    involved = involved[involved["source_label"] == "Person"][["source", "target"]].set_axis(["person", "seizure"], axis=1)
+    conveyed = sample_store.edge_frame("CONVEYED_BY")[["source", "target"]].set_axis(["seizure", "conveyance"], axis=1)
+    caught = involved.merge(conveyed, on="seizure")
+    pairs = caught.merge(caught, on="conveyance", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["person_a"] < pairs["person_b"]]
+    expected = pairs.groupby(["conveyance", "person_a", "person_b"]).agg(
+        seizures_a=("seizure_a", "nunique"), seizures_b=("seizure_b", "nunique")).reset_index()
+    rows = ng.query(sample_store, "shared_vehicles")
+    got = rows[["conveyance", "person_a", "person_b", "seizures_a", "seizures_b"]]
+    assert got.astype(object).values.tolist() == expected.astype(object).values.tolist()
+    assert (pairs["seizure_a"] == pairs["seizure_b"]).any()  # the pairs that need the relationship bound twice
+
+
+def test_commodities_by_route_states_zero_where_no_weight_is_known(sample_store):
+    rows = ng.query(sample_store, "commodities_by_route")
+    assert len(rows) and rows[["weight_kg", "pieces"]].notna().all().all()  # LadybugDB gave NULL, Neo4j 0.0
+    assert (rows["weight_kg"] == 0).any()
+    seized = sample_store.edge_frame("SEIZED")
+    assert rows["weight_kg"].max() <= seized["weight_kg"].sum()
+
+
+def test_suspected_links_without_leads_on_the_embedded_store(tmp_path):
+    """No leads written: no rows, and the table still prints and exports (an empty date column once failed)."""
+    from click.testing import CliRunner
+
+    from netgraph.cli import main
+    with ng.open_store(tmp_path / "no-leads.lbdb") as store:
+        ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+        rows = ng.query(store, "suspected_links", min_score=0.0)
+        assert rows.empty and flat(rows).columns.tolist() == rows.columns.tolist()
+    runner = CliRunner()
+    shown = runner.invoke(main, ["query", "suspected_links", "--db", str(tmp_path / "no-leads.lbdb"), "-p",
+                                 "min_score=0"])
+    assert shown.exit_code == 0 and "(no rows)" in shown.output, shown.output
+    written = runner.invoke(main, ["query", "suspected_links", "--db", str(tmp_path / "no-leads.lbdb"), "-p",
+                                   "min_score=0", "--out", str(tmp_path / "leads.csv")])
+    assert written.exit_code == 0, written.output
+    assert "source,source_name" in (tmp_path / "leads.csv").read_text(encoding="utf-8-sig")
 
 
 def test_named_queries_run_on_the_embedded_store(sample_store):

@@ -18,7 +18,7 @@ def flat(frame: pd.DataFrame) -> pd.DataFrame:
     """Lists become '; '-joined text and dates ISO strings, so every cell survives CSV and Excel."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].map(lambda v: isinstance(v, (list, tuple, set))).any():
+        if any(isinstance(v, (list, tuple, set)) for v in out[column]):  # an empty .map() keeps a datetime dtype
             out[column] = out[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, set))
                                           else v)
     return out
