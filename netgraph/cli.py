@@ -98,6 +98,19 @@ def info(db: StoreTarget) -> None:
         click.echo(describe_store(store))
 
 
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, exists=True), required=True,
+              help="The embedded netgraph database file.")
+def repair(db: Path) -> None:
+    """Set aside a write-ahead log that cannot be replayed (after a full disk), so the store opens again as
+    of its last checkpoint; then show what it holds. Loads after that checkpoint must be run again."""
+    from .store.ladybug import LadybugStore
+    aside = LadybugStore.repair(db)
+    click.echo(f"the damaged log is now {aside}" if aside else "no write-ahead log to set aside")
+    with open_store(db, read_only=True) as store:
+        click.echo(describe_store(store))
+
+
 def describe_store(store) -> str:
     """A plain-text summary of what a store holds (used by ``netgraph info``)."""
     counts = store.counts()

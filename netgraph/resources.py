@@ -1,10 +1,17 @@
-"""Where the shipped mappings, vocabularies, samples and named queries live."""
+"""Where the shipped mappings, vocabularies, samples and named queries live; the base of netgraph's errors."""
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+
+
+class NetgraphError(Exception):
+    """Base of the errors netgraph explains in plain words: a file it cannot read, a mapping it cannot use, a
+    limit a file exceeds, a store it cannot write. The message names the file, and the row and column where
+    known, and says what to do; it never quotes a file's contents. The command line prints it without a
+    traceback (``netgraph --debug`` shows one). Every stage may raise one: this module is below them all."""
 
 
 def _first_existing(*candidates: Path) -> Path:

@@ -10,8 +10,12 @@ through an ``UNWIND $rows … MERGE`` upsert. So a load costs what its new facts
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
+from ..resources import NetgraphError
 from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
 from . import cypher
 from .base import EDGE_COLUMNS, LOOKUP_KEYS, GraphStore, check_property_names, records_of
@@ -42,6 +47,7 @@ class LadybugStore(GraphStore):
     """
 
     dialect = "ladybug"
+    _failed_write = False
 
     def __init__(self, path: str | Path, read_only: bool = False, buffer_pool_mb: int | None = None):
         self.path = Path(path)
@@ -50,21 +56,51 @@ class LadybugStore(GraphStore):
             raise FileNotFoundError(f"no netgraph database at {self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         pool_mb = buffer_pool_mb or int(os.environ.get("NETGRAPH_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB))
-        self._db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only)
-        # one thread: a COPY run with several hung now and then (no CPU used) on 2-core machines
-        self._conn = ladybug.Connection(self._db, num_threads=1)
-        if not read_only:
-            self._create_schema()
+        try:
+            self._db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only)
+            # one thread: a COPY run with several hung now and then (no CPU used) on 2-core machines
+            self._conn = ladybug.Connection(self._db, num_threads=1)
+            if not read_only:
+                self._create_schema()
+        except RuntimeError as exc:
+            raise store_error(self.path, exc) from None
+
+    @staticmethod
+    def repair(path: str | Path) -> Path | None:
+        """Set aside a write-ahead log that cannot be replayed (a write cut short by a full disk), so that
+        the store opens as of its last checkpoint; return where the log went (None if there was none).
+        Loads after that checkpoint must be run again (their ``Load`` nodes are gone or say incomplete)."""
+        log = Path(f"{path}.wal")
+        if not log.exists():
+            return None
+        aside = log.with_name(f"{log.name}.damaged-{int(time.time())}")
+        log.rename(aside)
+        return aside
 
     def __repr__(self) -> str:
         return f"LadybugStore({str(self.path)!r})"
 
     def close(self) -> None:
+        if self._failed_write:  # LadybugDB aborts the process if it closes after a failed write to disk
+            if not _ABANDONED:
+                atexit.register(_leave_without_closing)
+            _ABANDONED.append((self._conn, self._db))
+            return
         self._conn.close()
         self._db.close()
 
     def query(self, cypher: str, params: dict | None = None) -> pd.DataFrame:
         return self._conn.execute(cypher, params or {}).get_as_df()
+
+    def write(self, batch: GraphBatch, progress: bool = False) -> None:
+        """Bulk upsert: facts new to the store are COPYed in; facts it holds already are read back for
+        just the keys in ``batch`` and updated only where the batch fills a gap or adds a record."""
+        try:
+            self._write(batch, progress)
+        except RuntimeError as exc:
+            error = store_error(self.path, exc)
+            self._failed_write = isinstance(error, StoreFullError)
+            raise error from None
 
     # --- schema -----------------------------------------------------------------------------------
     def _create_schema(self) -> None:
@@ -79,9 +115,7 @@ class LadybugStore(GraphStore):
             self._conn.execute(f"CREATE REL TABLE IF NOT EXISTS {rel.type}({pairs}{columns})")
 
     # --- writes -----------------------------------------------------------------------------------
-    def write(self, batch: GraphBatch, progress: bool = False) -> None:
-        """Bulk upsert: facts new to the store are COPYed in; facts it holds already are read back for
-        just the keys in ``batch`` and updated only where the batch fills a gap or adds a record."""
+    def _write(self, batch: GraphBatch, progress: bool) -> None:
         nodes = {label: batch.node_frame(label) for label in batch.labels()}
         asserts = {label: batch.asserts_frame(label) for label in nodes}
         self.check_records(nodes, asserts)
@@ -107,7 +141,10 @@ class LadybugStore(GraphStore):
         try:
             yield
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            try:
+                self._conn.execute("ROLLBACK")
+            except RuntimeError:  # the transaction may be gone with the error (e.g. a failed write to disk)
+                pass
             raise
         self._conn.execute("COMMIT")
 
@@ -254,6 +291,52 @@ class LadybugStore(GraphStore):
         if "sources" in frame:
             frame["sources"] = [list(s) if s is not None else [] for s in frame["sources"]]
         return frame
+
+
+_ABANDONED: list = []  # databases that must not be closed (see LadybugStore.close)
+
+
+def _leave_without_closing() -> None:
+    """At exit, after a failed write to disk: end the process before LadybugDB's destructor aborts it (the
+    log it could not write is set aside by ``netgraph repair``)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
+
+
+class StoreError(NetgraphError):
+    """The embedded store cannot be opened or written; the message says why and what to do."""
+
+
+class StoreBusyError(StoreError):
+    """Another process has the store open for writing."""
+
+
+class StoreDamagedError(StoreError):
+    """The store's write-ahead log cannot be read: a write is under way in another process, or was cut short."""
+
+
+class StoreFullError(StoreError):
+    """The disk holding the store is full, or the store's files hit a size limit."""
+
+
+def store_error(path: Path, exc: RuntimeError) -> Exception:
+    """LadybugDB's error as one netgraph can explain; others as they are (they may quote data: never echoed)."""
+    text = str(exc)
+    if "Could not set lock" in text:
+        return StoreBusyError(f"{path} is open for writing by another netgraph process (a load or an analysis "
+                              "still running?); wait for it to finish, then try again")
+    if "Cannot write to file" in text or "No space left" in text or "checkpoint failed" in text:
+        free = shutil.disk_usage(path.parent).free // 2 ** 20
+        return StoreFullError(f"could not write to {path}: the disk may be full ({free:,} MiB free there) or the "
+                              "file too large; the write was rolled back. Free space, then if the store will not "
+                              f"open run `netgraph repair --db {path}`")
+    if ".wal" in text or "WAL" in text or "checkpoint recovery" in text:
+        return StoreDamagedError(f"the write-ahead log of {path} cannot be read: another process may be writing "
+                                 "to the store right now (wait and try again), or a write was cut short (a full "
+                                 f"disk?); if nothing is writing, `netgraph repair --db {path}` sets the log aside "
+                                 "and the store opens as of its last checkpoint")
+    return exc
 
 
 def _union(current: str) -> str:
