@@ -39,8 +39,9 @@ class StoreTarget:
     database: str | None
 
     def open(self, read_only: bool = False):
-        if self.uri:
-            return open_store(self.uri, database=self.database)
+        if self.uri:  # never a file: a URI that is not Neo4j's is an error, not an embedded store named like it
+            from .store.neo4j import Neo4jStore
+            return Neo4jStore(self.uri, database=self.database)
         if read_only and not self.path.exists():
             raise click.ClickException(f"no netgraph database at {self.path}")
         return open_store(self.path, read_only=read_only)
@@ -71,7 +72,8 @@ def main() -> None:
 @click.option("--mapping", "-m", required=True, help=f"A shipped mapping ({', '.join(available_mappings())}) "
               "or a mapping YAML file.")
 @store_options
-@click.option("--rejects", type=click.Path(path_type=Path), help="Folder for rejects files [default: beside --db].")
+@click.option("--rejects", type=click.Path(path_type=Path), help="Folder for rejects files [default: beside --db; "
+              "with --neo4j, ~/.local/share/netgraph/rejects/HOST-PORT-DATABASE].")
 @click.option("--encoding", help="Text encoding, e.g. cp1258 or gb18030 [default: the mapping's, else detected].")
 @click.option("--delimiter", help="CSV delimiter [default: the mapping's, else detected].")
 @click.option("--resolve", "then_resolve", is_flag=True, help="Resolve people afterwards (see `netgraph resolve`).")

