@@ -16,10 +16,9 @@ from .analysis.network import person_network
 from .analysis.ties import PERSON_LINKS
 from .ingest.cells import write_csv
 from .ingest.load import MissingColumnsError, load_file
-from .ingest.mapping import MappingError, available_mappings
-from .ingest.tables import SourceError
+from .ingest.mapping import available_mappings
 from .resolution.linkage import THRESHOLD, explain, resolve
-from .resources import loaders_dir, netgraph_version
+from .resources import NetgraphError, loaders_dir, netgraph_version
 from .space_time import routes
 from .space_time.outcomes import outcomes
 from .space_time.timeline import case_timeline, snapshots
@@ -61,10 +60,42 @@ def store_options(command):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+DEBUG = "netgraph.debug"
+
+
+class Commands(click.Group):
+    """netgraph's commands: an error netgraph explains (bad input, a refused limit) ends a command with its
+    message, no traceback; anything else with its kind and a pointer to ``--debug``, which shows tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (NetgraphError, MissingColumnsError) as exc:
+            if ctx.meta.get(DEBUG):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a file that cannot be opened or written: the system's words and the path
+            if ctx.meta.get(DEBUG):
+                raise
+            what = exc.strerror or type(exc).__name__
+            raise click.ClickException(f"{what}: {exc.filename}" if exc.filename else what) from None
+        except Exception as exc:  # not a message of ours: it may quote a file, so only its kind is shown
+            if ctx.meta.get(DEBUG):
+                raise
+            raise click.ClickException(
+                f"netgraph stopped on an unexpected {type(exc).__name__}; run the command again with "
+                "`netgraph --debug ...` to see where, and report it") from None
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(netgraph_version(), prog_name="netgraph")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error, not only its message.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """netgraph: wildlife-seizure records → the network of the organisations behind them."""
+    ctx.meta[DEBUG] = debug
 
 
 @main.command()
@@ -81,15 +112,12 @@ def main() -> None:
 def load(files: tuple[Path, ...], mapping: str, db: StoreTarget, rejects: Path | None, encoding: str | None,
          delimiter: str | None, then_resolve: bool, decisions: Path | None) -> None:
     """Load seizure records from FILES (CSV, XLSX, JSON) into the store."""
-    try:
-        with db.open() as store:
-            for path in files:
-                report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter)
-                click.echo(report.summary())
-            if then_resolve:
-                click.echo(describe_resolution(resolve(store, decisions)))
-    except (MissingColumnsError, MappingError, SourceError) as exc:
-        raise click.ClickException(str(exc)) from None
+    with db.open() as store:
+        for path in files:
+            report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter)
+            click.echo(report.summary())
+        if then_resolve:
+            click.echo(describe_resolution(resolve(store, decisions)))
 
 
 @main.command()
@@ -413,3 +441,24 @@ def query_command(db: StoreTarget, name: str | None, params: tuple[str, ...], ou
 def show_schema() -> None:
     """Print the POLE+ data model."""
     click.echo(schema.describe())
+
+
+@main.command("export")
+@store_options
+@click.option("--neo4j-admin", "admin_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the node and relationship CSVs that `neo4j-admin database import full` reads.")
+@click.option("--target-database", default="neo4j", show_default=True,
+              help="The Neo4j database the printed command imports into.")
+def export_command(db: StoreTarget, admin_dir: Path, target_database: str) -> None:
+    """Write the store as CSVs for Neo4j's offline bulk importer and print the command that imports them (a
+    first load of a big data set: load it with --db, export, import)."""
+    from .store.neo4j_admin import write_neo4j_admin
+    with db.open(read_only=True) as store:
+        written = write_neo4j_admin(store, admin_dir)
+    nodes = sum(written.counts.get(label, 0) for label in written.node_files)
+    click.echo(f"wrote {nodes} nodes in {len(written.node_files)} files and {sum(written.counts.values()) - nodes} "
+               f"relationships in {len(written.relationship_files)} files to {admin_dir}")
+    click.echo("import them on the Neo4j machine (the database must not exist yet; on Community, stop the server "
+               "and add --overwrite-destination=true, which replaces all the database holds):")
+    click.echo(written.command(target_database))
+    click.echo("the first netgraph command against it then creates netgraph's constraints and indexes")

@@ -4,18 +4,31 @@ A mapping is a YAML file in ``loaders/mappings/`` (or any path). It names the so
 formats, the separators of multi-valued cells, and maps columns to netgraph's canonical seizure-record
 fields. It is validated with pydantic, so a typo in a mapping is an error that names the bad key.
 
+A mapping file is read as plain data (YAML's safe subset: no tags that build Python objects), UTF-8 (or
+UTF-16 with a byte-order mark), at most ``MAX_MAPPING_BYTES`` (1 MiB), at most ``MAX_YAML_NODES`` (10,000)
+values once its aliases are expanded (an "alias bomb" is refused, not expanded), nested at most
+``MAX_YAML_DEPTH`` (50) levels. Each cause of refusal has its own :class:`MappingError`; a message names the
+file, the line and column or the key, and never quotes the file's contents.
+
 >>> m = load_mapping("cen_customs")
 >>> m.fields.date.column, m.required_columns()
 ('Date of seizure', ['Case ID', 'Date of seizure', 'Country of seizure', 'Commodity'])
 """
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..resources import loaders_dir
+from ..resources import NetgraphError, loaders_dir
+
+MAX_MAPPING_BYTES = 1 << 20
+MAX_YAML_NODES = 10_000
+MAX_YAML_DEPTH = 50
+_MAX_PROBLEMS = 10  # validation problems a message lists
 
 
 class _Strict(BaseModel):
@@ -108,19 +121,32 @@ class Fields(_Strict):
 
 
 class Mapping(_Strict):
-    name: str
+    name: str = Field(pattern=r"^\w[\w.-]*$", max_length=100,
+                      description="letters, digits, '_', '.', '-' (it names the rejects file)")
     description: str
-    source: str = Field(description="the source system written on every Record, e.g. 'CEN' or 'VN-FPD'")
+    source: str = Field(min_length=1, description="the source system written on every Record, e.g. 'CEN' or 'VN-FPD'")
     encoding: str | None = None
-    delimiter: str | None = None
+    delimiter: str | None = Field(None, pattern=r'^[^"\r\n]$', description="one character, not a quote")
     sheet: str | int | None = None
     date_formats: list[str] = ["%Y-%m-%d"]
-    list_separator: str = ";"
+    list_separator: str = Field(";", min_length=1)
     fields: Fields
     people: list[Party] = []
     organizations: list[Party] = []
     transport_modes: dict[str, str] = {}  # source value -> air | sea | road | rail | post
     notes: str | None = None
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                known = codecs.lookup(value)._is_text_encoding
+            except LookupError:
+                known = False
+            if not known:
+                raise ValueError("not a text encoding Python knows (e.g. utf-8, cp1258, gb18030, cp1252)")
+        return value
 
     def required_columns(self) -> list[str]:
         """Columns that must be present in the file, else the load stops before writing anything."""
@@ -145,8 +171,21 @@ class Mapping(_Strict):
         return list(dict.fromkeys(cols))
 
 
-class MappingError(ValueError):
+class MappingError(NetgraphError, ValueError):
     """A mapping file is missing or invalid."""
+
+
+class MappingNotFoundError(MappingError):
+    """No shipped mapping has that name and no file that path."""
+
+
+class MappingSyntaxError(MappingError):
+    """The file is not a YAML document netgraph reads: malformed YAML, a tag that would build an object, not
+    UTF-8 text, empty, too big, too deep or too many values once aliases are expanded."""
+
+
+class MappingInvalidError(MappingError):
+    """YAML, but not a valid netgraph mapping: a missing, unknown or badly typed key."""
 
 
 def available_mappings() -> list[str]:
@@ -160,8 +199,123 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     if not path.suffix:
         path = loaders_dir() / "mappings" / f"{name_or_path}.yaml"
     if not path.is_file():
-        raise MappingError(f"no mapping {name_or_path!r}; shipped mappings: {', '.join(available_mappings())}")
+        raise MappingNotFoundError(f"no mapping {str(name_or_path)!r}; shipped mappings: "
+                                   f"{', '.join(available_mappings())}, or give the path of a mapping YAML file")
+    size = path.stat().st_size
+    if size > MAX_MAPPING_BYTES:
+        raise MappingSyntaxError(f"{path}: {size:,} bytes, but a mapping is a small YAML file (at most "
+                                 f"{MAX_MAPPING_BYTES:,} bytes); is this the mapping?")
+    document = _parse_yaml(_text(path.read_bytes(), path), path)
+    if not isinstance(document, dict) or not set(document) & set(Mapping.model_fields):
+        raise MappingInvalidError(f"{path}: not a netgraph mapping (expected YAML keys such as name, description, "
+                                  "source and fields; see loaders/mappings/ for examples)")
     try:
-        return Mapping.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return Mapping.model_validate(document)
     except ValidationError as exc:
-        raise MappingError(f"{path}: invalid mapping:\n{exc}") from None
+        problems = exc.errors(include_input=False, include_url=False)
+        lines = [f"  {_location(e['loc'])}: {e['msg']}" for e in problems[:_MAX_PROBLEMS]]
+        if len(problems) > _MAX_PROBLEMS:
+            lines.append(f"  … and {len(problems) - _MAX_PROBLEMS} more")
+        raise MappingInvalidError(f"{path}: invalid mapping:\n" + "\n".join(lines)) from None
+
+
+def _text(data: bytes, path: Path) -> str:
+    """The mapping's text: UTF-8, or UTF-8/UTF-16 with a byte-order mark."""
+    encoding = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    if not data.strip(b" \t\r\n" + codecs.BOM_UTF8):
+        raise MappingSyntaxError(f"{path}: the mapping file is empty")
+    if encoding == "utf-8" and b"\x00" in data:
+        raise MappingSyntaxError(f"{path}: holds NUL bytes (UTF-16 without a byte-order mark, or not a text file?); "
+                                 "save the mapping as UTF-8 text")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise MappingSyntaxError(f"{path}: not {encoding.upper().removesuffix('-SIG')} text (byte {exc.start:,} does "
+                                 "not decode); save the mapping as UTF-8") from None
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe subset: plain data, no tag that builds a Python object."""
+
+
+def _parse_yaml(text: str, path: Path):
+    loader = None
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+        if node is None:
+            raise MappingSyntaxError(f"{path}: the mapping file holds no YAML document")
+        _check_size(node, path)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = _unquoted(exc.problem or exc.context or type(exc).__name__)
+        hint = ("; a mapping holds plain YAML only (no tags such as !!python/...)"
+                if isinstance(exc, yaml.constructor.ConstructorError) else "")
+        raise MappingSyntaxError(f"{path}: not valid YAML{where}: {what}{hint}") from None
+    except yaml.reader.ReaderError as exc:
+        raise MappingSyntaxError(f"{path}: a character YAML does not allow (code {exc.character!r}) at position "
+                                 f"{exc.position:,}; save the mapping as UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        raise MappingSyntaxError(f"{path}: not valid YAML ({type(exc).__name__})") from None
+    except RecursionError:
+        raise MappingSyntaxError(f"{path}: YAML nested too deeply (a mapping nests at most {MAX_YAML_DEPTH} "
+                                 "levels)") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_size(root: yaml.Node, path: Path) -> None:
+    """Refuse a document that nests too deeply, refers to itself, or holds too many values once every alias
+    is expanded (counted without expanding: each node's size is computed once)."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[key] > MAX_YAML_NODES:
+                raise MappingSyntaxError(f"{path}: more than {MAX_YAML_NODES:,} values once its aliases (*name) are "
+                                         "expanded; a mapping is small (an alias bomb?)")
+            continue
+        if key in sizes:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            raise MappingSyntaxError(f"{path}: YAML nested more than {MAX_YAML_DEPTH} levels deep")
+        open_.add(key)
+        stack.append((node, depth, True))
+        for child in _children(node):
+            if id(child) in open_:
+                raise MappingSyntaxError(f"{path}: an alias (*name) refers to a value that contains it")
+            if id(child) not in sizes:
+                stack.append((child, depth + 1, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _unquoted(text: str) -> str:
+    """A YAML error without the file's text it quotes."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "…", text)
+
+
+def _location(loc: tuple) -> str:
+    parts = []
+    for part in loc:
+        part = str(part)
+        parts.append(part if len(part) <= 40 else part[:40] + "…")
+    return ".".join(parts) or "(the document)"

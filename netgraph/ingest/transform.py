@@ -35,6 +35,7 @@ NULL_TOKENS = {"", "unknown", "n/a", "na", "none", "null", "-", "?", "không rõ
                "不详", "未知"}
 ROUTE_SPLIT = re.compile(r"\s*[–—→>]\s*|\s+-\s+")
 GRADING = re.compile(r"^([A-E])\s*[-/ ]?\s*([1-5])(?:\s*[-/ ]?\s*([1-5]))?$")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit()); well inside int64
 NUMBER_WITH_UNIT = re.compile(r"^(-?\s*\d[\d.,\s]*?)\s*([^\d\s.,][^\d]*)?$")
 CONVEYANCE_BY_MODE = {"air": "Flight", "sea": "Vessel", "road": "Vehicle", "rail": "Vehicle"}
 CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "vehicle": "Vehicle",
@@ -437,10 +438,11 @@ class _Compiler:
         f = self.m.fields
         key = self.seizure.str.removeprefix("seizure:")
         arrested = self.text(f.arrested)
-        self.error((arrested != "") & ~arrested.str.isdigit(), f.arrested.column if f.arrested else None,
-                   arrested.map(lambda a: f"number arrested {a!r} is not a whole number"))
+        whole = np.array([bool(WHOLE_NUMBER.fullmatch(a)) for a in arrested], dtype=bool)
+        self.error((arrested != "") & ~whole, f.arrested.column if f.arrested else None,
+                   arrested.map(lambda a: f"number arrested {a!r} is not a whole number (0 to 999999999)"))
         arrest_date = self.dates(f.arrest_date) if f.arrest_date else pd.Series([None] * self.n, dtype=object)
-        people = pd.Series([int(a) if a.isdigit() else None for a in arrested], dtype=object)
+        people = pd.Series([int(a) if w else None for a, w in zip(arrested, whole)], dtype=object)
         made = pd.Series([bool(p) for p in people]) | arrest_date.notna()
         rows = np.flatnonzero(made)
         arrest = "arrest:" + key[made]
