@@ -34,6 +34,7 @@ from netgraph.ingest.tables import (
     WorkbookError,
     read_table,
 )
+from netgraph.ingest.transform import ROUTE_SPLIT
 from netgraph.resources import NetgraphError
 
 from .conftest import DATA, SAMPLES
@@ -142,6 +143,16 @@ def test_a_bad_number_arrested_rejects_its_row_only(store, tmp_path, value):
     bad = rejects(report)
     assert bad[["row", "column"]].values.tolist() == [["3", "Arrests"]]
     assert "not a whole number" in bad.loc[0, "reason"]
+
+
+def test_long_runs_of_spaces_cost_no_backtracking(store, tmp_path):
+    frame = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False).head(2)
+    frame.loc[1, "Quantity"] = "1" + " " * 60_000 + "kg1"  # NUMBER_WITH_UNIT took 46 s at 20,000 spaces
+    with within(60):
+        report = load(store, tmp_path, frame.to_csv(index=False).encode())
+    assert (report.loaded, report.rejected) == (1, 1) and rejects(report).loc[0, "column"] == "Quantity"
+    with within(10):
+        assert ROUTE_SPLIT.split("Lagos" + " " * 100_000 + "Hà Nội") == ["Lagos" + " " * 100_000 + "Hà Nội"]
 
 
 def test_a_route_of_arrows_alone_loads(store, tmp_path):

@@ -33,9 +33,10 @@ from .vocab import normalise
 
 NULL_TOKENS = {"", "unknown", "n/a", "na", "none", "null", "-", "?", "không rõ", "chưa rõ", "không xác định",
                "不详", "未知"}
-ROUTE_SPLIT = re.compile(r"\s*[–—→>]\s*|\s+-\s+")
+ROUTE_SPLIT = re.compile(r"[–—→>]|(?<=\s)-(?=\s)")  # parts are stripped; no \s* to backtrack through long spaces
 GRADING = re.compile(r"^([A-E])\s*[-/ ]?\s*([1-5])(?:\s*[-/ ]?\s*([1-5]))?$")
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit()); well inside int64
+MAX_QUANTITY_CHARS = 200  # a longer cell is no quantity (and NUMBER_WITH_UNIT backtracks over long runs of spaces)
 NUMBER_WITH_UNIT = re.compile(r"^(-?\s*\d[\d.,\s]*?)\s*([^\d\s.,][^\d]*)?$")
 CONVEYANCE_BY_MODE = {"air": "Flight", "sea": "Vessel", "road": "Vehicle", "rail": "Vehicle"}
 CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "vehicle": "Vehicle",
@@ -693,7 +694,7 @@ def _parse_date(text: str, formats: tuple[str, ...]) -> dt.date | None:
 
 def _quantity(cell: str, unit_text: str, spec: Quantity) -> tuple:
     """(amount, canonical unit) of a quantity cell, or (None, reason, column) when it is bad."""
-    match = NUMBER_WITH_UNIT.match(cell)
+    match = NUMBER_WITH_UNIT.match(cell) if len(cell) <= MAX_QUANTITY_CHARS else None
     amount = _number(match.group(1)) if match else None
     if amount is None:
         return None, f"quantity {cell!r} is not a number with an optional unit", spec.column
