@@ -178,6 +178,11 @@ def test_undecodable_bytes_in_a_named_encoding_reject_their_rows(store, tmp_path
     assert (report.loaded, report.rejected) == (3, 2)
 
 
+def test_a_decoder_that_yields_a_lone_surrogate_gives_a_replacement_character(tmp_path):
+    (tmp_path / "u7.csv").write_bytes(b"Case ID,Offenders\nT-1,A +2ADc- B\n")  # UTF-7 for U+D800
+    assert read_table(tmp_path / "u7.csv", encoding="utf-7").frame.loc[0, "Offenders"] == "A \ufffd B"
+
+
 def test_an_unknown_encoding_is_refused(tmp_path):
     (tmp_path / "e.csv").write_bytes(TINY)
     with pytest.raises(EncodingError, match="unknown text encoding 'klingon'"):

@@ -57,6 +57,8 @@ MAX_SHEET_ROWS = 1_048_576  # Excel's last row
 ROW = "__row__"  # the column that holds the row number
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_NO_SURROGATES = {codecs.lookup(e).name for e in (*CANDIDATE_ENCODINGS, "utf_8_sig", "utf_16")}  # decoders that
+# never let one through (an unpaired surrogate is a decoding error there, replaced by U+FFFD)
 _NAME_SHOWN = 60  # characters of a column or sheet name an error message shows
 
 
@@ -161,6 +163,11 @@ def decode(data: bytes, encoding: str | None = None, path: str | Path | None = N
         except (LookupError, UnicodeError, ValueError, TypeError):
             raise EncodingError(f"unknown text encoding {_shown(encoding)}; name one such as utf-8, cp1258, "
                                 "gb18030 or cp1252 (--encoding)", path) from None
+    if codecs.lookup(encoding).name not in _NO_SURROGATES:
+        try:
+            text.encode("utf_8")
+        except UnicodeEncodeError:  # the decoder let a lone surrogate through (UTF-7): no character either
+            text = _SURROGATES.sub("\ufffd", text)
     return _clean_text(text), encoding
 
 
