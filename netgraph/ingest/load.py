@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..resources import netgraph_version
+from ..resources import NetgraphError, netgraph_version
 from ..schema import NODE_TYPES
 from ..store.base import GraphStore
 from ..store.batch import GraphBatch
@@ -31,7 +31,7 @@ from .transform import compile_rows
 CHUNK_ROWS = 100_000  # rows read and written at a time
 
 
-class MissingColumnsError(ValueError):
+class MissingColumnsError(NetgraphError, ValueError):
     """The file lacks columns that the mapping requires; nothing was written."""
 
 
