@@ -307,7 +307,7 @@ def test_a_utf16_mapping_loads(tmp_path):
 
 
 def test_an_empty_separator_is_refused_by_the_mapping(tmp_path):
-    with pytest.raises(MappingInvalidError, match="list_separator: String should have at least 1 character"):
+    with pytest.raises(MappingInvalidError, match="list_separator.*at least 1 character"):
         load_mapping(write(tmp_path, SHIPPED.replace('list_separator: ";"', 'list_separator: ""')))
 
 
