@@ -203,3 +203,15 @@ def test_a_second_writer_is_told_the_store_is_busy(tmp_path):
     assert result.returncode == 1
     assert "open for writing by another netgraph process" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_quantity_too_large_for_a_number_rejects_its_row(store, tmp_path):
+    rows = tiny_rows()
+    rows.loc[rows["Case ID"] == "T-1", "Quantity"] = "9" * 400  # float() gives inf: it loaded as weight_kg = inf
+    path = tmp_path / "huge.csv"
+    rows.to_csv(path, index=False)
+    report = ng.load_file(path, "cen_customs", store, rejects_dir=tmp_path, progress=False)
+    rejects = pd.read_csv(report.rejects_file, dtype=str, encoding="utf-8-sig")
+    assert rejects.set_index("row").loc["2", "column"] == "Quantity"
+    assert "is not a number" in rejects.set_index("row").loc["2", "reason"]
+    assert store.node_frame("Seizure")["weight_kg"].map(lambda w: pd.isna(w) or w < 1e300).all()

@@ -18,6 +18,7 @@ same data twice creates nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -727,6 +728,7 @@ def _number(text: str) -> float | None:
         parts = text.split(",")
         text = text.replace(",", "") if all(len(p) == 3 for p in parts[1:]) else text.replace(",", ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None  # "1e999" or 400 digits: no quantity
