@@ -70,7 +70,11 @@ _NODES = [
              {"nationality": "STRING", "passport": "STRING", "birth_date": "DATE", "resolved_id": "STRING"}),
     NodeType("Organization", "A company, trading house or shipping agent.", {"kind": "STRING", "country": "STRING"}),
     NodeType("Location", "A country (ISO-3166 alpha-2 in `country`), province, city, port, airport, border "
-             "crossing or region.", {"kind": "STRING", "country": "STRING", "lat": "DOUBLE", "lon": "DOUBLE"}),
+             "crossing or region; `province`: its ISO 3166-2 subdivision, `gazetteer_id`: where its coordinates "
+             "come from (geonames:…, icao:…, iso3166-2:…, curated), `resolved_by`: how one of several places of "
+             "its name was chosen.",
+             {"kind": "STRING", "country": "STRING", "lat": "DOUBLE", "lon": "DOUBLE", "province": "STRING",
+              "gazetteer_id": "STRING", "resolved_by": "STRING"}),
     NodeType("Phone", "A telephone number as written, lightly normalised."),
     NodeType("Vehicle", "A road vehicle, keyed by plate."),
     NodeType("Vessel", "A ship or boat."),

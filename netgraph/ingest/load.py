@@ -49,6 +49,8 @@ class LoadReport:
     facts: dict[str, int] = field(default_factory=dict)  # what the load added to the store, by label and type
     conflicts: int = 0  # records that another file or row had loaded already, with other values
     conflicts_file: str | None = None
+    places: int = 0  # distinct places (Location nodes other than countries) the loaded rows name
+    places_with_coordinates: int = 0  # of which the gazetteer placed (countries sit at their centroids)
 
     def summary(self) -> str:
         lines = [f"{self.file} ({self.mapping}, encoding {self.encoding or 'n/a'}, delimiter "
@@ -58,6 +60,9 @@ class LoadReport:
         if self.conflicts:
             lines.append(f"{self.conflicts} record(s) were loaded before from another file or row with other "
                          f"values (the highest handling code and the latest grading kept): {self.conflicts_file}")
+        if self.places:
+            lines.append(f"places with coordinates: {self.places_with_coordinates} of {self.places} "
+                         f"({self.places_with_coordinates / self.places:.0%}; countries not counted)")
         if self.missing_optional_columns:
             lines.append(f"columns the mapping reads but the file lacks: {', '.join(self.missing_optional_columns)}")
         return "\n".join(lines)
@@ -82,6 +87,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
         raise MissingColumnsError(f"{path.name}: missing required column(s) {missing} for mapping "
                                   f"{mapping.name!r}; the file has {sorted(present - {'__row__'})}")
     before, frame, found, clashes, loaded = store.counts(), table.frame, [], [], {}
+    located: dict[str, bool] = {}  # place → has coordinates
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     load_id = f"load:{digest[:16]}:{mapping.name}"
     _mark(store, load_id, {"name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
@@ -93,6 +99,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
             bar.set_postfix_str("reading")
             compiled = compile_rows(part, mapping, path.name, loaded)
             loaded.update(compiled.records)
+            located.update(_located(compiled.batch))
             if before.get("Record"):
                 clashes.append(_conflicts(store, compiled.batch.node_frame("Record")))
             bar.set_postfix_str("writing")
@@ -115,11 +122,19 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
                         len(rejects), rejects_file, [c for c in mapping.known_columns() if c not in present],
                         {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)},
                         conflicts["record"].nunique() if len(conflicts) else 0, conflicts_file)
+    report.places, report.places_with_coordinates = len(located), sum(located.values())
     _mark(store, load_id, {"read": report.read, "loaded": report.loaded, "rejected": report.rejected,
                            "rejects_file": rejects_file, "conflicts": report.conflicts,
                            "conflicts_file": conflicts_file, "status": "complete",
                            "netgraph_version": netgraph_version()})
     return report
+
+
+def _located(batch: GraphBatch) -> dict[str, bool]:
+    """The places (not countries) of a batch: id → whether it has coordinates."""
+    places = batch.node_frame("Location")
+    places = places[places["kind"] != "country"]
+    return dict(zip(places["id"], places["lat"].notna()))
 
 
 def _mark(store: GraphStore, load_id: str, props: dict) -> None:

@@ -39,6 +39,7 @@ GRADING = re.compile(r"^([A-E])\s*[-/ ]?\s*([1-5])(?:\s*[-/ ]?\s*([1-5]))?$")
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit()); well inside int64
 MAX_QUANTITY_CHARS = 200  # a longer cell is no quantity (and NUMBER_WITH_UNIT backtracks over long runs of spaces)
 NUMBER_WITH_UNIT = re.compile(r"^(-?\s*\d[\d.,\s]*?)\s*([^\d\s.,][^\d]*)?$")
+LOCATION_PROPS = ("name", "kind", "country", "lat", "lon", "province", "gazetteer_id", "resolved_by")  # PlaceRef's
 CONVEYANCE_BY_MODE = {"air": "Flight", "sea": "Vessel", "road": "Vehicle", "rail": "Vehicle"}
 CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "vehicle": "Vehicle",
                     "truck": "Vehicle", "car": "Vehicle"}
@@ -206,10 +207,10 @@ class _Compiler:
         site = self.next_site() if site is None else site
         # each attribute of each distinct place, then taken for every row that names it
         attrs = {a: np.array([getattr(r, a) if r is not None else None for r in refs], dtype=object)[codes[hit]]
-                 for a in ("key", "name", "kind", "country", "lat", "lon", "country_key")}
+                 for a in ("key", *LOCATION_PROPS, "country_key")}
         rows = found["row"].to_numpy()[hit]
-        self.node("Location", pd.DataFrame({"row": rows, "id": attrs["key"], **{a: attrs[a] for a in
-                                            ("name", "kind", "country", "lat", "lon")}}),
+        self.node("Location", pd.DataFrame({"row": rows, "id": attrs["key"],
+                                            **{a: attrs[a] for a in LOCATION_PROPS}}),
                   _pick(minor, hit), _pick(major, hit), site)
         inside = np.flatnonzero(hit)[pd.notna(attrs["country_key"])]
         if len(inside):

@@ -22,6 +22,7 @@ import pycountry
 import yaml
 
 from ..resources import loaders_dir
+from . import gazetteer
 
 CELL_CACHE = 1 << 18  # per-cell lookups are memoised: the same values recur across most rows
 
@@ -71,6 +72,9 @@ class PlaceRef:
     country: str | None
     lat: float | None = None
     lon: float | None = None
+    province: str | None = None  # ISO 3166-2 code of the province (state, region…) it lies in, where known
+    gazetteer_id: str | None = None  # where it was found: geonames:…, icao:…, iso3166-2:…, curated
+    resolved_by: str | None = None  # how one of several places of that name was chosen
 
     @property
     def country_key(self) -> str | None:
@@ -78,46 +82,72 @@ class PlaceRef:
         return f"country:{self.country}" if self.country and self.kind != "country" else None
 
 
-@cache
-def _gazetteer() -> dict[str, dict]:
-    index = {}
-    for entry in _yaml("places"):
-        for spelling in [entry["name"], *entry.get("aliases", [])]:
-            index[normalise(spelling)] = entry
-    return index
-
-
 @lru_cache(maxsize=CELL_CACHE)
 def country_place(code: str) -> PlaceRef:
     return PlaceRef(f"country:{code}", country_name(code), "country", code)
 
 
+PLACE_PARTS = re.compile(r"\s*[,，\n]\s*")  # "Qinzhou,\nGuangxi", "钦州，广西"
+
+
 @lru_cache(maxsize=CELL_CACHE)
 def resolve_place(text: str, fmt: str = "name", kind: str | None = None,
                   default_country: str | None = None) -> PlaceRef | None:
-    """A place as a :class:`PlaceRef`: a gazetteer place, a country, or an unknown place kept as written.
+    """A place as a :class:`PlaceRef`: a gazetteer place (:mod:`.gazetteer`), a country, or an unknown
+    place kept as written.
 
-    ``fmt="city_country"`` reads "City, Country"; the last comma-separated part is the country. An
-    unknown place without a country of its own lies in ``default_country`` (e.g. the country of seizure).
+    Parts after a comma that name a country or a province qualify the place ("Qinzhou, Guangxi",
+    "Yulin, Guangxi, China"); ``fmt="city_country"`` (its last part a country) reads the same way, and also
+    "Country, City". A place is looked up within the country the text gives, else ``default_country``
+    (e.g. the country of seizure), and lies in that country if no source knows it.
+
+    >>> resolve_place("Qinzhou,\\nGuangxi").key, resolve_place("钦州").key
+    ('place:CN:qinzhou', 'place:CN:qinzhou')
+    >>> resolve_place("北海", default_country="CN").key
+    'place:CN:beihai'
     """
     text = unicodedata.normalize("NFC", text).strip()
     if not normalise(text):
         return None
-    city, country_text = text, None
-    if fmt == "city_country" and "," in text:
-        city, country_text = (p.strip() for p in text.rsplit(",", 1))
-    code = country_code(country_text) if country_text else None
-    entry = _gazetteer().get(normalise(city))
-    if entry and (code is None or entry["country"] == code):
-        return PlaceRef(f"place:{entry['country']}:{normalise(entry['name'])}", entry["name"],
-                        kind or entry["kind"], entry["country"], entry.get("lat"), entry.get("lon"))
-    if country_text is None and (only := country_code(city)):
+    if found := gazetteer.curated(text):  # a curated spelling may itself hold a comma
+        return _ref(found, kind)
+    name, code, province = _qualifiers([p for p in PLACE_PARTS.split(text) if normalise(p)])
+    if name is None:  # only a country, or only a province
+        return country_place(code) if province is None else _ref(gazetteer.province_place(province))
+    if code is None and province is None and (only := country_code(name)) and not gazetteer.curated(name):
         return country_place(only)
-    if country_text is not None and code is None:  # "Bangkok, Thailnd": keep the whole text, country unknown
-        city = text
-    code = code or default_country
-    prefix = f"place:{code}:" if code else "place:?:"
-    return PlaceRef(prefix + normalise(city), city, kind or ("city" if code else "place"), code)
+    within = code or (province.country if province else None) or default_country
+    found = gazetteer.lookup(name, within, province.code if province else None, kind)
+    if found is not None:
+        return _ref(found, kind)
+    if "," in name and fmt == "city_country":  # "Bangkok, Thailnd": keep the whole text, country unknown
+        name, within = text, default_country
+    prefix = f"place:{within}:" if within else "place:?:"
+    return PlaceRef(prefix + normalise(name), name, kind or ("city" if within else "place"), within,
+                    province=province.code if province else None)
+
+
+def _qualifiers(parts: list[str]) -> tuple[str | None, str | None, gazetteer.Province | None]:
+    """(name, country code, province) of "Name, Province, Country" (any of the qualifiers may be missing;
+    "Country, Name" too); parts that qualify nothing stay in the name."""
+    code = province = None
+    while len(parts) > 1 and code is None and (found := country_code(parts[-1])):
+        code = found
+        parts = parts[:-1]
+    while len(parts) > 1 and province is None and (found := gazetteer.province(parts[-1], code)):
+        province, code = found, code or found.country
+        parts = parts[:-1]
+    if len(parts) == 2 and code is None and (found := country_code(parts[0])):  # "Thailand, Bangkok"
+        code, parts = found, parts[1:]
+    if len(parts) == 1 and code is not None and normalise(parts[0]) and country_code(parts[0]) == code:
+        return None, code, province  # "China, China"
+    return ", ".join(parts), code, province
+
+
+def _ref(place: gazetteer.Place, kind: str | None = None) -> PlaceRef:
+    """A gazetteer place as a reference; a mapping's ``kind`` names what a curated place is used as."""
+    return PlaceRef(place.key, place.name, (kind if place.gazetteer_id == "curated" else None) or place.kind,
+                    place.country, place.lat, place.lon, place.province, place.gazetteer_id, place.resolved_by)
 
 
 @dataclass(frozen=True)

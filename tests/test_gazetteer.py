@@ -1,0 +1,147 @@
+"""The gazetteer (issue 14): places from GeoNames, airportsdata and ISO 3166-2, one node per place whatever
+the language or spelling, ambiguous names resolved and the choice recorded, coordinates reported per load."""
+import pandas as pd
+import pytest
+
+import netgraph as ng
+from netgraph.ingest import gazetteer
+from netgraph.ingest.vocab import resolve_place
+
+from .conftest import shared_file
+
+COLUMNS = ["Case ID", "Date of seizure", "Country of seizure", "Place of seizure", "Commodity", "Quantity", "Unit",
+           "Departure", "Transit", "Destination"]
+
+
+def load_rows(store, tmp_path, rows, name="places.csv"):
+    path = tmp_path / name
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
+    return ng.load_file(path, "cen_customs", store, rejects_dir=tmp_path, progress=False)
+
+
+def places(store) -> pd.DataFrame:
+    loc = store.node_frame("Location")
+    return loc[loc["kind"] != "country"].set_index("id")
+
+
+def test_route_stop_and_seizure_place_of_one_city_are_one_node(store, tmp_path):
+    # was: the route stop became place:?:beihai and the seizure place place:CN:beihai
+    load_rows(store, tmp_path, [["G-1", "2018-05-02", "China", "Beihai", "pangolin scales", "20", "kg",
+                                 "Qinzhou", "", "Beihai"],
+                                ["G-2", "2018-06-02", "China", "北海", "pangolin scales", "5", "kg",
+                                 "钦州", "", "Bắc Hải"]])
+    found = places(store)
+    assert sorted(found.index) == ["place:CN:beihai", "place:CN:qinzhou"]
+    assert found.loc["place:CN:beihai", "province"] == "CN-GX"
+    assert found.loc["place:CN:beihai", "lat"] == pytest.approx(21.48, abs=0.05)
+    at = store.edge_frame("AT").set_index("source")["target"]
+    assert at.to_dict() == {"seizure:CEN:G-1": "place:CN:beihai", "seizure:CEN:G-2": "place:CN:beihai"}
+
+
+# A Guangxi court extract's places as agencies write them: English, hanzi, Vietnamese, "City, Province" (also
+# across a line break), the province alone. Distinct places, hand-counted: Qinzhou, Yulin, Beihai, Liuzhou,
+# Shenzhen, Bozhou, Nanning, Pingxiang, Dongxing, Fangchenggang, Chongzuo, Wuzhou, Guilin, Guangxi = 14.
+GUANGXI = [
+    ["GX-1", "2017-03-01", "China", "Qinzhou,\nGuangxi", "Manis javanica", "12", "kg", "Yulin", "Nanning", "Qinzhou"],
+    ["GX-2", "2017-07-11", "China", "钦州", "pangolin scales", "3", "kg", "Dongxing", "", "钦州"],
+    ["GX-3", "2018-01-21", "China", "玉林", "pangolins", "4", "pieces", "Beihai", "Liuzhou", "Yulin, Guangxi"],
+    ["GX-4", "2018-04-02", "China", "Beihai, Guangxi", "pangolin scales", "8", "kg", "Shenzhen", "Wuzhou",
+     "Bozhou"],
+    ["GX-5", "2018-09-09", "China", "北海", "pangolin meat", "2", "kg", "Fangchenggang", "Pingxiang", "Guilin"],
+    ["GX-6", "2019-02-14", "China", "Chongzuo", "pangolin scales", "1", "kg", "Khâm Châu", "Ngọc Lâm", "广西"],
+    ["GX-7", "2019-06-30", "China", "Liuzhou, Guangxi, China", "pangolins", "1", "pieces", "防城港", "", "Guangxi"],
+]
+
+
+def test_every_place_of_a_guangxi_court_extract_has_coordinates(store, tmp_path):
+    # was: 4 of 26 places with coordinates; 钦州, 玉林, 北海 not recognised
+    report = load_rows(store, tmp_path, GUANGXI, "guangxi.csv")
+    assert report.rejected == 0
+    found = places(store)
+    assert len(found) == 14, sorted(found.index)
+    assert found["lat"].notna().all() and found["lon"].notna().all(), found[found["lat"].isna()].index.tolist()
+    assert (report.places, report.places_with_coordinates) == (14, 14)
+    assert "places with coordinates: 14 of 14" in report.summary()
+    assert set(found["country"]) == {"CN"}
+    cities = found[found["kind"] == "city"]
+    guangxi = {"qinzhou", "yulin", "beihai", "liuzhou", "nanning", "wuzhou", "guilin", "fangchenggang", "chongzuo"}
+    assert set(cities.loc[[f"place:CN:{c}" for c in guangxi], "province"]) == {"CN-GX"}
+    assert cities.loc["place:CN:shenzhen", "province"] == "CN-GD"
+    assert cities.loc["place:CN:bozhou", "province"] == "CN-AH"
+    assert found.loc["place:CN:guangxi", "kind"] == "province"
+
+
+def test_city_comma_province_is_one_place_in_that_province():
+    for text in ("Qinzhou, Guangxi", "Qinzhou,\nGuangxi", "钦州，广西", "Qinzhou, Guangxi, China", "钦州"):
+        place = resolve_place(text)
+        assert (place.key, place.province, place.kind) == ("place:CN:qinzhou", "CN-GX", "city"), text
+
+
+def test_ambiguous_names_resolve_by_province_else_most_populous_and_say_so(store, tmp_path):
+    load_rows(store, tmp_path, [["Y-1", "2018-01-01", "China", "Yulin", "pangolins", "1", "pieces", "", "", ""],
+                                ["Y-2", "2018-01-02", "China", "Yulin, Shaanxi", "pangolins", "1", "pieces", "",
+                                 "", ""]])
+    found = places(store)
+    guangxi, shaanxi = found.loc["place:CN:yulin"], found.loc["place:CN:yulinshi"]
+    assert (guangxi["province"], shaanxi["province"]) == ("CN-GX", "CN-SN")
+    assert guangxi["resolved_by"] == "most populous of 2 places named 'Yulin' in CN"
+    assert shaanxi["resolved_by"] == "the one in CN-SN of 2 places named 'Yulin'"
+    assert shaanxi["lat"] == pytest.approx(38.29, abs=0.05)
+    assert resolve_place("Yulin, Guangxi").key == "place:CN:yulin"
+
+
+def test_airports_by_code_and_by_name():
+    for text in ("NBO", "HKJK", "Jomo Kenyatta Airport", "Jomo Kenyatta International Airport"):
+        place = resolve_place(text)
+        assert (place.key, place.kind, place.gazetteer_id) == (
+            "place:KE:jomo kenyatta international airport", "airport", "icao:HKJK"), text
+    assert resolve_place("Lilongwe Airport", kind="airport").name == "Lilongwe International Airport"
+    # an airport the gazetteer's own list has (curated) is that node, whatever the source that finds it
+    assert resolve_place("Noi Bai International Airport").key == resolve_place("HAN").key == "place:VN:nội bài"
+
+
+def test_provinces_continents_and_unknown_places():
+    assert resolve_place("Guangxi").key == resolve_place("广西").key == "place:CN:guangxi"
+    kerala = resolve_place("Kerala")
+    assert (kerala.kind, kerala.province, kerala.country) == ("province", "IN-KL", "IN") and kerala.lat
+    assert resolve_place("Africa").kind == "continent"
+    unknown = resolve_place("Xóm Chợ Cũ", default_country="VN")
+    assert (unknown.key, unknown.lat, unknown.gazetteer_id) == ("place:VN:xóm chợ cũ", None, None)
+    assert resolve_place("Bangkok, Thailnd", "city_country").key == "place:?:bangkok, thailnd"  # kept as written
+
+
+def test_the_country_of_the_record_bounds_the_lookup():
+    assert resolve_place("Lagos").country == "NG"
+    assert resolve_place("Lagos, Portugal", "city_country").country == "PT"
+    assert resolve_place("Hong Kong, China", "city_country").key == "place:HK:hong kong"
+    assert resolve_place("Thailand, Bangkok", "city_country").key == "place:TH:bangkok"
+    assert gazetteer.lookup("Beihai", "VN") is None  # no Beihai in Vietnam: kept as written there
+
+
+def test_c4ads_places_get_coordinates(store, tmp_path):
+    report = ng.load_file(shared_file("seizures", "c4ads_air_seizures.csv"), "c4ads_air", store,
+                          rejects_dir=tmp_path, progress=False)
+    found = places(store)
+    assert report.places == len(found)
+    assert report.places_with_coordinates == found["lat"].notna().sum()
+    assert report.places_with_coordinates / report.places >= 0.95, found[found["lat"].isna()].index.tolist()
+    assert found.loc["place:KE:jomo kenyatta international airport", "gazetteer_id"] == "icao:HKJK"
+
+
+def test_keys_are_normalised_as_vocab_does():
+    from netgraph.ingest import vocab
+    for text in ("  Hà  Nội. ", "QINZHOU,", "Thành phố\tHồ Chí Minh", "北海 "):
+        assert gazetteer.normalise(text) == vocab.normalise(text)
+
+
+def test_indexes_are_kept_on_disk_for_the_next_process(tmp_path):
+    import os
+    import subprocess
+    import sys
+    script = ("from netgraph.ingest.gazetteer import lookup; "
+              "print([lookup(t).key for t in ('钦州', 'Yulin', 'HKJK', 'Kerala')])")
+    env = {**os.environ, "NETGRAPH_CACHE_DIR": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert len(list(tmp_path.glob("gazetteer-*.pickle"))) == 1
+    second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout == second.stdout != ""
