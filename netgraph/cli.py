@@ -190,10 +190,22 @@ def scope_options(command):
 
 def build_person_network(store, via, **scope):
     kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    counts = store.counts()
+    if not counts.get("Person"):
+        raise click.ClickException(
+            f"this store names no people ({counts.get('Seizure', 0)} seizures from {counts.get('Record', 0)} "
+            "records), so a person network has nothing to show. What the data supports: `netgraph routes` "
+            "(legs, flows by commodity, hubs), `netgraph outcomes`, `netgraph timeline` and the named queries "
+            "(`netgraph query`)" if counts.get("Record") else "this store is empty: load records first "
+            "(`netgraph load --mapping NAME --db PATH FILE`)")
     try:
-        return person_network(store, via=kinds, **scope)
+        net = person_network(store, via=kinds, **scope)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    if not len(net.nodes):
+        raise click.ClickException("no person is named by a record that passes these filters (dates, grading, "
+                                   "release level, countries, commodities); widen them")
+    return net
 
 
 @main.command()

@@ -24,3 +24,25 @@ def test_missing_column_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["load", str(bad), "-m", "cen_customs", "--db", str(tmp_path / "x.lbdb")])
     assert result.exit_code == 1
     assert "missing required column(s)" in result.output and "Commodity" in result.output
+
+
+def test_person_analyses_on_a_store_without_people_say_so(tmp_path):
+    import pandas as pd
+    runner = CliRunner()
+    empty = tmp_path / "empty.lbdb"
+    assert runner.invoke(main, ["info", "--db", str(empty)]).exit_code == 1  # no database yet: refused
+    from netgraph import open_store
+    open_store(empty).close()
+    for command in (["analyse", "--out", str(tmp_path / "a")], ["graph", "--out", str(tmp_path / "g")],
+                    ["leads", "--out", str(tmp_path / "l")]):
+        result = runner.invoke(main, [*command, "--db", str(empty)])
+        assert result.exit_code == 1 and "this store is empty: load records first" in result.output, result.output
+    rows = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False)
+    rows[["Offenders", "Offender nationality", "Offender phone"]] = ""  # seizures with nobody named
+    rows.to_csv(tmp_path / "nobody.csv", index=False)
+    db = tmp_path / "nobody.lbdb"
+    assert runner.invoke(main, ["load", str(tmp_path / "nobody.csv"), "-m", "cen_customs", "--db", str(db)]).exit_code == 0
+    result = runner.invoke(main, ["analyse", "--out", str(tmp_path / "a"), "--db", str(db)])
+    assert result.exit_code == 1 and "names no people (4 seizures from 4 records)" in result.output, result.output
+    assert "netgraph routes" in result.output and "Traceback" not in result.output
+    assert runner.invoke(main, ["routes", "--out", str(tmp_path / "r"), "--db", str(db)]).exit_code == 0
