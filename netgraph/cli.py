@@ -152,6 +152,19 @@ def describe_store(store) -> str:
     if counts.get("Seizure"):
         first, last = (pd.Timestamp(seizures.iloc[0][c]).date() for c in ("first", "last"))
         lines += ["", f"seizure dates: {first} to {last}"]
+    if counts.get("SEIZED"):  # what was seized: taxa found, and the texts that name none (kept as written)
+        named = store.query("MATCH (s:Seizure)-[:SEIZED]->(c:Commodity) WHERE c.taxon IS NOT NULL "
+                            "RETURN count(DISTINCT s.id) AS n")
+        with_taxon, total, shown = int(named.iloc[0]["n"]) if len(named) else 0, counts.get("Seizure", 0), 30
+        lines += ["", f"seizures with a taxon: {with_taxon} of {total}" + (f" ({with_taxon / total:.1%})" if total else "")]
+        unmatched = store.query("MATCH (s:Seizure)-[:SEIZED]->(c:Commodity) WHERE c.taxon IS NULL RETURN c.name "
+                                "AS text, count(DISTINCT s.id) AS seizures ORDER BY seizures DESC, text")
+        if len(unmatched):
+            lines.append(f"commodity texts that name no known taxon ({len(unmatched)}; text: seizures; add them "
+                         "to loaders/vocab/commodities.yaml):")
+            lines += [f"  {row.text}: {row.seizures}" for row in unmatched.head(shown).itertuples()]
+            if len(unmatched) > shown:
+                lines.append(f"  … and {len(unmatched) - shown} more")
     records = store.records()
     if len(records):
         lines += ["records by source and agency:"]

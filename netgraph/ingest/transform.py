@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..store.batch import GraphBatch
-from . import vocab
+from . import species, vocab
 from .mapping import Column, Mapping, Party, Place, Quantity
 from .vocab import normalise
 
@@ -263,7 +263,7 @@ class _Compiler:
             "date": date, "agency": self.text(f.agency).replace("", None), "country": country_code,
             "transport_mode": mode, "detection_method": self.text(f.detection_method).replace("", None),
             "concealment": self.text(f.concealment).replace("", None), "weight_kg": weight, "pieces": pieces,
-            "joint_with": self.partner()}))
+            "joint_with": self.partner(), "commodity_text": self.commodity_text.replace("", None)}))
         self.where(country, country_code)
         self.route()
         refs = commodities["ref"]
@@ -390,12 +390,16 @@ class _Compiler:
         otherwise the quantities count only towards the seizure's totals.
         """
         f = self.m.fields
-        found = self.items(self.text(f.commodity))
+        self.commodity_text = self.text(f.commodity)
+        found = self.items(self.commodity_text)
         found["ref"] = _map_unique(found["text"], vocab.commodity)
         found = found[found["ref"].notna()].reset_index(drop=True)
+        found["ref"], heads = species.fill_taxa(found["row"].to_numpy(), found["ref"].to_numpy())  # "X; live; frozen"
+        amounts = [self.quantities(spec, index) for index, spec in enumerate(f.quantities)]
+        cells = [pair for a in amounts for pair in zip(a["row"].tolist(), a["cells"].tolist())]
+        found = found[species.heads_kept(found["row"].to_numpy(), heads, cells)].reset_index(drop=True)
         found["item"] = found.groupby("row").cumcount()
         counts = found.groupby("row").size().reindex(range(self.n), fill_value=0).to_numpy()
-        amounts = [self.quantities(spec, index) for index, spec in enumerate(f.quantities)]
         amounts = pd.concat(amounts, ignore_index=True) if amounts else pd.DataFrame(
             columns=["row", "spec", "position", "cells", "amount", "unit"])
         amounts = amounts[amounts["amount"].notna()].astype({"amount": float})

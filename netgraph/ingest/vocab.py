@@ -23,6 +23,7 @@ import yaml
 
 from ..resources import loaders_dir
 from . import gazetteer
+from .species import CommodityRef, commodity  # noqa: F401  (commodities: species.py reads them)
 
 CELL_CACHE = 1 << 18  # per-cell lookups are memoised: the same values recur across most rows
 
@@ -148,37 +149,6 @@ def _ref(place: gazetteer.Place, kind: str | None = None) -> PlaceRef:
     """A gazetteer place as a reference; a mapping's ``kind`` names what a curated place is used as."""
     return PlaceRef(place.key, place.name, (kind if place.gazetteer_id == "curated" else None) or place.kind,
                     place.country, place.lat, place.lon, place.province, place.gazetteer_id, place.resolved_by)
-
-
-@dataclass(frozen=True)
-class CommodityRef:
-    key: str
-    name: str
-    taxon: str | None
-    product: str | None
-    cites: str | None
-
-
-@cache
-def _commodities() -> dict[str, dict]:
-    index = {}
-    for entry in _yaml("commodities"):
-        for spelling in [entry["name"], *entry.get("aliases", [])]:
-            index[normalise(spelling)] = entry
-    return index
-
-
-@lru_cache(maxsize=CELL_CACHE)
-def commodity(text: str) -> CommodityRef | None:
-    """The commodity a text names; an unlisted one is kept as written (no taxon)."""
-    key = normalise(text)
-    if not key:
-        return None
-    entry = _commodities().get(key)
-    if entry is None:
-        return CommodityRef(f"commodity:{key}", text.strip(), None, None, None)
-    return CommodityRef(f"commodity:{normalise(entry['taxon'])}|{normalise(entry['product'])}", entry["name"],
-                        entry["taxon"], entry["product"], entry.get("cites"))
 
 
 @cache
