@@ -68,7 +68,7 @@ AIRPORT_CODE = re.compile(r"[A-Z]{3}|[A-Z][A-Z0-9]{3}")  # IATA, ICAO as written
 AIRPORT_TEXT = re.compile(r"\b(airport|aeroporto|aeropuerto|a[ée]roport|flughafen|intl)\b|san bay|机场", re.I)
 # words before or after a subdivision's name that say its kind ("Guangxi Zhuangzu Zizhiqu", "Tỉnh Lạng Sơn")
 PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|provinsi|province of|state of|region of)\s+")
-PROVINCE_SUFFIX = re.compile(r"\s+(sheng|shi|zizhiqu|zhuangzu|zhuang|huizu|hui|uygur|uighur|uyghur|"
+PROVINCE_SUFFIX = re.compile(r"(?<!\s)\s+(sheng|shi|zizhiqu|zhuangzu|zhuang|huizu|hui|uygur|uighur|uyghur|"
                              r"autonomous region|special administrative region|sar|province|state|region|"
                              r"municipality|prefecture|"
                              r"governorate|oblast|krai|department|district)$")

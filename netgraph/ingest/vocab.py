@@ -88,7 +88,7 @@ def country_place(code: str) -> PlaceRef:
     return PlaceRef(f"country:{code}", country_name(code), "country", code)
 
 
-PLACE_PARTS = re.compile(r"\s*[,，\n]\s*")  # "Qinzhou,\nGuangxi", "钦州，广西"
+PLACE_PARTS = re.compile(r"[,，\n]")  # "Qinzhou,\nGuangxi", "钦州，广西" (parts stripped: no \s* to backtrack)
 
 
 @lru_cache(maxsize=CELL_CACHE)
@@ -112,7 +112,7 @@ def resolve_place(text: str, fmt: str = "name", kind: str | None = None,
         return None
     if found := gazetteer.curated(text):  # a curated spelling may itself hold a comma
         return _ref(found, kind)
-    name, code, province = _qualifiers([p for p in PLACE_PARTS.split(text) if normalise(p)])
+    name, code, province = _qualifiers([p.strip() for p in PLACE_PARTS.split(text) if normalise(p)])
     if name is None:  # only a country, or only a province
         return country_place(code) if province is None else _ref(gazetteer.province_place(province))
     if code is None and province is None and (only := country_code(name)) and not gazetteer.curated(name):
