@@ -168,7 +168,8 @@ def describe_store(store) -> str:
     records = store.records()
     if len(records):
         lines += ["records by source and agency:"]
-        by_source = records.groupby(["source", "agency"], dropna=False).size().sort_index()
+        records = records.assign(agency=records["agency"].where(records["agency"].notna(), "(no agency given)"))
+        by_source = records.groupby(["source", "agency"]).size().sort_index()
         lines += [f"  {src} / {agency}: {n}" for (src, agency), n in by_source.items()]
     loads = store.node_frame("Load")
     if len(loads):
@@ -179,8 +180,8 @@ def describe_store(store) -> str:
                              "again to complete it)")
                 continue
             lines.append(f"  {row.file} with {row.mapping}: {row.read} = {row.loaded} + {row.rejected}"
-                         + (f"   rejects: {row.rejects_file}" if row.rejects_file else "")
-                         + (f"   conflicts: {row.conflicts_file}" if row.conflicts_file else ""))
+                         + (f"   rejects: {row.rejects_file}" if isinstance(row.rejects_file, str) else "")
+                         + (f"   conflicts: {row.conflicts_file}" if isinstance(row.conflicts_file, str) else ""))
     return "\n".join(lines)
 
 

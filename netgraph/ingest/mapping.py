@@ -21,7 +21,8 @@ import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..resources import NetgraphError, loaders_dir
 
@@ -35,11 +36,84 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Column(_Strict):
-    """Where a field's value comes from: a column (with an optional fallback column) or a constant."""
+Separators = str | list[str]
+
+
+class _Values(_Strict):
+    """How a cell becomes values, in this order: split into entries at ``separator`` (one string or a list;
+    ``"\n"`` splits at line breaks, which otherwise read as spaces), each entry matched by ``pattern`` (a
+    regular expression with named groups; the value is the group ``group``, by default the one named like the
+    field), then looked up in ``map`` (value as written → value read, case and outer spaces ignored)."""
+    separator: Separators | None = None
+    pattern: str | None = None
+    group: str | None = None
+    map: dict[str, str] = {}
+
+    @field_validator("separator")
+    @classmethod
+    def _separators(cls, value):
+        return value if value is None else _checked_separators(value)
+
+    @field_validator("map", mode="before")
+    @classmethod
+    def _map_as_text(cls, value):
+        """YAML reads ``1.0: 1`` as numbers; a value map holds text."""
+        if not isinstance(value, dict):
+            return value
+        if any(isinstance(v, bool) for pair in value.items() for v in pair):
+            raise ValueError("yes/no/true/false read as booleans: quote them ('yes': '1')")
+        return {(str(k) if isinstance(k, (int, float)) else k): ("" if v is None else str(v) if isinstance(
+            v, (int, float)) else v) for k, v in value.items()}
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value):
+        if value is not None:
+            try:
+                compiled = re.compile(value)
+            except re.error as exc:
+                where = f" at position {exc.pos}" if exc.pos is not None else ""
+                raise ValueError(f"not a regular expression Python reads{where}") from None
+            if not compiled.groupindex:
+                raise ValueError("the pattern names no group: write (?P<name>...) around the value to take")
+        return value
+
+    def separators(self, default: Separators) -> tuple[str, ...]:
+        return tuple(_listed(self.separator if self.separator is not None else default))
+
+    def take(self, field: str) -> None:
+        """Choose the pattern's group for ``field`` (its own name unless ``group`` names one), or refuse."""
+        if self.pattern is None:
+            if self.group is not None:
+                raise ValueError("'group' needs a 'pattern'")
+            return
+        groups = list(re.compile(self.pattern).groupindex)
+        if self.group is None:
+            self.group = field if field in groups else groups[0] if len(groups) == 1 else None
+            if self.group is None:
+                raise ValueError(f"the pattern has {len(groups)} groups and none named {field!r}: say which to "
+                                 "take with 'group'")
+        elif self.group not in groups:
+            raise ValueError("'group' names no group of the pattern")
+
+
+def _listed(value: Separators) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _checked_separators(value: Separators) -> Separators:
+    if value == [] or any(s == "" for s in _listed(value)):
+        raise ValueError("give one or more separators, none of them empty")
+    return value
+
+
+class Column(_Values):
+    """Where a field's value comes from: a column (with an optional fallback column) or a constant;
+    ``default`` where the cell is empty."""
     column: str | None = None
     fallback: str | None = None
     value: str | None = None
+    default: str | None = None
     required: bool = False
 
     @model_validator(mode="after")
@@ -52,6 +126,29 @@ class Column(_Strict):
         return [c for c in (self.column, self.fallback) if c]
 
 
+class DateColumn(Column):
+    """A date: a cell (formats: the mapping's ``date_formats``; a range ``A to B`` or ``A–B`` keeps both ends)
+    or built from ``year``, ``month`` and ``day`` columns (a year alone is a date of that precision)."""
+    year: str | None = None
+    month: str | None = None
+    day: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if sum(x is not None for x in (self.column, self.value, self.year)) != 1:
+            raise ValueError("give exactly one of 'column', 'value' or 'year' (with 'month' and 'day')")
+        if (self.month is not None or self.day is not None) and self.year is None:
+            raise ValueError("'month' and 'day' need a 'year' column")
+        if self.day is not None and self.month is None:
+            raise ValueError("'day' needs a 'month' column")
+        if self.year is not None and (self.fallback or self.separator is not None or self.pattern or self.map):
+            raise ValueError("a date built from 'year', 'month' and 'day' takes no fallback, separator, pattern or map")
+        return self
+
+    def columns(self) -> list[str]:
+        return super().columns() + [c for c in (self.year, self.month, self.day) if c]
+
+
 class Place(Column):
     """A place cell. ``format``: ``name`` (a place or country name) or ``city_country`` ("Hanoi, Vietnam")."""
     format: str = Field("name", pattern="^(name|city_country)$")
@@ -59,18 +156,32 @@ class Place(Column):
 
 
 class Quantity(Column):
-    """A quantity cell ("12.5", "400 g", "3 con"); ``unit`` applies where the cell names none."""
+    """A quantity cell ("12.5", "400 g", "3 con", "400g each"); ``unit`` applies where the cell names none,
+    ``unit_column`` gives the units in a column of their own (one per quantity, or one for all), ``units``
+    adds unit names (as written → a unit netgraph knows, e.g. ``no.: pieces``)."""
     unit: str | None = None
     unit_column: str | None = None
+    units: dict[str, str] = {}
+
+    @field_validator("units")
+    @classmethod
+    def _known_units(cls, value: dict[str, str]) -> dict[str, str]:
+        from .vocab import unit  # the vocabulary knows the units
+
+        if any(unit(target) is None for target in value.values()):
+            raise ValueError("each unit name must stand for a unit of loaders/vocab/units.yaml (kg, g, t, pieces …)")
+        return value
 
     def columns(self) -> list[str]:
         return super().columns() + ([self.unit_column] if self.unit_column else [])
 
 
-class Party(_Strict):
-    """A cell listing people or organisations with one role, and parallel cells about each of them."""
+class Party(_Values):
+    """A cell listing people or organisations with one role (or ``role_column``, one role per name), and
+    parallel cells about each of them (split like the names: one entry per name, or one for all)."""
     column: str
     role: str = "suspect"
+    role_column: str | None = None
     nationality: str | None = None
     phone: str | None = None
     passport: str | None = None
@@ -80,9 +191,14 @@ class Party(_Strict):
     account: str | None = None
     required: bool = False
 
+    @model_validator(mode="after")
+    def _name_group(self):
+        self.take("name")
+        return self
+
     def columns(self) -> list[str]:
-        return [c for c in (self.column, self.nationality, self.phone, self.passport, self.birth_date,
-                            self.employer, self.directs, self.account) if c]
+        return [c for c in (self.column, self.role_column, self.nationality, self.phone, self.passport,
+                            self.birth_date, self.employer, self.directs, self.account) if c]
 
 
 class DocumentColumn(Column):
@@ -92,7 +208,7 @@ class DocumentColumn(Column):
 class Fields(_Strict):
     record_id: Column | None = None
     seizure_id: Column | None = None
-    date: Column
+    date: DateColumn
     agency: Column | None = None
     country: Place | None = None
     place: Place | None = None
@@ -109,15 +225,24 @@ class Fields(_Strict):
     conveyance_kind: Column | None = None
     documents: list[DocumentColumn] = []
     arrested: Column | None = None  # how many people were arrested
-    arrest_date: Column | None = None
-    prosecution_date: Column | None = None
-    conviction_date: Column | None = None
+    arrest_date: DateColumn | None = None
+    prosecution_date: DateColumn | None = None
+    conviction_date: DateColumn | None = None
     sentence: Column | None = None
     joint_with: Place | None = None  # the other country's agency the case was worked with
     reliability: Column | None = None
     validity: Column | None = None
     handling: Column | None = None
     grading: Column | None = None  # combined code such as "B2" or "B2-4"
+
+    @field_validator("*")
+    @classmethod
+    def _groups(cls, spec, info: ValidationInfo):
+        """A field with a pattern takes the group named like it (or the one its ``group`` names)."""
+        for item in (spec if isinstance(spec, list) else [spec]):
+            if item is not None:
+                item.take({"quantities": "quantity", "documents": "document"}.get(info.field_name, info.field_name))
+        return spec
 
 
 class Mapping(_Strict):
@@ -129,12 +254,20 @@ class Mapping(_Strict):
     delimiter: str | None = Field(None, pattern=r'^[^"\r\n]$', description="one character, not a quote")
     sheet: str | int | None = None
     date_formats: list[str] = ["%Y-%m-%d"]
-    list_separator: str = Field(";", min_length=1)
+    list_separator: Separators = Field(";", description="between the entries of a list cell; a field's "
+                                        "'separator' overrides it")
     fields: Fields
     people: list[Party] = []
     organizations: list[Party] = []
     transport_modes: dict[str, str] = {}  # source value -> air | sea | road | rail | post
     notes: str | None = None
+
+    @field_validator("list_separator")
+    @classmethod
+    def _separators(cls, value):
+        if value == "":  # as pydantic says it of a plain string
+            raise PydanticCustomError("string_too_short", "String should have at least 1 character")
+        return _checked_separators(value)
 
     @field_validator("encoding")
     @classmethod
@@ -205,7 +338,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     if size > MAX_MAPPING_BYTES:
         raise MappingSyntaxError(f"{path}: {size:,} bytes, but a mapping is a small YAML file (at most "
                                  f"{MAX_MAPPING_BYTES:,} bytes); is this the mapping?")
-    document = _parse_yaml(_text(path.read_bytes(), path), path)
+    document, root = _parse_yaml(_text(path.read_bytes(), path), path)
     if not isinstance(document, dict) or not set(document) & set(Mapping.model_fields):
         raise MappingInvalidError(f"{path}: not a netgraph mapping (expected YAML keys such as name, description, "
                                   "source and fields; see loaders/mappings/ for examples)")
@@ -213,7 +346,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
         return Mapping.model_validate(document)
     except ValidationError as exc:
         problems = exc.errors(include_input=False, include_url=False)
-        lines = [f"  {_location(e['loc'])}: {e['msg']}" for e in problems[:_MAX_PROBLEMS]]
+        lines = [f"  line {_line(root, e['loc'])}, {_location(e['loc'])}: {e['msg']}" for e in problems[:_MAX_PROBLEMS]]
         if len(problems) > _MAX_PROBLEMS:
             lines.append(f"  … and {len(problems) - _MAX_PROBLEMS} more")
         raise MappingInvalidError(f"{path}: invalid mapping:\n" + "\n".join(lines)) from None
@@ -250,7 +383,7 @@ def _parse_yaml(text: str, path: Path):
         if node is None:
             raise MappingSyntaxError(f"{path}: the mapping file holds no YAML document")
         _check_size(node, path)
-        return loader.construct_document(node)
+        return loader.construct_document(node), node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -311,6 +444,24 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def _unquoted(text: str) -> str:
     """A YAML error without the file's text it quotes."""
     return re.sub(r"'[^']*'|\"[^\"]*\"", "…", text)
+
+
+def _line(root: yaml.Node, loc: tuple) -> int:
+    """The line (from 1) of the deepest key of ``loc`` the document has: the key a problem is about, or the
+    mapping that lacks it."""
+    node, line = root, root.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)]
+            if not found:
+                break
+            line, node = found[0][0].start_mark.line + 1, found[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def _location(loc: tuple) -> str:

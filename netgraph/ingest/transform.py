@@ -29,21 +29,28 @@ import pandas as pd
 
 from ..store.batch import GraphBatch
 from . import species, vocab
-from .mapping import Column, Mapping, Party, Place, Quantity
+from .mapping import Column, DateColumn, Mapping, Party, Place, Quantity
 from .vocab import normalise
 
 NULL_TOKENS = {"", "unknown", "n/a", "na", "none", "null", "-", "?", "không rõ", "chưa rõ", "không xác định",
                "不详", "未知"}
 ROUTE_SPLIT = re.compile(r"[–—→>]|(?<=\s)-(?=\s)")  # parts are stripped; no \s* to backtrack through long spaces
 GRADING = re.compile(r"^([A-E])\s*[-/ ]?\s*([1-5])(?:\s*[-/ ]?\s*([1-5]))?$")
+WHOLE_PART = re.compile(r"([0-9]{1,4})(?:\.0+)?")  # a year, month or day; a spreadsheet may write 3 as 3.0
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit()); well inside int64
 MAX_QUANTITY_CHARS = 200  # a longer cell is no quantity (and NUMBER_WITH_UNIT backtracks over long runs of spaces)
 NUMBER_WITH_UNIT = re.compile(r"^(-?\s*\d[\d.,\s]*?)\s*([^\d\s.,][^\d]*)?$")
+# a weight per piece ("400g each"); the regexes below never backtrack through a run of spaces (ends are stripped)
+EACH = re.compile(r"\b(?:each|apiece|per\s+(?:piece|item|animal|head|individual|specimen))\.?$", re.IGNORECASE)
+DATE_RANGE = re.compile(r"(?<=\s)(?:to|until|till)(?=\s)|[–—~～至到]|(?<=\s)-(?=\s)", re.IGNORECASE)  # 'A to B', 'A–B'
+LINE_BREAK = re.compile(r"[\r\n]+")
+MAX_PATTERN_CHARS = 2_000  # a longer entry is not matched against a mapping's pattern (its row is rejected)
 LOCATION_PROPS = ("name", "kind", "country", "lat", "lon", "province", "gazetteer_id", "resolved_by")  # PlaceRef's
 CONVEYANCE_BY_MODE = {"air": "Flight", "sea": "Vessel", "road": "Vehicle", "rail": "Vehicle"}
 CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "vehicle": "Vehicle",
                     "truck": "Vehicle", "car": "Vehicle"}
-PARTY_ATTRIBUTES = ("nationality", "phone", "passport", "birth_date", "employer", "directs", "account")
+PARTY_ATTRIBUTES = ("nationality", "phone", "passport", "birth_date", "employer", "directs", "account", "role_column")
+BROADCAST = ("nationality", "role_column")  # one value for all the names of a cell
 # Facts of one record keep the order a reader going through it would make them in (the first value of a
 # property wins): order = major, site (where in the record), minor (entry in a list), packed in one int64.
 MAJOR, SITE = 10 ** 12, 10 ** 6
@@ -84,39 +91,116 @@ class _Compiler:
         self.nodes: dict[str, list[pd.DataFrame]] = defaultdict(list)
         self.rels: dict[tuple, list[pd.DataFrame]] = defaultdict(list)
         self.site = 0  # where a fact is made, in the order a reader of one record makes them
-        self._cells: dict[str, pd.Series] = {}
+        self._cells: dict[tuple[str, bool], pd.Series] = {}
 
     # --- cells ------------------------------------------------------------------------------------
-    def cells(self, column: str | None) -> pd.Series:
-        """A column's cells, stripped ('' where the file lacks the column)."""
+    def cells(self, column: str | None, lines: bool = False) -> pd.Series:
+        """A column's cells, stripped ('' where the file lacks the column); a line break inside a cell reads
+        as a space unless ``lines`` (line breaks separate the field's entries)."""
         if not column or column not in self.frame:
             return self.blank
-        if column not in self._cells:
-            self._cells[column] = self.frame[column].astype(object).fillna("").str.strip()
-        return self._cells[column]
+        if (column, lines) not in self._cells:
+            if (column, True) not in self._cells:
+                self._cells[column, True] = self.frame[column].astype(object).fillna("").str.strip()
+            cells = self._cells[column, True]
+            if not lines:
+                values = cells.to_numpy(dtype=object)
+                joined = "".join(values)  # one scan: most columns hold no line break
+                if "\n" in joined or "\r" in joined:
+                    broken = np.fromiter((("\n" in v or "\r" in v) for v in values), dtype=bool, count=len(values))
+                    cells = cells.where(~broken, _map_unique(cells[broken], _one_line))
+                self._cells[column, False] = cells
+        return self._cells[column, lines]
 
-    def text(self, spec: Column | None) -> pd.Series:
-        """The field's value per row: its first column with a non-empty, non-null cell, or its constant."""
+    def raw(self, spec: Column | Party | None, lines: bool = False) -> pd.Series:
+        """The field's cell per row: its first column with a non-empty, non-null cell, or its constant, or its
+        default ('' where none)."""
         if spec is None:
             return self.blank
-        if spec.value is not None:
+        if getattr(spec, "value", None) is not None:
             return pd.Series([spec.value] * self.n, dtype=object)
         out = self.blank
-        for column in reversed(spec.columns()):
-            cells = self.cells(column)
+        for column in reversed([c for c in (spec.column, getattr(spec, "fallback", None)) if c]):
+            cells = self.cells(column, lines)
             out = cells.where(~_is_null(cells), out)
+        if getattr(spec, "default", None) is not None:
+            out = out.where(out != "", spec.default)
+        return out
+
+    def text(self, spec: Column | None) -> pd.Series:
+        """The field's value per row ('' where none): its cell (see ``raw``), or, where the field has a
+        ``separator`` or a ``pattern``, the values of its entries joined by '; '; after its value map."""
+        if spec is None:
+            return self.blank
+        if spec.separator is None and spec.pattern is None:
+            out = self.raw(spec)
+            if spec.map:
+                out = _map_unique(out, _value_map(spec))
+        else:
+            found = self.entries(spec, spec.separators(()))
+            out = found.groupby("row")["text"].agg("; ".join).reindex(range(self.n), fill_value="")
+            out = out.astype(object).reset_index(drop=True)
+            if spec.required:
+                return out
         if spec.required:
             self.error(out == "", spec.column, "required value is empty")
         return out
 
-    def items(self, text: pd.Series, separator: str | None = None) -> pd.DataFrame:
+    def entries(self, spec: Column | Party, separators: tuple[str, ...] | None = None,
+                split: re.Pattern | None = None) -> pd.DataFrame:
+        """The non-null values of a list field: row, item (position among them), text. Its cells are split at
+        its separators (or at ``split``), each entry matched by its pattern and looked up in its value map."""
+        if spec is None:
+            return self.items(self.blank)
+        if separators is None:
+            separators = spec.separators(self.m.list_separator)
+        text = self.raw(spec, lines=any("\n" in s or "\r" in s for s in separators))
+        if spec.required:
+            self.error(text == "", spec.column, "required value is empty")
+        found = self.items(text, separators, split)
+        if spec.pattern is not None:
+            found = self.extract(found, spec)
+        if spec.map:
+            found["text"] = _map_unique(found["text"], _value_map(spec)).to_numpy(dtype=object)
+            found = found[~_is_null(found["text"])].reset_index(drop=True)
+            found["item"] = found.groupby("row").cumcount()
+        return found
+
+    def items(self, text: pd.Series, separator: str | tuple[str, ...] | None = None,
+              split: re.Pattern | None = None) -> pd.DataFrame:
         """The non-null entries of list cells: row, item (position among the kept entries), text."""
-        parts = text.str.split(separator or self.m.list_separator, regex=False).explode()
-        parts = parts.astype(object).fillna("").str.strip()
-        kept = parts[~_is_null(parts)]
+        kept = self.split(text, separator, split)
+        kept = kept[~_is_null(kept)]
         out = pd.DataFrame({"row": kept.index.to_numpy(), "text": kept.to_numpy(dtype=object)})
         out["item"] = out.groupby("row").cumcount()
         return out
+
+    def split(self, text: pd.Series, separator: str | tuple[str, ...] | None = None,
+              split: re.Pattern | None = None, strip: bool = True) -> pd.Series:
+        """Every entry of list cells, stripped, indexed by row (an empty cell gives one empty entry): cells
+        split at ``split``, else at the separators (the mapping's list separator if None; () for none)."""
+        separators = _separators(self.m.list_separator if separator is None else separator)
+        if split is None and not separators:
+            return text.astype(object)
+        if split is None and len(separators) == 1:
+            parts = text.str.split(separators[0], regex=False)
+        else:
+            parts = text.str.split(split or _splitter(separators), regex=True)
+        parts = parts.explode()
+        return parts.astype(object).fillna("").str.strip() if strip else parts
+
+    def extract(self, found: pd.DataFrame, spec: Column | Party) -> pd.DataFrame:
+        """Entries replaced by the group of the field's pattern they hold; an entry without it rejects its row."""
+        taken = _map_unique(found["text"], lambda t: _group(spec.pattern, spec.group, t))
+        bad = taken.isna().to_numpy()
+        missed = found[bad]
+        self.row_error(missed.assign(order=missed["item"], column=spec.column, reason=[
+            f"{t!r} does not match the pattern the mapping gives for this column (no {spec.group!r} in it)"
+            for t in missed["text"]]))
+        found = found[~bad].assign(text=taken[~bad].to_numpy(dtype=object))
+        found = found[found["text"] != ""].reset_index(drop=True)
+        found["item"] = found.groupby("row").cumcount()
+        return found
 
     def error(self, mask, column, reason) -> None:
         """Rows where ``mask`` holds are rejected (unless an earlier reason rejects them)."""
@@ -142,18 +226,45 @@ class _Compiler:
         reason.iloc[first["row"].to_numpy()] = first["reason"].to_numpy()
         self.errors.append((mask, column, reason))
 
-    def dates(self, spec: Column | None) -> pd.Series:
-        """Dates of a field (None where empty); an unparseable one rejects its row."""
-        if spec is None:
-            return pd.Series([None] * self.n, dtype=object)
-        return self.parse_dates(self.text(spec), spec.column)
+    # --- dates ------------------------------------------------------------------------------------
+    def dates(self, spec: DateColumn | None) -> pd.Series:
+        """Dates of a field (None where empty; a range's first day); an unparseable one rejects its row."""
+        return self.when(spec)[0]
 
-    def parse_dates(self, text: pd.Series, column: str | None) -> pd.Series:
-        parsed = _map_unique(text, lambda t: _parse_date(t, tuple(self.m.date_formats)) if t else None)
-        expected = ", ".join(self.m.date_formats)
-        bad = (text != "") & parsed.isna()
-        self.error(bad, column, text.map(lambda t: f"unparseable date {t!r} (expected {expected})"))
-        return parsed
+    def when(self, spec: DateColumn | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """A date field per row: (first day, last day where a range, precision: day, month or year)."""
+        if spec is None:
+            return tuple(pd.Series([None] * self.n, dtype=object) for _ in range(3))
+        if spec.year is not None:
+            return self.date_parts(spec)
+        text = self.text(spec)
+        formats = tuple(self.m.date_formats)
+        return self._dated(text, lambda t: _parse_when(t, formats) if t else None, spec.column)
+
+    def date_parts(self, spec: DateColumn) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """A date built from year, month and day columns (month and day may be empty: a coarser date)."""
+        parts = [self.cells(c) if c else self.blank for c in (spec.year, spec.month, spec.day)]
+        parts = [p.where(~_is_null(p), "") for p in parts]
+        if spec.required:
+            self.error(parts[0] == "", spec.year, "required value is empty")
+        return self._dated(pd.Series(list(zip(*parts)), dtype=object), _date_from_parts,
+                           (spec.year, spec.month, spec.day))
+
+    def _dated(self, keys: pd.Series, parse, column) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """(first day, last day, precision) per row from ``parse`` of each distinct key: a tuple of them, None,
+        or (why not, column or index of ``column``); a reason rejects its row."""
+        codes, uniques = pd.factorize(keys.to_numpy(dtype=object), use_na_sentinel=False)
+        parsed = [parse(k) for k in uniques]
+        out = [np.array([p[i] if p is not None and not isinstance(p[0], str) else None for p in parsed],
+                        dtype=object)[codes] for i in range(3)]
+        reasons = np.array([p[0] if p is not None and isinstance(p[0], str) else None for p in parsed],
+                           dtype=object)[codes]
+        bad = pd.notna(reasons)
+        if bad.any():
+            where = column if not isinstance(column, tuple) else np.array(
+                [column[p[1]] if p is not None and isinstance(p[0], str) else None for p in parsed], dtype=object)[codes]
+            self.error(bad, where, reasons)
+        return tuple(pd.Series(o, dtype=object) for o in out)
 
     # --- facts ------------------------------------------------------------------------------------
     def node(self, label: str, frame: pd.DataFrame, minor=None, major=None, site: int | None = None) -> None:
@@ -231,13 +342,12 @@ class _Compiler:
     def run(self, loaded: dict[str, int]) -> Compiled:
         f, m, rows = self.m.fields, self.m, pd.Series(np.arange(self.n))
         for column in m.known_columns():  # the reader decodes bytes invalid in the file's encoding as U+FFFD
-            self.error(self.cells(column).str.contains("\ufffd", regex=False), column,
+            self.error(self.cells(column, lines=True).str.contains("\ufffd", regex=False), column,
                        "undecodable bytes (shown as \ufffd) in this cell; fix them, or name the file's encoding")
         record_id = self.text(f.record_id)
         self.rec = record_key(m.source, self.file_name, self.rows, record_id)
-        date_text = self.text(f.date)
-        date = self.parse_dates(date_text, f.date.column)
-        self.error(date_text == "", f.date.column, "no date")
+        date, date_end, precision = self.when(f.date)
+        self.error(date.isna(), f.date.column or f.date.year, "no date")  # where no reason came first
         country = pd.Series([None] * self.n, dtype=object)
         if f.country:
             found = self.places(f.country, pd.DataFrame({"row": rows, "text": self.text(f.country)}))
@@ -260,7 +370,8 @@ class _Compiler:
         self.node("Seizure", pd.DataFrame({
             "row": rows, "id": self.seizure,
             "name": "Seizure " + seizure_id + " (" + date.map(lambda d: d.isoformat() if d else "") + ")",
-            "date": date, "agency": self.text(f.agency).replace("", None), "country": country_code,
+            "date": date, "date_end": date_end, "date_precision": precision,
+            "agency": self.text(f.agency).replace("", None), "country": country_code,
             "transport_mode": mode, "detection_method": self.text(f.detection_method).replace("", None),
             "concealment": self.text(f.concealment).replace("", None), "weight_kg": weight, "pieces": pieces,
             "joint_with": self.partner(), "commodity_text": self.commodity_text.replace("", None)}))
@@ -278,7 +389,7 @@ class _Compiler:
         self.conveyance(mode)
         self.outcomes(date)
         for doc in f.documents:
-            found = self.items(self.text(doc))
+            found = self.entries(doc)
             found["key"] = "document:" + normalise(doc.kind) + ":" + _map_unique(found["text"], _alnum)
             self.entity("Document", found, doc.column or doc.kind, {"kind": doc.kind}, minor=found["item"])
             self.rel("DOCUMENTED_BY", ("Seizure", "Document"), self.from_seizure(found, found["key"]), found["item"])
@@ -355,10 +466,11 @@ class _Compiler:
         stops = []
         for group, spec in enumerate((f.origin, f.transit, f.destination)):
             if spec:
-                found = self.items(self.text(spec))
+                found = self.entries(spec)
                 stops.append(found.assign(group=group, part=0, spec=id(spec)))
         if f.route:
-            found = self.items(self.text(f.route).map(lambda r: "\x1f".join(ROUTE_SPLIT.split(r)) if r else ""), "\x1f")
+            separators = f.route.separators(())
+            found = self.entries(f.route, separators, _route_splitter(separators))
             last = found.groupby("row")["item"].transform("size") - 1
             found["group"] = np.where(found["item"] == 0, 0, np.where(found["item"] == last, 2, 1))
             stops.append(found.assign(part=1, spec=-1))
@@ -391,7 +503,7 @@ class _Compiler:
         """
         f = self.m.fields
         self.commodity_text = self.text(f.commodity)
-        found = self.items(self.commodity_text)
+        found = self.entries(f.commodity)
         found["ref"] = _map_unique(found["text"], vocab.commodity)
         found = found[found["ref"].notna()].reset_index(drop=True)
         found["ref"], heads = species.fill_taxa(found["row"].to_numpy(), found["ref"].to_numpy())  # "X; live; frozen"
@@ -402,7 +514,7 @@ class _Compiler:
         counts = found.groupby("row").size().reindex(range(self.n), fill_value=0).to_numpy()
         amounts = pd.concat(amounts, ignore_index=True) if amounts else pd.DataFrame(
             columns=["row", "spec", "position", "cells", "amount", "unit"])
-        amounts = amounts[amounts["amount"].notna()].astype({"amount": float})
+        amounts = self.per_piece(amounts[amounts["amount"].notna()].astype({"amount": float}))
         totals = amounts.groupby(["row", "unit"])["amount"].sum().unstack()
         weight = pd.Series(totals["kg"] if "kg" in totals else pd.Series(dtype=float)).reindex(range(self.n))
         pieces = pd.Series(totals["pieces"] if "pieces" in totals else pd.Series(dtype=float)).reindex(range(self.n))
@@ -417,28 +529,99 @@ class _Compiler:
         return found, _none_for_nan(weight), _none_for_nan(pieces)
 
     def quantities(self, spec: Quantity, index: int) -> pd.DataFrame:
-        """The quantities of a field by position: row, position, cells (how many), amount and unit (kg or
-        pieces; None where a position is empty)."""
-        unit_text = self.cells(spec.unit_column) if spec.unit_column else self.blank
-        text = self.text(spec)
-        cells = text.str.split(self.m.list_separator, regex=False).where(text != "", None).explode().dropna()
-        cells = cells.astype(object).str.strip()
+        """The quantities of a field by position: row, position, cells (how many), cell, amount and unit (kg or
+        pieces; None where a position is empty), each (a weight per piece, "400g each")."""
+        separators = spec.separators(self.m.list_separator)
+        lines = any("\n" in s or "\r" in s for s in separators)
+        text = self.raw(spec, lines)
+        if spec.required:
+            self.error(text == "", spec.column, "required value is empty")
+        cells = self.split(text, separators)
+        cells = cells[(text != "").to_numpy()[cells.index.to_numpy()]]
         frame = pd.DataFrame({"row": cells.index.to_numpy(), "cell": cells.to_numpy(dtype=object)})
         frame["position"] = frame.groupby("row").cumcount()
         frame["cells"] = frame.groupby("row")["row"].transform("size")
-        frame["unit_text"] = unit_text.to_numpy(dtype=object)[frame["row"].to_numpy()]
+        if spec.pattern is not None or spec.map:
+            frame = self._read_cells(frame, spec)
+        frame["unit_text"] = self.units(spec, frame, separators, lines)
         given = frame[~_is_null(frame["cell"])]
         keys = pd.Series(list(zip(given["cell"], given["unit_text"])), index=given.index, dtype=object)
-        parsed = _map_unique(keys, lambda k: _quantity(k[0], k[1], spec))
+        aliases = {normalise(k): v for k, v in spec.units.items()}
+        parsed = _map_unique(keys, lambda k: _quantity(k[0], k[1], spec, aliases))
         bad = parsed.map(lambda p: isinstance(p, tuple) and p[0] is None)
         errors = given[bad].assign(order=given.loc[bad, "position"], column=parsed[bad].map(lambda p: p[2]),
                                    reason=parsed[bad].map(lambda p: p[1]))
         self.row_error(errors)
         good = parsed[~bad]
-        frame["amount"], frame["unit"], frame["spec"] = None, None, index
+        frame["amount"], frame["unit"], frame["spec"], frame["each"] = None, None, index, False
         frame.loc[good.index, "amount"] = good.map(lambda p: p[0])
         frame.loc[good.index, "unit"] = good.map(lambda p: p[1])
-        return frame[["row", "spec", "position", "cells", "amount", "unit"]]
+        frame.loc[good.index, "each"] = good.map(lambda p: p[2])
+        return frame[["row", "spec", "position", "cells", "cell", "amount", "unit", "each"]]
+
+    def _read_cells(self, frame: pd.DataFrame, spec: Column) -> pd.DataFrame:
+        """Cells (row, position, cell) read through the field's pattern and value map, keeping positions."""
+        given = ~_is_null(frame["cell"])
+        if spec.pattern is not None:
+            taken = _map_unique(frame["cell"][given], lambda t: _group(spec.pattern, spec.group, t))
+            missed = frame[given][taken.isna().to_numpy()]
+            self.row_error(missed.assign(order=missed["position"], column=spec.column, reason=[
+                f"{t!r} does not match the pattern the mapping gives for this column (no {spec.group!r} in it)"
+                for t in missed["cell"]]))
+            frame.loc[taken.index, "cell"] = taken.fillna("").to_numpy(dtype=object)
+        if spec.map:
+            frame["cell"] = _map_unique(frame["cell"], _value_map(spec)).to_numpy(dtype=object)
+        return frame
+
+    def units(self, spec: Quantity, frame: pd.DataFrame, separators: tuple[str, ...], lines: bool) -> np.ndarray:
+        """The unit cell of each quantity (row, position of ``frame``): split like the quantities, one unit per
+        quantity or one for all; '' where none."""
+        if not spec.unit_column:
+            return np.full(len(frame), "", dtype=object)
+        cells = self.cells(spec.unit_column, lines)
+        per_row = cells.to_numpy(dtype=object)[frame["row"].to_numpy()]
+        several = np.zeros(self.n, dtype=bool)
+        for separator in separators:
+            several |= cells.str.contains(separator, regex=False).to_numpy(dtype=bool)
+        if not several.any():
+            return per_row
+        split = self.split(cells[several], separators)
+        units = pd.DataFrame({"row": split.index.to_numpy(), "unit": split.to_numpy(dtype=object)})
+        units["position"] = units.groupby("row").cumcount()
+        count = units.groupby("row").size()
+        quantities = frame.groupby("row").size().reindex(count.index, fill_value=0)
+        clash = count.index[(count != quantities).to_numpy() & (quantities > 0).to_numpy()]
+        mask = np.zeros(self.n, dtype=bool)
+        mask[clash.to_numpy()] = True
+        sep = " or ".join(repr(s) for s in separators)
+        self.error(mask, spec.unit_column, [f"{count.get(r, 0)} units cannot be matched to {quantities.get(r, 0)} "
+                                            f"quantities; give one per quantity, or one for all, separated by {sep}"
+                                            if m else None for r, m in enumerate(mask)])
+        at = frame[["row", "position"]].merge(units, on=["row", "position"], how="left")["unit"].to_numpy(dtype=object)
+        inside = several[frame["row"].to_numpy()]
+        per_row[inside] = [u if isinstance(u, str) else "" for u in at[inside]]
+        return per_row
+
+    def per_piece(self, amounts: pd.DataFrame) -> pd.DataFrame:
+        """Weights given per piece ("400g each") times the pieces the row gives: those at the same position of a
+        pieces list as long as the weights, else all the row's pieces; a row that gives none is rejected."""
+        if "each" not in amounts or not amounts["each"].astype(bool).any():
+            return amounts
+        each = amounts["each"].astype(bool).to_numpy()
+        counted = amounts[(amounts["unit"] == "pieces").to_numpy() & ~each]
+        total = counted.groupby("row")["amount"].sum()
+        same = counted.drop_duplicates(["row", "position", "cells"]).set_index(["row", "position", "cells"])["amount"]
+        mine = amounts[each]
+        at = pd.MultiIndex.from_arrays([mine["row"], mine["position"], mine["cells"]])
+        pieces = pd.Series(same.reindex(at).to_numpy(dtype=float), index=mine.index)
+        pieces = pieces.fillna(mine["row"].map(total))
+        missing = mine[pieces.isna().to_numpy()]
+        columns = [q.column for q in self.m.fields.quantities]
+        self.row_error(missing.assign(order=missing["position"], column=[columns[i] for i in missing["spec"]], reason=[
+            f"{c!r} is a weight per piece, but the row gives no number of pieces" for c in missing["cell"]]))
+        amounts = amounts.copy()
+        amounts.loc[mine.index, "amount"] = (mine["amount"] * pieces).to_numpy()
+        return amounts[amounts["amount"].notna()]
 
     def outcomes(self, seized_on: pd.Series) -> None:
         """Arrests, prosecution and conviction that followed the seizure."""
@@ -468,7 +651,9 @@ class _Compiler:
             before = [bool(a and b and a < b) for a, b in zip(later, earlier)]
             self.error(before, spec.column if spec else None,
                        [f"{a} is before {b}" if x else None for a, b, x in zip(later, earlier, before)])
-        made = prosecuted.notna()
+        sentence = self.text(f.sentence)
+        sentenced = (sentence != "").to_numpy()  # a sentence is a conviction, dated or not (a court extract)
+        made = prosecuted.notna() | sentenced
         rows = np.flatnonzero(made)
         prosecution = ("prosecution:" + key[made]).to_numpy()
         self.node("Prosecution", pd.DataFrame({"row": rows, "id": prosecution,
@@ -476,19 +661,19 @@ class _Compiler:
                                                "date": prosecuted[made].to_numpy()}))
         self.rel("FOLLOWED_BY", ("Seizure", "Prosecution"), pd.DataFrame({
             "row": rows, "from": self.seizure[made].to_numpy(), "to": prosecution}))
-        made = prosecuted.notna() & convicted.notna()
+        made = (prosecuted.notna() & convicted.notna()) | sentenced
         rows = np.flatnonzero(made)
         conviction = ("conviction:" + key[made]).to_numpy()
         self.node("Conviction", pd.DataFrame({"row": rows, "id": conviction,
                                               "name": ("Conviction after " + key[made]).to_numpy(),
                                               "date": convicted[made].to_numpy(),
-                                              "sentence": self.text(f.sentence).replace("", None)[made].to_numpy()}))
+                                              "sentence": sentence.replace("", None)[made].to_numpy()}))
         self.rel("FOLLOWED_BY", ("Prosecution", "Conviction"), pd.DataFrame({
             "row": rows, "from": ("prosecution:" + key[made]).to_numpy(), "to": conviction}))
 
     def conveyance(self, mode: pd.Series) -> None:
         f = self.m.fields
-        found = self.items(self.text(f.conveyance))
+        found = self.entries(f.conveyance)
         if found.empty:
             return
         kind = self.text(f.conveyance_kind)
@@ -511,11 +696,12 @@ class _Compiler:
 
     # --- people and organisations -----------------------------------------------------------------
     def party(self, party: Party, label: str, index: int) -> None:
-        names = self.items(self.cells(party.column))
+        separators = party.separators(self.m.list_separator)
+        names = self.entries(party, separators)
         if party.required:
             self.error(~np.isin(np.arange(self.n), names["row"].to_numpy()), party.column, "required value is empty")
         count = names.groupby("row").size().reindex(range(self.n), fill_value=0)
-        values = {a: self._align(count, getattr(party, a), broadcast=a == "nationality")
+        values = {a: self._align(count, getattr(party, a), separators, broadcast=a in BROADCAST)
                   for a in PARTY_ATTRIBUTES if getattr(party, a)}
         names["major"] = (index + 1) * PARTY + names["item"]
         ahead = ["row", "item", "major"]
@@ -545,7 +731,10 @@ class _Compiler:
         prefix = "person" if label == "Person" else "org"
         names["key"] = prefix + ":" + _map_unique(names["text"], normalise)
         self.entity(label, names, party.column, props, major=names["major"])
-        self.rel("INVOLVED_IN", (label, "Seizure"), self.to_seizure(names, names["key"]).assign(role=party.role),
+        role = party.role
+        if "role_column" in values:  # one role per name (or one for all), else the mapping's
+            role = self._first(values["role_column"], names).map(normalise).replace("", party.role).to_numpy()
+        self.rel("INVOLVED_IN", (label, "Seizure"), self.to_seizure(names, names["key"]).assign(role=role),
                  major=names["major"])
         node = names.set_index(["row", "item"])["key"]
         if label == "Person" and countries is not None:
@@ -567,18 +756,18 @@ class _Compiler:
         return pd.DataFrame({"row": found["row"], "from": source,
                              "to": self.seizure.to_numpy(dtype=object)[found["row"].to_numpy()]})
 
-    def _align(self, count: pd.Series, column: str, broadcast: bool) -> pd.DataFrame:
-        """Split a parallel cell so that entry i belongs to name i; several values per name use ','.
-        Returns row, item (the name), sub (position among that name's values), text."""
-        cell = self.cells(column)
-        split = cell.str.split(self.m.list_separator, regex=False).where(cell != "", None).explode().dropna()
+    def _align(self, count: pd.Series, column: str, separators: tuple[str, ...], broadcast: bool) -> pd.DataFrame:
+        """Split a parallel cell (at the names' separators) so that entry i belongs to name i; several values
+        per name use ','. Returns row, item (the name), sub (position among that name's values), text."""
+        cell = self.cells(column, lines=any("\n" in s or "\r" in s for s in separators))
+        split = self.split(cell.where(cell != "", None), separators, strip=False).dropna()
         groups = pd.DataFrame({"row": split.index.to_numpy(), "cell": split.to_numpy(dtype=object)})
         groups["group"] = groups.groupby("row").cumcount()
         sizes = groups.groupby("row").size().reindex(range(self.n), fill_value=0)
         names = count.to_numpy()
         bad = (sizes > 0) & (count != 1) & (sizes != count) & ~(broadcast & (sizes == 1))
-        sep = self.m.list_separator
-        self.error(bad, column, [f"{v} values cannot be matched to {k} names; give one per name, separated by {sep!r}"
+        sep = " or ".join(repr(s) for s in separators)
+        self.error(bad, column, [f"{v} values cannot be matched to {k} names; give one per name, separated by {sep}"
                                  for v, k in zip(sizes, count)])
         values = groups.assign(text=groups["cell"].str.split(",", regex=False)).explode("text")
         values["text"] = values["text"].astype(object).fillna("").str.strip()
@@ -690,16 +879,118 @@ def _none_for_nan(values: pd.Series) -> pd.Series:
 
 @lru_cache(maxsize=vocab.CELL_CACHE)
 def _parse_date(text: str, formats: tuple[str, ...]) -> dt.date | None:
+    found = _parse_one(text, formats)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=vocab.CELL_CACHE)
+def _parse_one(text: str, formats: tuple[str, ...]) -> tuple[dt.date, str] | None:
+    """(date, precision) of a date as written in one of ``formats``: a format without a day gives the first
+    of the month (precision ``month``), without a month the first of the year (``year``)."""
     for fmt in dict.fromkeys([*formats, "%Y-%m-%d"]):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        return day, _precision(fmt)
     return None
 
 
-def _quantity(cell: str, unit_text: str, spec: Quantity) -> tuple:
-    """(amount, canonical unit) of a quantity cell, or (None, reason, column) when it is bad."""
+def _precision(fmt: str) -> str:
+    if re.search(r"%[dj]", fmt):
+        return "day"
+    return "month" if re.search(r"%[mbB]", fmt) else "year"
+
+
+@lru_cache(maxsize=vocab.CELL_CACHE)
+def _parse_when(text: str, formats: tuple[str, ...]) -> tuple:
+    """(first day, last day or None, precision) of a date or a range of two ('A to B', 'A–B', 'A - B'); or
+    (why it is not one,)."""
+    one = _parse_one(text, formats)
+    if one is not None:
+        return one[0], None, one[1]
+    ends = DATE_RANGE.split(text)
+    if len(ends) == 1:
+        return (f"unparseable date {text!r} (expected {', '.join(formats)})",)
+    first, last = (_parse_one(end.strip(), formats) for end in ends) if len(ends) == 2 else (None, None)
+    if first is None or last is None:
+        return (f"unparseable date range {text!r} (expected two dates, each {', '.join(formats)}: 'A to B', "
+                "'A–B')",)
+    if last[0] < first[0]:
+        return (f"date range {text!r} ends before it starts",)
+    return first[0], last[0], first[1]
+
+
+def _date_from_parts(parts: tuple[str, str, str]) -> tuple | None:
+    """(date, None, precision) from year, month and day as written (None if none); or (why not, index of the
+    bad part)."""
+    year, month, day = parts
+    if not year:
+        return None if not (month or day) else ("a month or day without a year", 0)
+    values = []
+    for index, (text, low, high, name) in enumerate(((year, 1, 9999, "year"), (month, 1, 12, "month"),
+                                                     (day, 1, 31, "day"))):
+        if not text:
+            break
+        number = WHOLE_PART.fullmatch(text)
+        if number is None or not low <= int(number.group(1)) <= high:
+            return f"{name} {text!r} is not {'a year' if name == 'year' else f'{low}–{high}'}", index
+        values.append(int(number.group(1)))
+    if day and not month:
+        return "a day without a month", 2
+    try:
+        date = dt.date(values[0], values[1] if len(values) > 1 else 1, values[2] if len(values) > 2 else 1)
+    except ValueError:
+        return f"no such date: year {year}, month {month}, day {day}", 2
+    return date, None, ("year", "month", "day")[len(values) - 1]
+
+
+def _one_line(text: str) -> str:
+    """A cell's lines joined by one space."""
+    return " ".join(part for part in (p.strip() for p in LINE_BREAK.split(text)) if part)
+
+
+def _separators(separator: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return (separator,) if isinstance(separator, str) else tuple(separator)
+
+
+@lru_cache(maxsize=64)
+def _splitter(separators: tuple[str, ...]) -> re.Pattern:
+    """One regular expression splitting at any of ``separators`` (a line break also at '\\r\\n')."""
+    alternatives = sorted({re.escape(s) for s in separators}, key=len, reverse=True)
+    if "\n" in separators:
+        alternatives.insert(0, re.escape("\r\n"))
+    return re.compile("|".join(alternatives))
+
+
+@lru_cache(maxsize=64)
+def _route_splitter(separators: tuple[str, ...]) -> re.Pattern:
+    """Route stops split at arrows and dashes, and at the field's own separators."""
+    return re.compile("|".join([ROUTE_SPLIT.pattern, *(_splitter(separators).pattern for _ in separators[:1])]))
+
+
+@lru_cache(maxsize=64)
+def _pattern(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def _group(pattern: str, group: str, text: str) -> str | None:
+    """The ``group`` of ``pattern`` found in ``text`` (stripped; '' where the group took no part), or None
+    where the pattern is not found."""
+    match = _pattern(pattern).search(text) if len(text) <= MAX_PATTERN_CHARS else None
+    if match is None:
+        return None
+    return (match.group(group) or "").strip()
+
+
+def _value_map(spec: Column | Party):
+    """A function reading a value through the field's value map (keys compared as ``normalise`` does)."""
+    table = {normalise(k): v for k, v in spec.map.items()}
+    return lambda text: table.get(normalise(text), text) if text else text
+
+
+def _quantity(cell: str, unit_text: str, spec: Quantity, aliases: dict[str, str]) -> tuple:
+    """(amount, canonical unit, whether per piece) of a quantity cell, or (None, reason, column) when it is bad."""
     match = NUMBER_WITH_UNIT.match(cell) if len(cell) <= MAX_QUANTITY_CHARS else None
     amount = _number(match.group(1)) if match else None
     if amount is None:
@@ -707,13 +998,18 @@ def _quantity(cell: str, unit_text: str, spec: Quantity) -> tuple:
     if amount < 0:
         return None, f"negative quantity {cell!r}", spec.column
     written = (match.group(2) or unit_text or spec.unit or "").strip()
+    each = EACH.search(written)
+    if each:  # "400g each", or "400 each" with the unit in the unit column
+        written = written[:each.start()].strip() or (unit_text if match.group(2) else "").strip() or spec.unit or ""
     if not written:
         return None, f"quantity {cell!r} has no unit and the mapping gives none", spec.column
-    canonical = vocab.unit(written)
+    canonical = vocab.unit(aliases.get(normalise(written), written))
     if canonical is None:
         column = spec.unit_column if unit_text and not match.group(2) else spec.column
         return None, f"unknown unit {written!r} in {cell!r}", column
-    return amount * canonical[1], canonical[0]
+    if each and canonical[0] != "kg":
+        return None, f"quantity {cell!r}: only a weight can be given per piece", spec.column
+    return amount * canonical[1], canonical[0], bool(each)
 
 
 def _alnum(text: str) -> str:

@@ -191,7 +191,8 @@ def _evidence(store, case, labels) -> pd.DataFrame:
                          "record": info["record_id"] or record.removeprefix("record:"), "source": info["source"],
                          "date": pd.Timestamp(info["record_date"]).date().isoformat()
                          if pd.notna(info["record_date"]) else "",
-                         "agency": info["agency"] or "", "seizure": "; ".join(s.split(":", 2)[-1] for s in seized),
+                         "agency": info["agency"] if isinstance(info["agency"], str) else "",  # a missing one is NaN
+                         "seizure": "; ".join(s.split(":", 2)[-1] for s in seized),
                          "documents": "; ".join(d for s in seized for d in documents.get(s, []))})
     return pd.DataFrame(rows, columns=["link", "between", "via", "record", "source", "date", "agency", "seizure",
                                        "documents"])
