@@ -43,7 +43,8 @@ class _Values(_Strict):
     """How a cell becomes values, in this order: split into entries at ``separator`` (one string or a list;
     ``"\n"`` splits at line breaks, which otherwise read as spaces), each entry matched by ``pattern`` (a
     regular expression with named groups; the value is the group ``group``, by default the one named like the
-    field), then looked up in ``map`` (value as written → value read, case and outer spaces ignored)."""
+    field), then looked up in ``map`` (value as written → value read; case, spacing and outer punctuation
+    ignored)."""
     separator: Separators | None = None
     pattern: str | None = None
     group: str | None = None

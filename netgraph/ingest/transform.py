@@ -132,16 +132,13 @@ class _Compiler:
         ``separator`` or a ``pattern``, the values of its entries joined by '; '; after its value map."""
         if spec is None:
             return self.blank
-        if spec.separator is None and spec.pattern is None:
-            out = self.raw(spec)
-            if spec.map:
-                out = _map_unique(out, _value_map(spec))
-        else:
+        if spec.separator is not None or spec.pattern is not None:  # entries (a required one checked there)
             found = self.entries(spec, spec.separators(()))
             out = found.groupby("row")["text"].agg("; ".join).reindex(range(self.n), fill_value="")
-            out = out.astype(object).reset_index(drop=True)
-            if spec.required:
-                return out
+            return out.astype(object).reset_index(drop=True)
+        out = self.raw(spec)
+        if spec.map:
+            out = _map_unique(out, _value_map(spec))
         if spec.required:
             self.error(out == "", spec.column, "required value is empty")
         return out
@@ -155,7 +152,7 @@ class _Compiler:
         if separators is None:
             separators = spec.separators(self.m.list_separator)
         text = self.raw(spec, lines=any("\n" in s or "\r" in s for s in separators))
-        if spec.required:
+        if spec.required and not isinstance(spec, Party):  # a party checks that it names someone
             self.error(text == "", spec.column, "required value is empty")
         found = self.items(text, separators, split)
         if spec.pattern is not None:
