@@ -1,4 +1,6 @@
 """The command line, run in-process against a real store."""
+import re
+
 from click.testing import CliRunner
 
 from netgraph.cli import main
@@ -46,3 +48,23 @@ def test_person_analyses_on_a_store_without_people_say_so(tmp_path):
     assert result.exit_code == 1 and "names no people (4 seizures from 4 records)" in result.output, result.output
     assert "netgraph routes" in result.output and "Traceback" not in result.output
     assert runner.invoke(main, ["routes", "--out", str(tmp_path / "r"), "--db", str(db)]).exit_code == 0
+
+
+def test_the_c4ads_file_end_to_end_through_the_command_line(tmp_path):
+    """A real file that names no people: it loads whole, routes run, and the person analyses say why not."""
+    from .conftest import shared_file
+    c4ads = shared_file("seizures", "c4ads_air_seizures.csv")
+    db, runner = str(tmp_path / "c4ads.lbdb"), CliRunner()
+    loaded = runner.invoke(main, ["load", str(c4ads), "-m", "c4ads_air", "--db", db])
+    assert loaded.exit_code == 0, loaded.output
+    read, ok, rejected = map(int, re.search(r"read (\d+) = loaded (\d+) \+ rejected (\d+)", loaded.output).groups())
+    assert read == ok + rejected and rejected <= 1
+    placed, places = map(int, re.search(r"places with coordinates: (\d+) of (\d+)", loaded.output).groups())
+    assert placed >= 0.95 * places
+    routes = runner.invoke(main, ["routes", "--db", db, "--out", str(tmp_path / "routes")])
+    assert routes.exit_code == 0, routes.output
+    assert (tmp_path / "routes" / "netgraph_routes.xlsx").exists()
+    for command in ("analyse", "graph"):
+        result = runner.invoke(main, [command, "--db", db, "--out", str(tmp_path / command)])
+        assert result.exit_code == 1 and f"names no people ({ok} seizures from {ok} records)" in result.output
+        assert "Traceback" not in result.output
