@@ -10,6 +10,7 @@
 
 What the tests write to a server is tagged (``netgraph_test_run`` on every node) and only that is deleted; a
 database that holds netgraph data the tests did not write is refused, never wiped (see ``real_database``)."""
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -466,9 +467,12 @@ def test_rejects_of_a_neo4j_load_go_to_a_folder_of_the_server_not_the_current_di
         assert store.rejects_dir == tmp_path / "data" / "netgraph" / "rejects" / folder
     finally:
         store.close()
-    chosen = Neo4jStore(settings=server.settings, create_schema=False, rejects_dir=tmp_path / "mine")
-    assert chosen.rejects_dir == tmp_path / "mine"
-    chosen.close()
+    with contextlib.ExitStack() as stack:  # FalkorDB takes no third connection once two closed: a fresh one
+        settings = server.settings if server.real else Neo4jSettings(
+            stack.enter_context(bolt_server(tmp_path / "second.log")), "netgraph", "", "netgraph_test")
+        chosen = Neo4jStore(settings=settings, create_schema=False, rejects_dir=tmp_path / "mine")
+        assert chosen.rejects_dir == tmp_path / "mine"
+        chosen.close()
     monkeypatch.delenv("XDG_DATA_HOME")
     assert default_rejects_dir(server.settings).parent == Path.home() / ".local" / "share" / "netgraph" / "rejects"
     assert not (tmp_path / "netgraph-rejects").exists()
