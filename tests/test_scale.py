@@ -16,6 +16,7 @@ from netgraph.analysis.brokers import input_hash
 from netgraph.analysis.network import Network
 from netgraph.analysis.synthetic import trafficking_network
 from netgraph.analysis.ties import EDGE_FIELDS, co_membership_edges, memberships, record_dates
+from netgraph.views import html as html_view
 from netgraph.views.html import network_html
 
 from .test_html import embedded
@@ -251,3 +252,27 @@ def test_input_hash_is_the_digest_of_each_row_as_json():
         for row in net.edges.itertuples(index=False):
             digest.update(json.dumps([row.source, row.target, sorted(row.sources)], ensure_ascii=False).encode())
         assert input_hash(net) == digest.hexdigest()
+
+
+def test_html_ranks_a_network_of_many_ties_from_fewer_sources_and_says_so(monkeypatch):
+    assert html_view.ranking_sources(100_000, 500_000) == 20  # 200 sources took 44 s there
+    assert html_view.ranking_sources(3_000, 15_000) == 200 and html_view.ranking_sources(50, 10**9) == 10
+    assert html_view.ranking_sources(5, 10) == 5
+    net = two_part_network()
+    monkeypatch.setattr(measures, "PATH_MEASURES_MAX_NODES", 1_000)
+    monkeypatch.setattr(html_view, "RANKING_WORK", 400_000)
+    k = html_view.ranking_sources(len(net.nodes), len(net.edges))
+    assert 10 < k < 200
+    runs = []
+    original = measures.betweenness
+
+    def spy(graph, lengths, sources, seed):
+        runs.append(sources)
+        return original(graph, lengths, sources, seed)
+    monkeypatch.setattr(measures, "betweenness", spy)
+    page = network_html(net, max_nodes=300)
+    assert runs == [k] and stamp(page)["measures"]["betweenness"] == f"estimated from {k} sampled sources, seed 0"
+    ranking = net.centrality(which=("betweenness",), betweenness_k=k).sort_values(["betweenness", "id"],
+                                                                               ascending=[False, True])
+    drawn = {n["id"] for n in embedded(page, "nodes")}
+    assert ranking["id"].iloc[0] in drawn and "Reduced for display" in page

@@ -11,28 +11,35 @@ from __future__ import annotations
 
 import html
 from functools import cached_property
+from itertools import chain
 
 import igraph as ig
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from ..resources import netgraph_version
 from ..store.base import GraphStore
-from . import brokers, measures
+from . import brokers, measures, reads
 from . import communities as comm
 from . import leads as leads_module
 from .disruption import remove_and_measure
+from .grouping import gather, isin, positions, sorted_sets, split, unique
 from .projection import Filters
+from .reads import relationships
 from .ties import (
     PERSON_LINKS,
+    Evidence,
     Scope,
-    co_membership_edges,
+    co_membership,
     location_flow_edges,
     memberships,
-    organization_edges,
+    organization_ties,
     record_dates,
     restrict,
     tie_graph,
+    with_ends,
+    with_evidence,
 )
 
 NODE_LABEL = {"person": "Person", "organization": "Organization", "location": "Location"}
@@ -46,10 +53,11 @@ class Network:
 
     def __init__(self, kind: str, nodes: pd.DataFrame, edges: pd.DataFrame, description: dict,
                  seizures: pd.DataFrame | None = None, involvement: pd.DataFrame | None = None,
-                 records: pd.DataFrame | None = None):
+                 records: pd.DataFrame | None = None, evidence: Evidence | None = None):
         self.kind, self.description = kind, description
         self.nodes = nodes.sort_values("id", ignore_index=True)
-        self.edges = edges.reset_index(drop=True)
+        self._edges = edges.reset_index(drop=True)
+        self._evidence = evidence  # via, hubs, sources of each row of _edges, as codes (see ties.Evidence)
         self.seizures = seizures  # id, date, country, weight_kg, pieces, commodities
         self.involvement = involvement  # node id → seizure id
         self.records = records  # the store's Record nodes (provenance and grading), for tooltips and charts
@@ -57,12 +65,83 @@ class Network:
         self._membership: dict[tuple, list[int]] = {}
 
     def __repr__(self) -> str:
-        return f"<Network {self.kind}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
+        return f"<Network {self.kind}: {len(self.nodes)} nodes, {len(self._edges)} edges>"
+
+    @property
+    def edges(self) -> pd.DataFrame:
+        """One row per tie: source, target, weight, records, via, hubs, sources (lists), in graph edge order.
+
+        A projected network keeps via, hubs and sources as codes until this is first read (millions of ties
+        make millions of lists); :meth:`ties` and :meth:`edge_rows` read without making them all."""
+        if self._evidence is not None:
+            self._edges, self._evidence = with_evidence(self._edges, self._evidence), None
+        return self._edges
+
+    @edges.setter
+    def edges(self, frame: pd.DataFrame) -> None:
+        self._edges, self._evidence = frame.reset_index(drop=True), None
+        self.__dict__.pop("graph", None)
+
+    @property
+    def ties(self) -> pd.DataFrame:
+        """The edges without making their evidence lists: source, target, weight, records and any columns
+        already made (``via``, ``hubs``, ``sources`` only if :attr:`edges` was read or given them)."""
+        self._edges = with_ends(self._edges, self._evidence)
+        return self._edges
+
+    def edge_rows(self, rows) -> pd.DataFrame:
+        """Rows of :attr:`edges` (a boolean mask or positions), with their evidence, making lists only for
+        those rows."""
+        rows = np.asarray(rows)
+        positions = np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.int64)
+        if self._evidence is None:
+            return self._edges.iloc[positions]
+        return with_evidence(self.ties.iloc[positions], self._evidence, positions)
+
+    def source_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every edge's records as (offsets, codes, names), sorted within each edge (for hashing and
+        counting without making lists): edge i's are ``names[codes[offsets[i]:offsets[i + 1]]]``."""
+        if self._evidence is not None:
+            return (*self._evidence.csr("sources"), self._evidence.names["sources"])
+        return brokers.source_codes(self._edges["sources"])
+
+    def records_of(self, ids: list[str]) -> dict[str, list[str]]:
+        """The sorted records behind each of ``ids``' ties (all its ties), for those that have any. On codes:
+        a drawn hub's ties can be millions."""
+        ties = self.ties
+        source, target = positions(ties["source"], ids), positions(ties["target"], ids)
+        rows = np.flatnonzero((source >= 0) | (target >= 0))
+        if self._evidence is not None:
+            shared = self._evidence.shared
+            offsets, codes = shared.union(rows) if shared is not None else \
+                _rows_of(*self._evidence.csr("sources"), rows)
+            names = self._evidence.names["sources"]
+        else:
+            offsets, codes, names = brokers.source_codes(ties["sources"].iloc[rows])
+        owner = np.repeat(np.arange(len(rows)), np.diff(offsets))
+        width = max(len(names), 1)
+        keys = []
+        for end in (source[rows][owner], target[rows][owner]):
+            keys.append(end[end >= 0] * width + codes[end >= 0])
+        entries = unique(np.concatenate(keys))
+        node, record = np.divmod(entries, width)
+        lists = split(np.asarray(names, dtype=object)[record].tolist(), np.bincount(node, minlength=len(ids)))
+        return {i: rs for i, rs in zip(ids, lists) if rs}
+
+    def link_kinds(self) -> set:
+        """The kinds of link (``via``) that tie any pair."""
+        if self._evidence is not None:
+            return self._evidence.present("via")
+        return set(chain.from_iterable(self._edges["via"])) if "via" in self._edges else set()
 
     @cached_property
     def graph(self) -> ig.Graph:
         """The network as an undirected (location flows: directed) weighted igraph Graph."""
-        graph = tie_graph(self.nodes["id"], self.edges, directed=self.kind == "location")
+        ends = None if self._evidence is None else self._evidence.ends
+        if ends is not None and not (len(ends[2]) == len(self.nodes) and (ends[2] == self.nodes["id"]).all()):
+            ends = None  # the evidence numbers people otherwise than the nodes: look the ids up
+        graph = tie_graph(self.nodes["id"], self._edges if ends else self.ties, self.kind == "location",
+                          ends and ends[:2])
         graph.vs["display_name"] = self.nodes["name"].tolist()
         return graph
 
@@ -221,10 +300,13 @@ class Network:
         missing = keep - set(self.nodes["id"])
         if missing:
             raise KeyError(f"not in the network: {sorted(missing)}")
-        edges = self.edges[self.edges["source"].isin(keep) & self.edges["target"].isin(keep)]
-        involvement = None if self.involvement is None else self.involvement[self.involvement["id"].isin(keep)]
-        return Network(self.kind, self.nodes[self.nodes["id"].isin(keep)], edges, dict(self.description),
-                       self.seizures, involvement, self.records)
+        keep = list(keep)
+        ties = self.ties
+        inside = np.flatnonzero(isin(ties["source"], keep) & isin(ties["target"], keep))
+        evidence = None if self._evidence is None else self._evidence.take(inside)
+        involvement = None if self.involvement is None else self.involvement[isin(self.involvement["id"], keep)]
+        return Network(self.kind, self.nodes[isin(self.nodes["id"], keep)], ties.iloc[inside],
+                       dict(self.description), self.seizures, involvement, self.records, evidence)
 
     def method_stamp(self, **parameters) -> dict:
         """What an export must record: netgraph version, network, parameters and input hash."""
@@ -267,38 +349,43 @@ def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_
     """
     scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity, max_handling)
     eligible = scope.records(store)
-    persons = store.node_frame("Person").set_index("id")
+    persons = store.node_properties("Person").set_index("id")
     entity = persons["resolved_id"].fillna(pd.Series(persons.index, index=persons.index)) if resolved \
         else pd.Series(persons.index, index=persons.index)
     members = restrict(memberships(store, tuple(via)), eligible)
     members["person"] = members["person"].map(entity)
-    edges = co_membership_edges(members, record_dates(store) if half_life_days else None, half_life_days)
-    ids = sorted(set(members["person"]))
+    edges, evidence = co_membership(members, record_dates(store) if half_life_days else None, half_life_days)
+    ids = sorted(members["person"].unique().tolist())
     involved = members[members["kind"] == "seizure"] if "seizure" in via else restrict(
         memberships(store, ("seizure",)), eligible).assign(person=lambda f: f["person"].map(entity))
     involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure", "sources"]]
     nodes = pd.DataFrame({"id": ids, "name": persons.loc[ids, "name"].to_numpy() if ids else [],
                           "nationality": persons.loc[ids, "nationality"].to_numpy() if ids else []})
-    nodes = nodes.merge(_first_organization(store, eligible, entity), on="id", how="left")
-    nodes = nodes.merge(_main_agency(store, involvement), on="id", how="left")
-    seizures = _seizure_table(store, eligible)
+    if ids:
+        nodes = nodes.merge(_first_organization(store, eligible, entity), on="id", how="left")
+    else:  # no one: an empty network
+        nodes = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("id", "name", "nationality", "organization")})
+    seizure_nodes = _seizure_nodes(store, eligible)
+    nodes = nodes.merge(_main_agency(seizure_nodes, involvement), on="id", how="left")
+    seizures = _seizure_table(store, restrict(seizure_nodes, eligible))
     return Network("person", nodes, edges, _describe(scope, via=list(via), half_life_days=half_life_days),
-                   seizures, involvement, store.records())
+                   seizures, involvement, reads.records(store), evidence)
 
 
 def organization_network(store: GraphStore, date_from=None, date_to=None, countries=(), commodities=(),
                          min_reliability=None, min_validity=None, half_life_days=None) -> Network:
     """Organisations tied by shared people (works for, directs) or shared seizures."""
     scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity)
-    edges = organization_edges(store, scope, half_life_days)
+    edges, evidence = organization_ties(store, scope, half_life_days)
     eligible = scope.records(store)
-    orgs = restrict(store.node_frame("Organization"), eligible)
+    orgs = restrict(reads.node_frame(store, "Organization"), eligible)
     nodes = orgs[["id", "name", "country"]].reset_index(drop=True)
     involved = store.edge_frame("INVOLVED_IN")
     involved = restrict(involved[involved["source_label"] == "Organization"], eligible)
     involvement = involved.rename(columns={"source": "id", "target": "seizure"})[["id", "seizure"]]
-    return Network("organization", nodes, edges, _describe(scope, half_life_days=half_life_days),
-                   _seizure_table(store, eligible), involvement, store.records())
+    seizures = _seizure_table(store, restrict(_seizure_nodes(store, eligible), eligible))
+    return Network("organization", nodes, edges, _describe(scope, half_life_days=half_life_days), seizures,
+                   involvement, reads.records(store), evidence)
 
 
 def location_network(store: GraphStore, level: str = "place", date_from=None, date_to=None, countries=(),
@@ -306,12 +393,12 @@ def location_network(store: GraphStore, level: str = "place", date_from=None, da
     """Places (or countries, ``level="country"``) tied by consecutive legs of seizure routes (directed)."""
     scope = _scope(date_from, date_to, countries, commodities, min_reliability, min_validity)
     edges = location_flow_edges(store, level, scope)
-    locations = store.node_frame("Location").set_index("id")
+    locations = store.node_properties("Location").set_index("id")
     ids = sorted(set(edges["source"]) | set(edges["target"]))
     nodes = pd.DataFrame({"id": ids, "name": locations.loc[ids, "name"].to_numpy() if ids else [],
                           "kind": locations.loc[ids, "kind"].to_numpy() if ids else [],
                           "country": locations.loc[ids, "country"].to_numpy() if ids else []})
-    net = Network("location", nodes, edges, _describe(scope, level=level), records=store.records())
+    net = Network("location", nodes, edges, _describe(scope, level=level), records=reads.records(store))
     net.store = store  # route analyses read quantities and commodities from it
     return net
 
@@ -321,13 +408,18 @@ def _first_organization(store: GraphStore, eligible, entity: pd.Series) -> pd.Da
     links = pd.concat([store.edge_frame(r) for r in ("DIRECTS", "WORKS_FOR")], ignore_index=True)
     links = restrict(links, eligible)
     links["source"] = links["source"].map(entity)
-    orgs = store.node_frame("Organization").set_index("id")["name"]
+    orgs = store.node_properties("Organization").set_index("id")["name"]
     first = links.sort_values(["source", "type", "target"]).drop_duplicates("source")
     return pd.DataFrame({"id": first["source"], "organization": first["target"].map(orgs)})
 
 
-def _main_agency(store: GraphStore, involvement: pd.DataFrame) -> pd.DataFrame:
-    seizures = store.node_frame("Seizure")[["id", "agency"]].rename(columns={"id": "seizure"})
+def _seizure_nodes(store: GraphStore, eligible) -> pd.DataFrame:
+    """All Seizure nodes: their properties, and their records (``sources``) only when something is filtered."""
+    return store.node_properties("Seizure") if eligible is None else reads.node_frame(store, "Seizure")
+
+
+def _main_agency(seizure_nodes: pd.DataFrame, involvement: pd.DataFrame) -> pd.DataFrame:
+    seizures = seizure_nodes[["id", "agency"]].rename(columns={"id": "seizure"})
     joined = involvement.merge(seizures, on="seizure").dropna(subset=["agency"])
     if joined.empty:
         return pd.DataFrame(columns=["id", "agency"])
@@ -336,13 +428,17 @@ def _main_agency(store: GraphStore, involvement: pd.DataFrame) -> pd.DataFrame:
     return counts[["id", "agency"]]
 
 
-def _seizure_table(store: GraphStore, eligible) -> pd.DataFrame:
-    seizures = restrict(store.node_frame("Seizure"), eligible)
-    seized = store.edge_frame("SEIZED")
-    names = store.node_frame("Commodity").set_index("id")["name"]
-    goods = seized.assign(commodity=seized["target"].map(names)).groupby("source")["commodity"].agg(
-        lambda c: sorted(set(c)))
-    table = seizures[["id", "date", "country", "weight_kg", "pieces"]].copy()
+def _seizure_table(store: GraphStore, seizure_nodes: pd.DataFrame) -> pd.DataFrame:
+    seized = relationships(store, "SEIZED", properties=False, sources=False, ordered=False)
+    names = store.node_properties("Commodity").set_index("id")["name"]
+    goods = sorted_sets(seized["source"], seized["target"].map(names))
+    table = seizure_nodes[["id", "date", "country", "weight_kg", "pieces"]].copy()
     table["date"] = pd.to_datetime(table["date"]).dt.date
-    table["commodities"] = table["id"].map(goods).apply(lambda c: c if isinstance(c, list) else [])
+    table["commodities"] = [c if isinstance(c, list) else [] for c in goods.reindex(table["id"].to_numpy())]
     return table.reset_index(drop=True)
+
+
+def _rows_of(offsets: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR layout (offsets, codes) of ``rows`` of another."""
+    at, counts = gather(offsets, rows)
+    return np.r_[0, np.cumsum(counts)], codes[at]

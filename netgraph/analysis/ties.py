@@ -8,6 +8,11 @@ Every projected edge keeps the records that support it (``sources``), what joins
 kinds of link, ``hubs``: the seizures, phones, companies … they share), and a ``weight``: the number of
 supporting records, or their sum with weights halving every ``half_life_days`` before the newest record.
 
+A projected network keeps ``via``, ``hubs`` and ``sources`` as integer codes (:class:`Evidence`; the union
+of a pair's records is taken only when they are read) and its ties' ends as positions, and makes lists and
+text only for what is read: at 100,000 generated records a person network has 4.75M ties, whose lists
+alone took 7 s to make.
+
 >>> links = memberships(store, via=("seizure", "phone"))           # doctest: +SKIP
 >>> edges = co_membership_edges(links)                              # doctest: +SKIP
 """
@@ -21,10 +26,14 @@ import numpy as np
 import pandas as pd
 
 from ..store.base import GraphStore
+from . import reads
+from .grouping import gather, positions, split, unique
 from .projection import Filters
+from .reads import relationships
 
 PERSON_LINKS = ("seizure", "phone", "account", "organization", "conveyance")
 EDGE_FIELDS = ["source", "target", "weight", "records", "via", "hubs", "sources"]
+BIT_KINDS = 12  # up to this many kinds of link, a pair's kinds are found as bits (see _pair_kinds)
 
 
 @dataclass(frozen=True)
@@ -38,10 +47,10 @@ class Scope:
         """Keys of the eligible records (None when nothing is filtered)."""
         if not (self.filters.active or self.countries or self.commodities):
             return None
-        records = store.records()
+        records = reads.records(store)
         eligible = self.filters.eligible(records) if self.filters.active else set(records["id"])
         if self.countries or self.commodities:
-            seizures = store.node_frame("Seizure")
+            seizures = reads.node_frame(store, "Seizure")
             keep = pd.Series(True, index=seizures.index)
             if self.countries:
                 keep &= seizures["country"].isin([c.upper() for c in self.countries])
@@ -61,39 +70,184 @@ def _seizures_with(store: GraphStore, commodities: tuple[str, ...]) -> set[str]:
 
 
 def memberships(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS) -> pd.DataFrame:
-    """Person → hub links (person, hub, kind, sources) for the chosen kinds of link."""
+    """Person → hub links (person, hub, kind, sources) for the chosen kinds of link, one row per (person,
+    hub, kind) in that order, ``sources`` the sorted distinct records behind it."""
     unknown = set(via) - set(PERSON_LINKS)
     if unknown:
         raise ValueError(f"unknown link kinds {sorted(unknown)}; choose from {PERSON_LINKS}")
-    frames = []
-    involved = store.edge_frame("INVOLVED_IN")
-    involved = involved[involved["source_label"] == "Person"]
+    parts = []  # (person, hub, kind, [lists of records per link])
+    involved = relationships(store, "INVOLVED_IN", from_label="Person", properties=False, ordered=False)
     if "seizure" in via:
-        frames.append(involved.assign(kind="seizure")[["source", "target", "kind", "sources"]])
-    if "phone" in via or "account" in via:
-        uses = store.edge_frame("USES")
-        uses = uses[uses["source_label"] == "Person"]
-        for kind, label in (("phone", "Phone"), ("account", "Account")):
-            if kind in via:
-                frames.append(uses[uses["target_label"] == label].assign(kind=kind)[
-                    ["source", "target", "kind", "sources"]])
+        parts.append((involved["source"], involved["target"], "seizure", [involved["sources"]]))
+    for kind, label in (("phone", "Phone"), ("account", "Account")):
+        if kind in via:
+            uses = relationships(store, "USES", from_label="Person", to_label=label, properties=False, ordered=False)
+            parts.append((uses["source"], uses["target"], kind, [uses["sources"]]))
     if "organization" in via:
         for rel in ("WORKS_FOR", "DIRECTS"):
-            frames.append(store.edge_frame(rel).assign(kind="organization")[["source", "target", "kind", "sources"]])
-    if "conveyance" in via:  # person in a seizure that a vehicle, vessel or flight carried
-        conveyed = store.edge_frame("CONVEYED_BY")[["source", "target", "sources"]]
+            frame = relationships(store, rel, properties=False, ordered=False)
+            parts.append((frame["source"], frame["target"], "organization", [frame["sources"]]))
+    if "conveyance" in via:  # person in a seizure that a vehicle, vessel or flight carried: both links' records
+        conveyed = relationships(store, "CONVEYED_BY", properties=False, ordered=False)[["source", "target", "sources"]]
         joined = involved[["source", "target", "sources"]].merge(conveyed, left_on="target", right_on="source",
                                                                   suffixes=("", "_c"))
-        joined = pd.DataFrame({"source": joined["source"], "target": joined["target_c"], "kind": "conveyance",
-                               "sources": [sorted(set(a) | set(b)) for a, b in zip(joined["sources"],
-                                                                                  joined["sources_c"])]})
-        frames.append(joined)
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=["source", "target", "kind", "sources"])
-    out = pd.concat(frames, ignore_index=True).rename(columns={"source": "person", "target": "hub"})
-    return out.groupby(["person", "hub", "kind"], as_index=False, sort=True)["sources"].agg(
-        lambda s: sorted({r for rs in s for r in rs}))
+        parts.append((joined["source"], joined["target_c"], "conveyance", [joined["sources"], joined["sources_c"]]))
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return pd.DataFrame(columns=["person", "hub", "kind", "sources"])
+    person = pd.concat([p[0] for p in parts], ignore_index=True)
+    hub = pd.concat([p[1] for p in parts], ignore_index=True)
+    kind = pd.Series(np.repeat([p[2] for p in parts], [len(p[0]) for p in parts]))
+    at, rows, records = 0, [], []
+    for part in parts:
+        for lists in part[3]:
+            row, flat = _flatten(lists)
+            rows.append(row + at)
+            records.append(flat)
+        at += len(part[0])
+    return _link_table(person, hub, kind, np.concatenate(rows), np.concatenate(records))
+
+
+def _flatten(lists: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each item of every list with the position of its list: (positions, items as an object array)."""
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    items = np.empty(int(lengths.sum()), dtype=object)
+    items[:] = [item for items_ in lists for item in items_]
+    return np.repeat(np.arange(len(lists)), lengths), items
+
+
+def _link_table(person: pd.Series, hub: pd.Series, kind: pd.Series, rows: np.ndarray,
+                records: np.ndarray) -> pd.DataFrame:
+    """Links grouped by (person, hub, kind), sorted, each with the sorted distinct records of its rows
+    (``records[i]`` belongs to row ``rows[i]``); rows with a missing person, hub or kind are dropped."""
+    p, people = pd.factorize(person, sort=True)
+    h, hubs = pd.factorize(hub, sort=True)
+    k, kinds = pd.factorize(kind, sort=True)
+    key = (p.astype(np.int64) * max(len(hubs), 1) + h) * max(len(kinds), 1) + k
+    key[(p < 0) | (h < 0) | (k < 0)] = -1
+    groups, group = unique(key, inverse=True)
+    first = int(groups[0] < 0) if len(groups) else 0  # the dropped rows' group, if any
+    n = len(groups) - first
+    r, names = pd.factorize(pd.Series(records, dtype=object), sort=True)
+    entry_group = group[rows] - first
+    keep = (entry_group >= 0) & (r >= 0)
+    width = max(len(names), 1)
+    entries = unique(entry_group[keep] * width + r[keep])
+    lists = split(np.asarray(names, dtype=object)[entries % width].tolist(),
+                   np.bincount(entries // width, minlength=n))
+    groups = groups[first:]
+    per_hub, k_of = np.divmod(groups, max(len(kinds), 1))
+    p_of, h_of = np.divmod(per_hub, max(len(hubs), 1))
+    return pd.DataFrame({"person": people.take(p_of), "hub": hubs.take(h_of), "kind": kinds.take(k_of),
+                         "sources": lists})
+
+
+@dataclass
+class SharedRecords:
+    """The records of each pair before their union: pair ``i``'s shared hubs are rows
+    ``offsets[i]:offsets[i + 1]`` of ``left`` and ``right`` (its two people's slots on that hub), and a slot's
+    records are ``slot_records[slot_offsets[s]:slot_offsets[s + 1]]`` (sorted codes below ``width``)."""
+    offsets: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    slot_offsets: np.ndarray
+    slot_records: np.ndarray
+    width: int
+
+    def union(self, pairs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets and sorted distinct record codes of every pair (or of ``pairs``, in that order)."""
+        if pairs is None:
+            rows, n = np.arange(len(self.left)), len(self.offsets) - 1
+            owner = np.repeat(np.arange(n), np.diff(self.offsets))
+        else:
+            rows, counts = gather(self.offsets, pairs)
+            n, owner = len(pairs), np.repeat(np.arange(len(pairs)), counts)
+        at_left, count_left = gather(self.slot_offsets, self.left[rows])
+        at_right, count_right = gather(self.slot_offsets, self.right[rows])
+        entries = unique(np.concatenate([np.repeat(owner, count_left) * self.width + self.slot_records[at_left],
+                                         np.repeat(owner, count_right) * self.width + self.slot_records[at_right]]))
+        owner, records = np.divmod(entries, self.width)
+        return np.r_[0, np.cumsum(np.bincount(owner, minlength=n))], records
+
+    def counts(self) -> np.ndarray:
+        """The number of distinct records of every pair. Most pairs share one hub, each side on it through
+        one record: those count 2, or 1 when it is the same record; the others are counted by :meth:`union`."""
+        n = len(self.offsets) - 1
+        held = np.diff(self.slot_offsets)
+        first = np.full(len(held), -1, dtype=np.int64)
+        first[held > 0] = self.slot_records[self.slot_offsets[:-1][held > 0]]
+        one = np.flatnonzero(np.diff(self.offsets) == 1)
+        left, right = self.left[self.offsets[one]], self.right[self.offsets[one]]
+        simple = (held[left] == 1) & (held[right] == 1)
+        out = np.zeros(n, dtype=np.int64)
+        out[one[simple]] = 2 - (first[left[simple]] == first[right[simple]])
+        rest = np.ones(n, dtype=bool)
+        rest[one[simple]] = False
+        rest = np.flatnonzero(rest)
+        out[rest] = np.diff(self.union(rest)[0])
+        return out
+
+    def take(self, pairs: np.ndarray) -> "SharedRecords":
+        rows, counts = gather(self.offsets, pairs)
+        return SharedRecords(np.r_[0, np.cumsum(counts)], self.left[rows], self.right[rows], self.slot_offsets,
+                             self.slot_records, self.width)
+
+
+class Evidence:
+    """What ties each pair, kept as integer codes until asked for: per field (``via``, ``hubs``,
+    ``sources``), the sorted distinct values of row ``i`` are ``names[codes[offsets[i]:offsets[i + 1]]]``.
+    The records (``sources``) may wait as :class:`SharedRecords`, their union not yet taken.
+
+    Millions of ties make millions of Python lists (about 2 s per column per 5M ties); a network keeps
+    this instead and makes lists only for the rows something reads (see ``Network.edges``)."""
+
+    FIELDS = ("via", "hubs", "sources")
+
+    def __init__(self, offsets: dict[str, np.ndarray], codes: dict[str, np.ndarray], names: dict[str, np.ndarray],
+                 ends: tuple[np.ndarray, np.ndarray, pd.Index] | None = None, shared: SharedRecords | None = None):
+        self.offsets, self.codes, self.names = offsets, codes, names
+        self.ends = ends  # each row's source and target as positions in ends[2], the sorted people (or None)
+        self.shared = shared  # the records before their union, while offsets/codes have no "sources"
+
+    def __len__(self) -> int:
+        return len(self.offsets["via"]) - 1
+
+    def csr(self, field: str) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets and codes of ``field`` for every row (the records' union taken once, then kept)."""
+        if field == "sources" and self.shared is not None:
+            self.offsets["sources"], self.codes["sources"] = self.shared.union()
+            self.shared = None
+        return self.offsets[field], self.codes[field]
+
+    def lists(self, field: str, rows: np.ndarray | None = None) -> list[list]:
+        """The lists of ``field`` for every row (or for ``rows``, positions, in that order)."""
+        if rows is None:
+            offsets, codes = self.csr(field)
+            return split(self.names[field][codes].tolist(), np.diff(offsets))
+        rows = np.asarray(rows, dtype=np.int64)
+        if field == "sources" and self.shared is not None:
+            offsets, codes = self.shared.union(rows)
+            return split(self.names[field][codes].tolist(), np.diff(offsets))
+        at, counts = gather(self.offsets[field], rows)
+        return split(self.names[field][self.codes[field][at]].tolist(), counts)
+
+    def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        return pd.DataFrame({f: self.lists(f, rows) for f in self.FIELDS})
+
+    def take(self, rows: np.ndarray) -> "Evidence":
+        """The evidence of ``rows`` (positions), in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        offsets, codes = {}, {}
+        for f in self.offsets:
+            at, counts = gather(self.offsets[f], rows)
+            offsets[f] = np.concatenate([[0], np.cumsum(counts)])
+            codes[f] = self.codes[f][at]
+        ends = None if self.ends is None else (self.ends[0][rows], self.ends[1][rows], self.ends[2])
+        return Evidence(offsets, codes, self.names, ends, None if self.shared is None else self.shared.take(rows))
+
+    def present(self, field: str) -> set:
+        """The distinct values of ``field`` over all rows."""
+        return set(self.names[field][np.unique(self.csr(field)[1])].tolist())
 
 
 def co_membership_edges(members: pd.DataFrame, record_dates: pd.Series | None = None,
@@ -107,35 +261,124 @@ def co_membership_edges(members: pd.DataFrame, record_dates: pd.Series | None = 
 
     Notes
     -----
-    Vectorised on integer codes: people, hubs, kinds and records are factorised in sorted order, the pairs
-    within each hub come from one numpy expansion of the hub-sorted rows, and the per-pair sets are the
-    distinct sorted (pair, item) keys, so sorted codes give sorted lists. Cost: sorts over the (pair, shared
+    Vectorised on integer codes (see :func:`co_membership`), then the evidence made into lists.
+    """
+    return with_evidence(*co_membership(members, record_dates, half_life_days))
+
+
+def with_ends(edges: pd.DataFrame, evidence: Evidence | None, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """``edges`` with ``source`` and ``target`` in front, made from ``evidence.ends`` (of its ``rows``) if the
+    frame has none yet (text for millions of ties costs about a second: made when first read)."""
+    if "source" in edges or evidence is None or evidence.ends is None:
+        return edges
+    first, second, people = evidence.ends
+    if rows is not None:
+        first, second = first[rows], second[rows]
+    out = edges.copy()
+    out.insert(0, "source", people.take(first))
+    out.insert(1, "target", people.take(second))
+    return out
+
+
+def with_evidence(edges: pd.DataFrame, evidence: Evidence | None, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """``edges`` (weight, records …) with source, target and the lists of ``evidence`` (its ``rows``) as
+    columns, in ``EDGE_FIELDS`` order first."""
+    if evidence is None:
+        return edges
+    out = with_ends(edges, evidence, rows)
+    out = out.copy() if out is edges else out
+    for field in evidence.FIELDS:
+        out[field] = evidence.lists(field, rows)  # a list: placed by position, whatever the frame's index
+    return out[[*EDGE_FIELDS, *[c for c in out.columns if c not in EDGE_FIELDS]]]
+
+
+def co_membership(members: pd.DataFrame, record_dates: pd.Series | None = None,
+                  half_life_days: float | None = None) -> tuple[pd.DataFrame, Evidence | None]:
+    """:func:`co_membership_edges` as (source, target, weight, records) and the :class:`Evidence` (via,
+    hubs, sources) of each row, not yet made into lists.
+
+    People, hubs, kinds and records are factorised in sorted order. A person's rows on one hub become one
+    slot (the union of their kinds, as bits, and of their records); the pairs within each hub come from one
+    numpy expansion of the hub-sorted slots; one stable sort by pair puts each pair's shared hubs in hub
+    order; a pair's kinds are the OR of its slots' bits; its records, the sorted distinct (pair, record)
+    keys of both sides' slot records. So sorted codes give sorted lists. Cost: sorts over the (pair, shared
     hub) rows and the records they carry; a hub with m members still gives m(m − 1)/2 pairs.
     """
+    empty = pd.DataFrame(columns=EDGE_FIELDS)
     if members.empty:
-        return pd.DataFrame(columns=EDGE_FIELDS)
+        return empty, None
     person, persons = pd.factorize(members["person"], sort=True)
     hub, hub_names = pd.factorize(members["hub"], sort=True)
-    rows = np.flatnonzero((person >= 0) & (hub >= 0))
-    rows = rows[np.lexsort((person[rows], hub[rows]))]  # by hub, then person: pairs come out source < target
-    left, right = _pairs_within(hub[rows])
-    left, right = rows[left], rows[right]
-    distinct = person[left] < person[right]
-    left, right = left[distinct], right[distinct]
-    if len(left) == 0:
-        return pd.DataFrame(columns=EDGE_FIELDS)
-    n_people = len(persons)
-    keys, pair = _unique(person[left] * n_people + person[right], inverse=True)
-    n_pairs = len(keys)
     kind, kinds = pd.factorize(members["kind"], sort=True, use_na_sentinel=False)
-    via = _grouped(pair, kind[left], kinds, n_pairs)
-    hubs = _grouped(pair, hub[left], hub_names, n_pairs)
-    sources, source_pair, record, names = _pair_records(members["sources"], pair, left, right, n_pairs)
-    edges = pd.DataFrame({"source": persons.take(keys // n_people), "target": persons.take(keys % n_people)})
-    edges["weight"] = _weights(source_pair, record, names, n_pairs, record_dates, half_life_days)
-    edges["records"] = np.bincount(source_pair, minlength=n_pairs)
-    edges["via"], edges["hubs"], edges["sources"] = via, hubs, sources
-    return edges[EDGE_FIELDS]
+    valid = np.flatnonzero((person >= 0) & (hub >= 0))
+    n_people, n_kinds = len(persons), len(kinds)
+    slots, slot = unique(hub[valid].astype(np.int64) * n_people + person[valid], inverse=True)
+    slot_hub, slot_person = np.divmod(slots, n_people)
+    n_slots = len(slots)
+    left, right = _pairs_within(slot_hub)  # slots are by hub, then person: distinct people, source < target
+    if len(left) == 0:
+        return empty, None
+    keys = slot_person[left] * n_people + slot_person[right]
+    order = np.argsort(keys, kind="stable")  # a pair's rows stay in hub order
+    keys, left, right = keys[order], left[order], right[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    n_pairs = len(starts)
+    pair = np.repeat(np.arange(n_pairs), np.diff(np.r_[starts, len(keys)]))
+    offsets, codes = {}, {}
+    offsets["hubs"], codes["hubs"] = np.r_[starts, len(keys)].astype(np.int64), slot_hub[left]
+    offsets["via"], codes["via"] = _pair_kinds(kind[valid], slot, n_slots, n_kinds, left, right, starts, pair)
+    lengths = np.fromiter(map(len, members["sources"]), dtype=np.int64, count=len(members))
+    flat = pd.Series([r for rs in members["sources"] for r in rs], dtype=object)
+    record, record_names = pd.factorize(flat, sort=True)
+    row_slot = np.full(len(members), -1, dtype=np.int64)
+    row_slot[valid] = slot
+    width = max(len(record_names), 1)
+    slot_of_entry = np.repeat(row_slot, lengths)
+    known = slot_of_entry >= 0
+    slot_records = unique(slot_of_entry[known] * width + record[known])
+    slot_offsets = np.r_[0, np.cumsum(np.bincount(slot_records // width, minlength=n_slots))]
+    shared = SharedRecords(np.r_[starts, len(keys)].astype(np.int64), left, right, slot_offsets,
+                           slot_records % width, width)
+    names = {"via": np.asarray(kinds, dtype=object), "hubs": np.asarray(hub_names, dtype=object),
+             "sources": np.asarray(record_names, dtype=object)}
+    if half_life_days:  # each record's age counts: take the union now
+        offsets["sources"], codes["sources"] = shared.union()
+        source_pair = np.repeat(np.arange(n_pairs), np.diff(offsets["sources"]))
+        weights = _weights(source_pair, codes["sources"], names["sources"], n_pairs, record_dates, half_life_days)
+        counts, shared = np.diff(offsets["sources"]), None
+    else:
+        counts = shared.counts()
+        weights = counts.astype(float)
+    first, second = np.divmod(keys[starts], n_people)
+    edges = pd.DataFrame({"weight": weights, "records": counts})  # source, target: see Evidence.ends
+    return edges, Evidence(offsets, codes, names, (first, second, persons), shared)
+
+
+def _pair_kinds(kind: np.ndarray, slot: np.ndarray, n_slots: int, n_kinds: int, left: np.ndarray,
+                right: np.ndarray, starts: np.ndarray, pair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and codes of each pair's sorted distinct kinds (over both sides' slots, all shared hubs).
+
+    Up to ``BIT_KINDS`` kinds, a slot's kinds are bits of an integer, a pair's the OR over its rows, and
+    each possible set of bits is spelled out once in a table; with more kinds, by sorting (pair, kind)."""
+    if n_kinds <= BIT_KINDS:
+        bits = np.zeros(n_slots, dtype=np.int64)
+        for code in range(n_kinds):
+            bits[slot[kind == code]] |= np.int64(1) << code
+        mask = np.bitwise_or.reduceat(bits[left] | bits[right], starts)
+        table = [[code for code in range(n_kinds) if value >> code & 1] for value in range(1 << n_kinds)]
+        table_offsets = np.r_[0, np.cumsum([len(t) for t in table])]
+        at, counts = gather(table_offsets, mask)
+        return np.r_[0, np.cumsum(counts)], np.asarray([c for t in table for c in t], dtype=np.int64)[at]
+    width = n_kinds
+    slot_kinds = unique(slot.astype(np.int64) * width + kind)
+    offsets = np.r_[0, np.cumsum(np.bincount(slot_kinds // width, minlength=n_slots))]
+    slot_kinds = slot_kinds % width
+    at_left, count_left = gather(offsets, left)
+    at_right, count_right = gather(offsets, right)
+    found = unique(np.concatenate([np.repeat(pair, count_left) * width + slot_kinds[at_left],
+                                   np.repeat(pair, count_right) * width + slot_kinds[at_right]]))
+    at_pair, codes = np.divmod(found, width)
+    return np.r_[0, np.cumsum(np.bincount(at_pair, minlength=len(starts)))], codes
 
 
 def _pairs_within(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,65 +395,6 @@ def _pairs_within(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, first + 1 + step
 
 
-def _grouped(pair: np.ndarray, code: np.ndarray, names, n_pairs: int) -> list[list]:
-    """Per pair, the sorted distinct ``names[code]`` over its rows (codes are in sorted-name order)."""
-    width = max(len(names), 1)
-    unique = _unique(pair.astype(np.int64) * width + code)
-    return _split(np.asarray(names, dtype=object)[unique % width].tolist(),
-                  np.bincount(unique // width, minlength=n_pairs))
-
-
-def _pair_records(sources: pd.Series, pair: np.ndarray, left: np.ndarray, right: np.ndarray, n_pairs: int):
-    """The sorted union of the records of both sides' rows per pair: (lists, pair and record code per
-    (pair, record), record names)."""
-    lengths = sources.map(len).to_numpy(dtype=np.int64)
-    flat = [r for rs in sources for r in rs]
-    codes, names = pd.factorize(pd.Series(flat, dtype=object), sort=True)
-    starts = np.cumsum(lengths) - lengths
-    n_rows = len(sources)
-    rows = _unique(np.concatenate([pair, pair]).astype(np.int64) * n_rows + np.concatenate([left, right]))
-    row_pair, row = rows // n_rows, rows % n_rows
-    count = lengths[row]
-    at = np.repeat(starts[row] - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
-    width = max(len(names), 1)
-    unique = _unique(np.repeat(row_pair, count) * width + codes[at])
-    source_pair, record = unique // width, unique % width
-    names = np.asarray(names, dtype=object)
-    lists = _split(names[record].tolist(), np.bincount(source_pair, minlength=n_pairs))
-    return lists, source_pair, record, names
-
-
-def _unique(keys: np.ndarray, inverse: bool = False):
-    """Sorted distinct ``keys`` (and, with ``inverse``, each key's position among them).
-
-    By sorting: numpy 2.4's hash-based ``np.unique`` took 15 s on 6M int64 keys, a sort 0.5 s.
-    """
-    order = np.argsort(keys, kind="stable") if inverse else None
-    ordered = keys[order] if inverse else np.sort(keys)
-    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.array([], dtype=bool)
-    if not inverse:
-        return ordered[first]
-    positions = np.empty(len(keys), dtype=np.int64)
-    positions[order] = np.cumsum(first) - 1
-    return ordered[first], positions
-
-
-def _split(values: list, counts: np.ndarray) -> list[list]:
-    """``values`` cut into consecutive lists of ``counts`` items.
-
-    The cyclic garbage collector is paused meanwhile: millions of new lists set off full collections
-    that scan every live object (measured: 2.1 s with it, 0.4 s without, for 1.85M lists).
-    """
-    ends = np.cumsum(counts).tolist()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return [values[a:b] for a, b in zip([0, *ends[:-1]], ends)]
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _weights(pair: np.ndarray, record: np.ndarray, names: np.ndarray, n_pairs: int, record_dates: pd.Series | None,
              half_life_days: float | None) -> np.ndarray:
     """Per pair, the number of its records, or with ``half_life_days`` the sum of 0.5 ** (age / half-life),
@@ -219,8 +403,6 @@ def _weights(pair: np.ndarray, record: np.ndarray, names: np.ndarray, n_pairs: i
     ``pair`` and ``record`` list each (pair, record) once, sorted, so ``np.bincount`` adds a pair's records
     in the same order as a Python ``sum`` over its sorted ``sources`` list.
     """
-    if not half_life_days:
-        return np.bincount(pair, minlength=n_pairs).astype(float)
     if record_dates is None:
         raise ValueError("recency weighting needs record dates")
     newest = record_dates.max()
@@ -239,12 +421,17 @@ def restrict(frame: pd.DataFrame, eligible: set[str] | None, column: str = "sour
 
 
 def record_dates(store: GraphStore) -> pd.Series:
-    records = store.records()
+    records = reads.records(store)
     return pd.Series(pd.to_datetime(records["record_date"]).dt.date.to_numpy(), index=records["id"])
 
 
 def organization_edges(store: GraphStore, scope: Scope = Scope(), half_life_days: float | None = None):
     """Organisation–organisation edges: shared people (works for / directs) or shared seizures."""
+    return with_evidence(*organization_ties(store, scope, half_life_days))
+
+
+def organization_ties(store: GraphStore, scope: Scope = Scope(), half_life_days: float | None = None):
+    """:func:`organization_edges` as (edges, :class:`Evidence`), the evidence not yet made into lists."""
     frames = [store.edge_frame(rel)[["source", "target", "sources"]] for rel in ("WORKS_FOR", "DIRECTS")]
     links = pd.concat(frames, ignore_index=True).rename(columns={"target": "person", "source": "hub"})
     links = links.assign(kind="person")
@@ -253,7 +440,7 @@ def organization_edges(store: GraphStore, scope: Scope = Scope(), half_life_days
     links = pd.concat([links, involved.rename(columns={"source": "person", "target": "hub"}).assign(kind="seizure")],
                       ignore_index=True)
     links = restrict(links, scope.records(store))
-    return co_membership_edges(links, record_dates(store) if half_life_days else None, half_life_days)
+    return co_membership(links, record_dates(store) if half_life_days else None, half_life_days)
 
 
 def location_flow_edges(store: GraphStore, level: str = "place", scope: Scope = Scope()) -> pd.DataFrame:
@@ -266,7 +453,7 @@ def location_flow_edges(store: GraphStore, level: str = "place", scope: Scope = 
     legs = store.edges(["ORIGIN", "TRANSIT", "DESTINATION"])
     legs = restrict(legs, scope.records(store))
     if level == "country":
-        locations = store.node_frame("Location").set_index("id")
+        locations = store.node_properties("Location").set_index("id")
         country = locations["country"].map(lambda c: f"country:{c}" if isinstance(c, str) else None)
         legs = legs.assign(target=legs["target"].map(country).fillna(legs["target"]))
     legs = legs.sort_values(["source", "position"])
@@ -289,12 +476,24 @@ def location_flow_edges(store: GraphStore, level: str = "place", scope: Scope = 
 
 
 
-def tie_graph(ids: pd.Series, edges: pd.DataFrame, directed: bool = False) -> ig.Graph:
+def tie_graph(ids: pd.Series, edges: pd.DataFrame, directed: bool = False,
+              ends: tuple[np.ndarray, np.ndarray] | None = None) -> ig.Graph:
     """An igraph Graph of nodes ``ids`` (vertex ``name``, in that order) and weighted ``edges`` (source, target,
-    weight), built from index arrays in one call."""
+    weight), built from index arrays in one call (``ends``: the source and target positions in ``ids``,
+    when known).
+
+    The edge list goes to igraph as a list of tuples (5M ties: 2–3 s, against 5–8 s as a numpy array or a
+    list of lists, which igraph reads element by element)."""
     index = pd.Index(ids)
-    pairs = np.column_stack([index.get_indexer(edges["source"]), index.get_indexer(edges["target"])])
-    graph = ig.Graph(n=len(index), edges=pairs.tolist(), directed=directed)
+    source, target = ends if ends is not None else (positions(edges["source"], index),
+                                                    positions(edges["target"], index))
+    was_enabled = gc.isenabled()
+    gc.disable()  # millions of new tuples would set off full collections
+    try:
+        graph = ig.Graph(n=len(index), edges=list(zip(source.tolist(), target.tolist())), directed=directed)
+    finally:
+        if was_enabled:
+            gc.enable()
     graph.vs["name"] = index.tolist()
-    graph.es["weight"] = edges["weight"].astype(float).tolist()
+    graph.es["weight"] = edges["weight"].to_numpy(dtype=float).tolist()
     return graph
