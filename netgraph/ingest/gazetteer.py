@@ -90,6 +90,11 @@ class Place:
     gazetteer_id: str | None = None
     resolved_by: str | None = None
 
+    @property
+    def country_key(self) -> str | None:
+        """Key of the country this place lies in (None for a country or an unknown place)."""
+        return f"country:{self.country}" if self.country and self.kind != "country" else None
+
 
 @dataclass(frozen=True)
 class Province:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import cache, lru_cache
 
 import pycountry
@@ -65,22 +65,7 @@ def country_name(code: str) -> str:
     return getattr(found, "common_name", None) or (found.name if found else code)
 
 
-@dataclass(frozen=True)
-class PlaceRef:
-    key: str
-    name: str
-    kind: str
-    country: str | None
-    lat: float | None = None
-    lon: float | None = None
-    province: str | None = None  # ISO 3166-2 code of the province (state, region…) it lies in, where known
-    gazetteer_id: str | None = None  # where it was found: geonames:…, icao:…, iso3166-2:…, curated
-    resolved_by: str | None = None  # how one of several places of that name was chosen
-
-    @property
-    def country_key(self) -> str | None:
-        """Key of the country this place lies in (None for a country or an unknown place)."""
-        return f"country:{self.country}" if self.country and self.kind != "country" else None
+PlaceRef = gazetteer.Place  # a place as loaders use it: the gazetteer's, a country, or one kept as written
 
 
 @lru_cache(maxsize=CELL_CACHE)
@@ -147,8 +132,7 @@ def _qualifiers(parts: list[str]) -> tuple[str | None, str | None, gazetteer.Pro
 
 def _ref(place: gazetteer.Place, kind: str | None = None) -> PlaceRef:
     """A gazetteer place as a reference; a mapping's ``kind`` names what a curated place is used as."""
-    return PlaceRef(place.key, place.name, (kind if place.gazetteer_id == "curated" else None) or place.kind,
-                    place.country, place.lat, place.lon, place.province, place.gazetteer_id, place.resolved_by)
+    return replace(place, kind=kind) if kind and place.gazetteer_id == "curated" else place
 
 
 @cache
