@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import resource
 import shutil
 import subprocess
@@ -134,20 +133,6 @@ def cell(value, fmt: str, problem: str | None, unit: str = "") -> str:
     return format(value, fmt) + unit
 
 
-def describe_run() -> str:
-    import ladybug
-
-    import netgraph
-    package = Path(netgraph.__file__).resolve().parent
-    git = ["git", "-C", str(package)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "."], capture_output=True,
-                           text=True).stdout.strip()
-    tree = f"git {commit}" + (", with uncommitted changes" if dirty else "") if commit else "not a git checkout"
-    return (f"netgraph {netgraph.__version__} from {package} ({tree}), ladybug {ladybug.__version__}, "
-            f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -164,7 +149,8 @@ def main() -> None:
     from generate_records import generate, write_csv
     sizes = sorted(set(args.sizes))
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print(describe_run())
+    from run_info import describe_run
+    print(describe_run("ladybug"))
     results = {}
     for size in sizes:
         records, seconds = timed(lambda: generate(size, seed=args.seed))

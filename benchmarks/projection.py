@@ -218,23 +218,6 @@ def run_case(path: Path, repeat: int, parts: list[str], arrow: bool = False) -> 
     return out
 
 
-def describe_run() -> str:
-    import os
-
-    import igraph
-    import ladybug
-
-    import netgraph
-    package = Path(netgraph.__file__).resolve().parent
-    git = ["git", "-C", str(package)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "."], capture_output=True,
-                           text=True).stdout.strip()
-    tree = f"git {commit}" + (", with uncommitted changes" if dirty else "") if commit else "not a git checkout"
-    return (f"netgraph {netgraph.__version__} ({tree}), ladybug {ladybug.__version__}, python-igraph "
-            f"{igraph.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
@@ -253,7 +236,8 @@ def main() -> None:
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print(describe_run())
+    from run_info import describe_run
+    print(describe_run("ladybug", "igraph"))
     results = {}
     for size in sorted(set(args.records)):
         path = build_store(size, args.workdir, args.seed, args.rebuild)
