@@ -216,16 +216,21 @@ def test_html_reduces_first_then_measures_only_the_drawn_nodes(monkeypatch):
     assert all(f"degree: {whole.at[i, 'degree']}\n" in tooltips[i] for i in drawn)  # degree in the whole network
 
 
+def betweenness_runs(monkeypatch) -> list[int]:
+    """The number of sampled sources of every betweenness computation from now on (the real one runs)."""
+    runs, original = [], measures.betweenness
+
+    def counted(graph, lengths, sources, seed):
+        runs.append(sources)
+        return original(graph, lengths, sources, seed)
+    monkeypatch.setattr(measures, "betweenness", counted)
+    return runs
+
+
 def test_html_above_the_threshold_samples_once_and_says_so(monkeypatch):
     net = two_part_network()
     monkeypatch.setattr(measures, "PATH_MEASURES_MAX_NODES", 1_000)
-    runs = []
-    original = measures.betweenness
-
-    def spy(graph, lengths, k, seed):
-        runs.append(k)
-        return original(graph, lengths, k, seed)
-    monkeypatch.setattr(measures, "betweenness", spy)
+    runs = betweenness_runs(monkeypatch)
     page = network_html(net, max_nodes=300, size_by="harmonic")
     assert runs == [200]  # the sample that chose the drawn nodes also fills their tooltips
     assert stamp(page)["measures"] == {
@@ -263,13 +268,7 @@ def test_html_ranks_a_network_of_many_ties_from_fewer_sources_and_says_so(monkey
     monkeypatch.setattr(html_view, "RANKING_WORK", 400_000)
     k = html_view.ranking_sources(len(net.nodes), len(net.edges))
     assert 10 < k < 200
-    runs = []
-    original = measures.betweenness
-
-    def spy(graph, lengths, sources, seed):
-        runs.append(sources)
-        return original(graph, lengths, sources, seed)
-    monkeypatch.setattr(measures, "betweenness", spy)
+    runs = betweenness_runs(monkeypatch)
     page = network_html(net, max_nodes=300)
     assert runs == [k] and stamp(page)["measures"]["betweenness"] == f"estimated from {k} sampled sources, seed 0"
     ranking = net.centrality(which=("betweenness",), betweenness_k=k).sort_values(["betweenness", "id"],
