@@ -23,7 +23,7 @@ from .space_time import routes
 from .space_time.outcomes import outcomes
 from .space_time.timeline import case_timeline, snapshots
 from .store import open_store
-from .store.base import SEIZURE_DATES
+from .store.base import SEIZURE_DATES, SEIZURES_WITH_TAXON, UNMATCHED_COMMODITIES
 from .store.queries import list_queries, run_query
 from .views.chart import case_chart
 from .views.export import flat, write_tables
@@ -153,12 +153,10 @@ def describe_store(store) -> str:
         first, last = (pd.Timestamp(seizures.iloc[0][c]).date() for c in ("first", "last"))
         lines += ["", f"seizure dates: {first} to {last}"]
     if counts.get("SEIZED"):  # what was seized: taxa found, and the texts that name none (kept as written)
-        named = store.query("MATCH (s:Seizure)-[:SEIZED]->(c:Commodity) WHERE c.taxon IS NOT NULL "
-                            "RETURN count(DISTINCT s.id) AS n")
+        named = store.query(SEIZURES_WITH_TAXON)
         with_taxon, total, shown = int(named.iloc[0]["n"]) if len(named) else 0, counts.get("Seizure", 0), 30
         lines += ["", f"seizures with a taxon: {with_taxon} of {total}" + (f" ({with_taxon / total:.1%})" if total else "")]
-        unmatched = store.query("MATCH (s:Seizure)-[:SEIZED]->(c:Commodity) WHERE c.taxon IS NULL RETURN c.name "
-                                "AS text, count(DISTINCT s.id) AS seizures ORDER BY seizures DESC, text")
+        unmatched = store.query(UNMATCHED_COMMODITIES)
         if len(unmatched):
             lines.append(f"commodity texts that name no known taxon ({len(unmatched)}; text: seizures; add them "
                          "to loaders/vocab/commodities.yaml):")

@@ -24,6 +24,10 @@ RECORDS_STORED = ("UNWIND $keys AS k MATCH (r:Record {id: k}) RETURN " + ", ".jo
     f"r.{p} AS {p}" for p in NODE_TYPES["Record"].all_properties))
 LOOKUP_KEYS = 10_000  # keys per lookup statement
 SEIZURE_DATES = "MATCH (s:Seizure) RETURN min(s.date) AS first, max(s.date) AS last"
+SEIZURES_WITH_TAXON = ("MATCH (s:Seizure)-[:SEIZED]->(c:Commodity) WHERE c.taxon IS NOT NULL "
+                       "RETURN count(DISTINCT s.id) AS n")
+UNMATCHED_COMMODITIES = ("MATCH (s:Seizure)-[:SEIZED]->(c:Commodity) WHERE c.taxon IS NULL "
+                         "RETURN c.name AS text, count(DISTINCT s.id) AS seizures ORDER BY seizures DESC, text")
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 EDGE_COLUMNS = ["source", "target", "type", "source_label", "target_label", "sources"]
 
@@ -157,7 +161,8 @@ class GraphStore(ABC):
         """The statements this base class sends, the same for every store."""
         return ([_count_nodes(label) for label in NODE_TYPES] + [_count_rels(t) for t in REL_TYPES]
                 + [cypher.asserts_read(a) for _, a in REL_TYPES["ASSERTS"].pairs]
-                + [DELETE_LEADS, SEIZURE_DATES, DELETE_SAME_AS, SET_RESOLVED, RECORDS_IN, RECORDS_STORED])
+                + [DELETE_LEADS, SEIZURE_DATES, DELETE_SAME_AS, SET_RESOLVED, RECORDS_IN, RECORDS_STORED,
+                   SEIZURES_WITH_TAXON, UNMATCHED_COMMODITIES])
 
     def nodes(self, labels: list[str] | None = None) -> pd.DataFrame:
         """Nodes of the given labels (all by default): id, label, name, sources."""
