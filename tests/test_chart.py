@@ -1,4 +1,9 @@
 """Court charts: every evidence row in the PDF, nothing restricted in a redacted export."""
+import json
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -6,7 +11,10 @@ from pypdf import PdfReader
 import netgraph as ng
 from netgraph.views.chart import case_chart
 
+from netgraph.views.fonts import cjk_family
+
 from .conftest import DATA
+from .pdf_fonts import missing_glyphs
 
 
 @pytest.fixture
@@ -67,5 +75,45 @@ def test_suspect_known_only_from_restricted_records_is_refused(tiny, tmp_path):
 
 @pytest.mark.parametrize("lang,heading", [("vi", "Bảng chứng cứ"), ("zh", "证据表"), ("en", "Evidence table")])
 def test_fixed_texts_in_the_chosen_language(tiny, tmp_path, lang, heading):
+    if lang == "zh":
+        need_cjk_font()
     case_chart(tiny, ["Wang Wei"], tmp_path / f"{lang}.pdf", release_level=5, lang=lang)
     assert heading in pdf_text(tmp_path / f"{lang}.pdf")
+    assert not missing_glyphs(tmp_path / f"{lang}.pdf")  # every character drawn, no boxes
+
+
+def need_cjk_font() -> str:
+    family = cjk_family()
+    if family is None:
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font: .ci/run installs Debian's fonts-wqy-microhei")
+        pytest.skip("no CJK font installed (apt-get install fonts-wqy-microhei)")
+    return family
+
+
+DRAW_ZH = """
+import sys
+import netgraph as ng
+from netgraph.views.chart import case_chart
+with ng.open_store(sys.argv[1]) as store:
+    ng.load_file(sys.argv[2], "cen_customs", store, progress=False)
+    case_chart(store, ["Wang Wei"], sys.argv[3], release_level=5, lang="zh")
+"""
+
+
+def test_chinese_draws_when_the_font_came_after_matplotlibs_font_list(tmp_path):
+    """`make demo`, then the CJK font installed, then a chart: matplotlib's cached font list lacks the font."""
+    family = need_cjk_font()
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=True)
+    cache = next((tmp_path / "mpl").glob("fontlist-*.json"))
+    fonts = json.loads(cache.read_text())
+    cjk_files = {f["fname"] for f in fonts["ttflist"] if f["name"] == family}
+    fonts["ttflist"] = [f for f in fonts["ttflist"] if f["fname"] not in cjk_files]
+    cache.write_text(json.dumps(fonts))  # the list as it was before the font was installed
+    pdf = tmp_path / "zh.pdf"
+    subprocess.run([sys.executable, "-c", DRAW_ZH, str(tmp_path / "zh.lbdb"), str(DATA / "tiny_cen.csv"), str(pdf)],
+                   env=env, check=True, capture_output=True)
+    assert "证据表" in pdf_text(pdf)
+    assert not missing_glyphs(pdf)
+    assert family in cache.read_text()  # the list was rebuilt: the next run finds the font at once

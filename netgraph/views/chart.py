@@ -25,7 +25,6 @@ from pathlib import Path
 
 import matplotlib
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -39,8 +38,8 @@ from ..ingest.cells import write_csv
 from ..resources import netgraph_version
 from ..space_time.timeline import case_timeline
 from ..store.base import GraphStore
+from .fonts import chart_fonts
 
-FONT_CHOICES = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC"]  # Latin + Vietnamese, then CJK
 ROWS_PER_PAGE = 32
 
 TEXTS = {
@@ -109,7 +108,7 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
              "layout": "Kamada-Kawai (igraph)", "seed": seed, "leads_shown": False,
              "input_sha256": input_hash(case), "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no bold CJK face: not worth a warning
-    with matplotlib.rc_context({"font.family": _fonts(), "pdf.fonttype": 42, "svg.fonttype": "none"}):
+    with matplotlib.rc_context({"font.family": chart_fonts(), "pdf.fonttype": 42, "svg.fonttype": "none"}):
         figure = _draw(case, ids, labels, text, stamp, redaction, seed, date_from, date_to)
         figure.savefig(out.with_suffix(".svg"))
         figure.savefig(out.with_suffix(".png"), dpi=150)
@@ -123,12 +122,6 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
     evidence_csv = write_csv(evidence, out.with_name(out.stem + "-evidence.csv"))  # formula-like cells made inert
     paths = [out.with_suffix(s) for s in (".pdf", ".svg", ".png")] + [evidence_csv]
     return CaseChart(paths, evidence, stamp, redaction, timeline)
-
-
-def _fonts() -> list[str]:
-    """The installed fonts of FONT_CHOICES, in order (matplotlib falls back along the list per glyph)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return [f for f in FONT_CHOICES if f in installed] or ["DejaVu Sans"]
 
 
 def _resolve(suspects: list[str], net) -> list[str]:
