@@ -154,7 +154,7 @@ def leads(net, k: int = 50, method: str = "adamic_adar", hops: int = 2, persons:
     sources = net.edges["sources"].to_numpy()  # graph edge e is row e of net.edges
 
     def tie_records(x: int, y: int) -> list[str]:
-        return list(sources[graph.get_eid(x, y)])
+        return list(sources[graph.get_eid(x, y, directed=False)])
     out = []
     for rank, (i, j, score) in enumerate(frame[["i", "j", "score"]].itertuples(index=False), start=1):
         i, j = int(i), int(j)
@@ -404,4 +404,5 @@ def _restricted(net, train: sp.csr_matrix, cut=None):
     if cut is not None and net.seizures is not None:
         seizures = net.seizures[pd.to_datetime(net.seizures["date"]) < cut]
         involvement = net.involvement[net.involvement["seizure"].isin(seizures["id"])]
-    return type(net)(net.kind, net.nodes, edges, dict(net.description), seizures, involvement, net.records)
+    return type(net)(net.kind, net.nodes, edges, dict(net.description), seizures, involvement, net.records,
+                     directed=net.directed)

@@ -23,7 +23,8 @@ from ..store.base import GraphStore
 from . import brokers, measures, reads
 from . import communities as comm
 from . import leads as leads_module
-from .disruption import remove_and_measure
+from . import disruption as attacks
+from .edgelist import DEFAULT_LAYER, NetworkInputError, edge_table, igraph_tables, networkx_tables
 from .grouping import gather, isin, positions, sorted_sets, split, unique
 from .projection import Filters
 from .reads import relationships
@@ -48,15 +49,20 @@ NODE_LABEL = {"person": "Person", "organization": "Organization", "location": "L
 class Network:
     """Nodes (``id``, ``name`` and attributes) and weighted edges that keep their supporting records.
 
-    Build one with :func:`person_network`, :func:`organization_network` or :func:`location_network`.
+    Build one from the store with :func:`person_network`, :func:`organization_network` or
+    :func:`location_network`, or from any network with :meth:`from_edges`, :meth:`from_networkx` or
+    :meth:`from_igraph`. Ties given without evidence get none: ``records`` 0, empty ``sources`` and ``hubs``,
+    ``via`` the one layer ``tie``, ``weight`` 1 where missing. ``directed``: by default only location flows.
     """
 
     def __init__(self, kind: str, nodes: pd.DataFrame, edges: pd.DataFrame, description: dict,
                  seizures: pd.DataFrame | None = None, involvement: pd.DataFrame | None = None,
-                 records: pd.DataFrame | None = None, evidence: Evidence | None = None):
+                 records: pd.DataFrame | None = None, evidence: Evidence | None = None,
+                 directed: bool | None = None):
         self.kind, self.description = kind, description
+        self.directed = kind == "location" if directed is None else directed
         self.nodes = nodes.sort_values("id", ignore_index=True)
-        self._edges = edges.reset_index(drop=True)
+        self._edges = edges.reset_index(drop=True) if evidence is not None else _without_evidence(edges)
         self._evidence = evidence  # via, hubs, sources of each row of _edges, as codes (see ties.Evidence)
         self.seizures = seizures  # id, date, country, weight_kg, pieces, commodities
         self.involvement = involvement  # node id → seizure id
@@ -140,20 +146,114 @@ class Network:
         ends = None if self._evidence is None else self._evidence.ends
         if ends is not None and not (len(ends[2]) == len(self.nodes) and (ends[2] == self.nodes["id"]).all()):
             ends = None  # the evidence numbers people otherwise than the nodes: look the ids up
-        graph = tie_graph(self.nodes["id"], self._edges if ends else self.ties, self.kind == "location",
-                          ends and ends[:2])
+        graph = tie_graph(self.nodes["id"], self._edges if ends else self.ties, self.directed, ends and ends[:2])
         graph.vs["display_name"] = self.nodes["name"].tolist()
         return graph
 
     def to_networkx(self) -> nx.Graph:
-        """The same network as a NetworkX Graph (DiGraph for location flows) with node and edge attributes."""
-        graph = nx.DiGraph() if self.kind == "location" else nx.Graph()
+        """The same network as a NetworkX Graph (DiGraph if directed) with node and edge attributes."""
+        graph = nx.DiGraph() if self.directed else nx.Graph()
         graph.add_nodes_from((row["id"], {k: v for k, v in row.items() if k != "id"})
                              for row in self.nodes.to_dict("records"))
-        graph.add_edges_from((r["source"], r["target"], {k: r[k] for k in ("weight", "records", "via", "hubs",
-                                                                          "sources")})
+        graph.add_edges_from((r["source"], r["target"], {k: v for k, v in r.items() if k not in ("source", "target")})
                              for r in self.edges.to_dict("records"))
         return graph
+
+    # --- networks from anything -------------------------------------------------------------------
+    @classmethod
+    def from_edges(cls, edges, nodes=None, kind: str = "person", directed: bool = False, weight: str | None = None,
+                   layer: str | None = None) -> "Network":
+        """A network from an edge list: a DataFrame or a CSV/XLSX/JSON file with ``source``, ``target``, an
+        optional weight column (``weight`` unless named) and layer column (``layer`` or ``kind`` unless
+        named); ``nodes``: a node list (``id``, optional ``name`` and attributes) whose untied nodes stay as
+        isolates. Rows of a pair add up; see :mod:`netgraph.analysis.edgelist`.
+
+        >>> net = Network.from_edges(pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"]}))
+        >>> net, net.edges["weight"].tolist()
+        (<Network person: 3 nodes, 2 edges>, [1.0, 1.0])
+        """
+        if kind not in NODE_LABEL:
+            raise NetworkInputError(f"kind must be one of {sorted(NODE_LABEL)}, not {kind!r}", "from_edges")
+        table = edge_table(edges, nodes, directed, weight, layer)
+        return cls(kind, table.nodes, table.edges, table.description, directed=directed)
+
+    @classmethod
+    def from_networkx(cls, graph: nx.Graph, kind: str = "person", weight: str = "weight",
+                      layer: str = "layer") -> "Network":
+        """A network from a NetworkX (Multi)(Di)Graph: node attributes become node columns (``name`` the
+        label), edge attributes ``weight`` (default 1) and ``layer`` are kept; node ids become text.
+
+        >>> Network.from_networkx(nx.karate_club_graph())
+        <Network person: 34 nodes, 78 edges>
+        """
+        edges, nodes = networkx_tables(graph, weight, layer)
+        return cls.from_edges(edges, nodes, kind, graph.is_directed())
+
+    @classmethod
+    def from_igraph(cls, graph: ig.Graph, kind: str = "person", weight: str = "weight",
+                    layer: str = "layer") -> "Network":
+        """A network from an igraph Graph: vertex ``name`` (else the index, as text) is the id, other vertex
+        attributes node columns; edge attributes ``weight`` and ``layer`` are kept.
+
+        >>> Network.from_igraph(ig.Graph.Famous("Zachary"))
+        <Network person: 34 nodes, 78 edges>
+        """
+        edges, nodes = igraph_tables(graph, weight, layer)
+        return cls.from_edges(edges, nodes, kind, graph.is_directed())
+
+    def to_edges(self) -> pd.DataFrame:
+        """The ties as an edge list :meth:`from_edges` reads back: source, target, layer, weight (one row per
+        tie and layer, with that layer's weight where the network keeps it, else the tie's)."""
+        edges = self.edges
+        if "layer_weights" in edges:
+            long = edges[["source", "target", "via", "layer_weights"]].explode(["via", "layer_weights"])
+            long = long.rename(columns={"via": "layer", "layer_weights": "weight"})
+        else:
+            long = edges[["source", "target", "via", "weight"]].explode("via").rename(columns={"via": "layer"})
+        return long.astype({"weight": float}).reset_index(drop=True)
+
+    def without_isolates(self) -> "Network":
+        """The network without its untied nodes."""
+        degree = np.asarray(self.graph.degree())
+        return self.subnetwork(self.nodes["id"].to_numpy()[degree > 0].tolist())
+
+    # --- layers -----------------------------------------------------------------------------------
+    def layers(self) -> pd.DataFrame:
+        """One row per layer (kind of tie, ``via``): ties, nodes tied in it, and its total weight (where the
+        network keeps a weight per layer, as networks from edge lists do; else NaN)."""
+        edges = self.edges
+        weights = edges["layer_weights"] if "layer_weights" in edges else edges["via"].map(lambda v: [np.nan] * len(v))
+        long = pd.DataFrame({"source": edges["source"], "target": edges["target"], "layer": edges["via"],
+                             "weight": weights}).explode(["layer", "weight"])
+        rows = [{"layer": layer, "ties": len(part), "nodes": len(set(part["source"]) | set(part["target"])),
+                 "weight": float(part["weight"].astype(float).sum(min_count=1))}
+                for layer, part in long.groupby("layer", sort=True)]
+        return pd.DataFrame(rows, columns=["layer", "ties", "nodes", "weight"])
+
+    def layer(self, *names: str) -> "Network":
+        """The network of the ties in the layers ``names`` only, each weighing its weight there (summed over
+        ``names``); every node stays. Every method works on it: ``net.layer("communication").centrality()``.
+
+        Networks from the store keep no weight per kind of link: build those with
+        ``person_network(store, via=(...))`` instead."""
+        edges = self.edges
+        if "layer_weights" not in edges:
+            raise NetworkInputError("this network keeps no weight per layer; for a network from the store, "
+                                    "choose the kinds of link with person_network(store, via=(...))", "layer")
+        unknown = sorted(set(names) - set(self.layers()["layer"]))
+        if not names or unknown:
+            raise NetworkInputError(f"no layer(s) {unknown}; the layers are {self.layers()['layer'].tolist()}",
+                                    "layer")
+        wanted = set(names)
+        kept = [[(v, w) for v, w in zip(via, weights) if v in wanted]
+                for via, weights in zip(edges["via"], edges["layer_weights"])]
+        rows = np.flatnonzero([bool(k) for k in kept])
+        out = edges.iloc[rows].copy()
+        out["via"] = [[v for v, _ in kept[i]] for i in rows]
+        out["layer_weights"] = [[w for _, w in kept[i]] for i in rows]
+        out["weight"] = [float(sum(w for _, w in kept[i])) for i in rows]
+        return Network(self.kind, self.nodes, out, {**self.description, "layers": list(names)}, self.seizures,
+                       self.involvement, self.records, directed=self.directed)
 
     def _with_names(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Put ``id``, ``name`` in front of a per-vertex frame (vertices are in ``self.nodes`` order)."""
@@ -174,8 +274,7 @@ class Network:
         sampled sources above (``path_k`` sources; see :func:`netgraph.analysis.measures.path_measures`);
         ``frame.attrs["methods"]`` says which. ``ids``: only these nodes' rows, in that order (closeness and
         harmonic are then computed for them alone)."""
-        graph = self.graph.as_undirected(mode="collapse", combine_edges="sum") if self.graph.is_directed() \
-            else self.graph
+        graph = self._undirected()
         if ids is None:
             return self._with_names(measures.centrality(graph, weighted, betweenness_k, seed, which, path_k))
         vertices = pd.Index(self.nodes["id"]).get_indexer(ids)
@@ -184,6 +283,11 @@ class Network:
         frame = measures.centrality(graph, weighted, betweenness_k, seed, which, path_k, vertices.tolist())
         frame.insert(1, "name", self.nodes["name"].to_numpy()[vertices])
         return frame
+
+    def _undirected(self) -> ig.Graph:
+        """The graph with directions dropped (weights of both directions summed), for undirected measures."""
+        return self.graph.as_undirected(mode="collapse", combine_edges="sum") if self.graph.is_directed() \
+            else self.graph
 
     def default_group(self) -> str:
         """The grouping brokerage roles use unless told: nationality where known, else community."""
@@ -225,18 +329,50 @@ class Network:
         return frame
 
     def disruption(self, k: int = 5, measure: str = "betweenness", remove: list[str] | None = None,
-                   betweenness_k: int | None = None, seed: int = 0) -> pd.DataFrame:
-        """Remove the top ``k`` nodes by ``measure`` (or the ``remove`` list, in order) and report, after
-        each removal, components, largest component, average distance and Borgatti's fragmentation."""
+                   betweenness_k: int | None = None, seed: int = 0, recalculate: bool = False,
+                   weighted: bool = True) -> pd.DataFrame:
+        """Remove ``k`` people chosen by ``measure`` (or the ``remove`` list, in order) and report, after each
+        removal, components, largest component and ``lcc_fraction`` (its share of the original), average
+        distance, fragmentation, distance-weighted fragmentation and efficiency.
+
+        ``measure``: degree, betweenness, pagerank, eigenvector, collective_influence, kpp (Borgatti's key
+        player set), random, or another :meth:`centrality` column; ranked once on the intact network, or
+        again after every removal with ``recalculate=True`` (the sequential attack); ``weighted``: use tie
+        weights (degree becomes strength). Ties: smallest id; see :mod:`netgraph.analysis.disruption`.
+
+        >>> net.disruption(k=10, measure="betweenness", recalculate=True)   # doctest: +SKIP
+        """
+        graph = self._undirected()
+        chosen = None
         if remove is None:
-            scores = self.centrality(betweenness_k=betweenness_k, seed=seed)
-            if measure not in scores:
-                raise KeyError(f"no measure {measure!r}; choose from {list(scores.columns[2:])}")
-            remove = scores.sort_values([measure, "id"], ascending=[False, True])["id"].head(k).tolist()
-        result = remove_and_measure(self.graph, remove)
+            remove, chosen = attacks.attack(graph, k, measure, recalculate, weighted, betweenness_k, seed)
+        result = attacks.remove_and_measure(graph, remove, chosen)
         names = dict(zip(self.nodes["id"], self.nodes["name"]))
         result.insert(2, "removed_name", result["removed"].map(names))
+        result.attrs = {"measure": None if chosen is None else measure, "recalculate": recalculate,
+                        "weighted": weighted, "seed": seed}
         return result
+
+    def attack_curves(self, strategies=attacks.STRATEGIES, k: int = 10, recalculate: bool = True,
+                      weighted: bool = True, runs: int = 20, seed: int = 0, betweenness_k: int | None = None,
+                      plot=False) -> pd.DataFrame:
+        """Attack curves of ``strategies`` (measures of :meth:`disruption`, sequential by default) against a
+        random-removal baseline (``runs`` seeded orders, mean and ``*_sd``): one row per strategy and step.
+        ``plot=True`` draws ``lcc_fraction`` with matplotlib, ``plot="attack.png"`` also saves it.
+
+        >>> curves = net.attack_curves(["degree", "betweenness", "kpp"], k=10, plot=True)   # doctest: +SKIP
+        """
+        curves = attacks.attack_curves(self._undirected(), strategies, k, recalculate, weighted, runs, seed,
+                                       betweenness_k)
+        names = dict(zip(self.nodes["id"], self.nodes["name"]))
+        curves.insert(3, "removed_name", curves["removed"].map(names))
+        if plot is not False:
+            ax = attacks.plot_attack_curves(curves)
+            ax.set_title(f"Sequential attacks, {len(self.nodes)} nodes" if recalculate else
+                         f"Attacks ranked once, {len(self.nodes)} nodes")
+            if plot is not True:
+                ax.figure.savefig(plot, bbox_inches="tight")
+        return curves
 
     def group_profiles(self, method: str = "leiden", seed: int = 0, resolution: float = 1.0) -> pd.DataFrame:
         """One row per community: members, countries, commodities, date span, seizures, quantities, brokers."""
@@ -306,7 +442,7 @@ class Network:
         evidence = None if self._evidence is None else self._evidence.take(inside)
         involvement = None if self.involvement is None else self.involvement[isin(self.involvement["id"], keep)]
         return Network(self.kind, self.nodes[isin(self.nodes["id"], keep)], ties.iloc[inside],
-                       dict(self.description), self.seizures, involvement, self.records, evidence)
+                       dict(self.description), self.seizures, involvement, self.records, evidence, self.directed)
 
     def method_stamp(self, **parameters) -> dict:
         """What an export must record: netgraph version, network, parameters and input hash."""
@@ -319,6 +455,17 @@ class Network:
         renamed = frame[["id", *columns]].rename(columns={c: prefix + c for c in columns})
         store.write_properties(NODE_LABEL[self.kind], renamed)
         return [prefix + c for c in columns]
+
+
+def _without_evidence(edges: pd.DataFrame) -> pd.DataFrame:
+    """``edges`` with the evidence columns a network's methods read, empty where missing."""
+    edges = edges.reset_index(drop=True)
+    missing = {"weight": lambda: 1.0, "records": lambda: 0, "via": lambda: [DEFAULT_LAYER], "hubs": list,
+               "sources": list}
+    missing = {c: make for c, make in missing.items() if c not in edges}
+    if not missing:
+        return edges
+    return edges.assign(**{c: [make() for _ in range(len(edges))] for c, make in missing.items()})
 
 
 def _scope(date_from, date_to, countries, commodities, min_reliability, min_validity, max_handling=None) -> Scope:
