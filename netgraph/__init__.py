@@ -4,6 +4,7 @@
 >>> store = ng.open_store("cases.lbdb")                                         # doctest: +SKIP
 >>> ng.load_file("loaders/samples/cen_customs_sample.csv", "cen_customs", store)  # doctest: +SKIP
 """
+from .analysis.edgelist import NetworkInputError
 from .analysis.network import Network, location_network, organization_network, person_network
 from .analysis.projection import subgraph
 from .ingest.load import LoadReport, MissingColumnsError, load_file
@@ -15,6 +16,6 @@ from .store.queries import list_queries
 from .store.queries import run_query as query
 
 __version__ = netgraph_version()
-__all__ = ["GraphStore", "LadybugStore", "LoadReport", "MissingColumnsError", "Network", "available_mappings",
+__all__ = ["GraphStore", "LadybugStore", "LoadReport", "MissingColumnsError", "Network", "NetworkInputError", "available_mappings",
            "load_file", "load_mapping", "loaders_dir", "location_network", "open_store", "organization_network", "person_network",
            "list_queries", "outcomes", "query", "subgraph", "__version__"]
