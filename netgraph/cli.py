@@ -413,8 +413,11 @@ def resolve_command(db: StoreTarget, decisions: Path | None, threshold: float) -
 def describe_resolution(result) -> str:
     people = result.clusters["resolved_id"].nunique()
     by = result.links["decided_by"].value_counts().to_dict() if len(result.links) else {}
+    pairs = "" if result.blocking is None else "candidate pairs per blocking key: " + ", ".join(
+        f"{r.key} {r.pairs:,}" + ("" if r.used else " (left out)") for r in result.blocking.itertuples())
     return "\n".join([f"resolved {len(result.clusters)} person records into {people} people ({result.merged} "
-                      f"merged; links by {by or 'nobody'}; threshold {result.threshold})", *result.notes])
+                      f"merged; links by {by or 'nobody'}; threshold {result.threshold})", *result.notes,
+                      *([pairs] if pairs else [])])
 
 
 @main.command("explain")

@@ -138,3 +138,39 @@ def test_resolve_from_the_command_line(tmp_path):
     bad.write_text("a,b,decision\nx,y,maybe\n")
     result = runner.invoke(main, ["resolve", "--db", str(db), "--decisions", str(bad)])
     assert result.exit_code == 1 and "must_link or cannot_link" in result.output
+
+
+def test_a_name_list_without_nationality_is_resolved(tmp_path):
+    """Issue 18: the 9/11 network's 69 names (Krebs 2002; tests/data/ties.yaml says where the list comes
+    from), nothing but names. One person is there under two spellings; brothers sharing a surname are not."""
+    db = tmp_path / "ties.lbdb"
+    runner = CliRunner()
+    loaded = runner.invoke(main, ["load", str(DATA / "krebs_911_ties.csv"), "-m", str(DATA / "ties.yaml"),
+                                  "--db", str(db)])
+    assert loaded.exit_code == 0, loaded.output
+    result = runner.invoke(main, ["resolve", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "resolved 69 person records into 68 people (1 merged" in result.output
+    assert "candidate pairs per blocking key: " in result.output and "name_folded 1" in result.output
+    with ng.open_store(db, read_only=True) as store:
+        people = store.node_frame("Person").set_index("name")["resolved_id"]
+        why = resolution.explain(store, "person:nabil almarabh")
+    assert people["Nabil al-Marabh"] == people["Nabil Almarabh"]
+    assert why["agreed"].iloc[0] == ["name: same names as each tradition writes them"]
+    brothers = [("Wail Alshehri", "Waleed Alshehri"), ("Nawaf Alhazmi", "Salem Alhazmi"),
+                ("Jerome Courtaillier", "David Courtaillier"), ("Hamza Alghamdi", "Ahmed Alghamdi")]
+    assert all(people[a] != people[b] for a, b in brothers)
+
+
+def test_blocking_does_not_need_nationality():
+    """Every typo-tolerant key finds a typo with or without nationality, and nationality only adds evidence."""
+    def rows(nationality):
+        return resolution.features(pd.DataFrame({
+            "id": ["a", "b"], "name": ["Phommachanh Bounmy Keomany", "Phommachanh Bounmu Keomany"],
+            "nationality": [nationality] * 2, "passport": [None] * 2, "birth_date": [None] * 2,
+            "phones": [[], []]}))
+    with_nat, without = (resolution.blocking_plan(rows(n))[2].set_index("key")["pairs"] for n in ("LA", None))
+    assert with_nat.equals(without)
+    assert without["name_prefixes"] == without["name_ends"] == 1  # the typo in the middle name keeps them
+    scored = {n: resolution.score_pairs(rows(n), threshold=0.0)["score"].iloc[0] for n in ("LA", None)}
+    assert scored["LA"] > scored[None] > 0.5

@@ -32,8 +32,9 @@ from .normalize import document_key, name_keys, phone_e164
 
 THRESHOLD = 0.9
 DECISION_COLUMNS = ["a", "b", "decision", "note"]
-FEATURES = ["unique_id", "name", "mentions", "name_ascii", "name_sorted", "name_alt", "name_prefixes",
-            "name_shape", "name_ends", "phones", "phone_key", "passport", "birth_date", "nationality"]
+FEATURES = ["unique_id", "name", "mentions", "name_ascii", "name_sorted", "name_alt", "name_folded", "name_words",
+            "name_literal", "name_readings", "name_chinese", "name_prefixes", "name_shape", "name_ends", "name_tail",
+            "phones", "phone_key", "passport", "birth_date", "nationality"]
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Resolution:
     links: pd.DataFrame  # a, b, score, match_weight, agreed, decided_by, threshold
     threshold: float
     notes: list[str]  # what the run had to leave out
+    blocking: pd.DataFrame | None = None  # per blocking key: candidate pairs sharing it, used or not
 
     @property
     def merged(self) -> int:
@@ -59,9 +61,14 @@ def features(people: pd.DataFrame) -> pd.DataFrame:
         alt = keys["hanviet"] if keys["hanviet"] and p.nationality == "VN" else (keys["pinyin"] or keys["hanviet"])
         phones = sorted({e for e in (phone_e164(t, p.nationality if isinstance(p.nationality, str) else None)
                                      for t in (p.phones or [])) if e})
+        words = keys["words"]
         rows.append({"unique_id": p.id, "name": p.name, "mentions": len(getattr(p, "sources", []) or []),
                      "name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
                      "name_alt": " ".join(sorted(alt.split())) if alt else None,
+                     "name_folded": keys["folded"], "name_words": words,
+                     "name_literal": keys["literal"], "name_readings": keys["readings"],
+                     # blocking only: a romanised Chinese name meets what it may stand for
+                     "name_chinese": sorted(set(keys["literal"] or []) | set(keys["readings"] or [])) or None,
                      # the first two letters of each name, sorted, and the length: a letter swapped further in
                      # still meets its original
                      "name_prefixes": " ".join(sorted(t[:2] for t in keys["sorted"].split()))
@@ -71,6 +78,8 @@ def features(people: pd.DataFrame) -> pd.DataFrame:
                      + keys["sorted"].split(" ")[0],
                      # first and last name as written: a typo in a name between them keeps them
                      "name_ends": " ".join(keys["ascii"].split()[:: max(len(keys["ascii"].split()) - 1, 1)]),
+                     # the last two folded names: a first (Christian, or given) name left out keeps them
+                     "name_tail": " ".join(words[-2:]) if len(words) >= 3 else None,
                      "phone_key": phones[0] if phones else None, "phones": phones or None,
                      "passport": document_key(p.passport) if isinstance(p.passport, str) and p.passport else None,
                      "birth_date": str(p.birth_date)[:10] if pd.notna(p.birth_date) else None,
@@ -89,23 +98,45 @@ def store_people(store: GraphStore) -> pd.DataFrame:
 
 
 # --- matching ---------------------------------------------------------------------------------------
-BLOCKING_KEYS = [("name_sorted",), ("phone_key",), ("passport",), ("name_prefixes", "nationality"),
-                 ("name_shape", "nationality"), ("name_ends", "nationality")]
+# No key needs nationality: a source without that column is resolved like one with it (nationality, where
+# given, is evidence in the comparisons, never a condition for being compared).
+BLOCKING_KEYS = [("name_sorted",), ("phone_key",), ("passport",), ("name_folded",), ("name_chinese",),
+                 ("name_prefixes",), ("name_shape",), ("name_ends",), ("name_tail",)]
+ARRAY_KEYS = {"name_chinese"}  # list columns: compared element by element
 MAX_PAIRS_PER_RULE = 5_000_000  # a blocking rule that would compare more pairs is left out (and said so)
 
 
-def blocking_plan(rows: pd.DataFrame) -> tuple[list[tuple[str, ...]], list[str]]:
-    """The blocking keys to use, and a note for each one left out because its blocks are too big
-    (common names in large data: every Nguyễn Văn H… compared with every other)."""
-    keep, notes = [], []
+def blocking_plan(rows: pd.DataFrame) -> tuple[list[tuple[str, ...]], list[str], pd.DataFrame]:
+    """The blocking keys to use, a note for each one left out because its blocks are too big (common names
+    in large data: every Nguyễn Văn H… compared with every other), and the report: per key, the candidate
+    pairs that share it (for a list key, pairs sharing any element, counted once per shared element) and
+    whether it was used.
+
+    >>> rows = features(pd.DataFrame({"id": ["a", "b"], "name": ["Nabil al-Marabh", "Nabil Almarabh"],
+    ...     "nationality": [None, None], "passport": [None, None], "birth_date": [None, None],
+    ...     "phones": [[], []]}))
+    >>> report = blocking_plan(rows)[2].set_index("key")["pairs"]
+    >>> int(report["name_folded"]), int(report["name_sorted"])
+    (1, 0)
+    """
+    keep, notes, report = [], [], []
     for keys in BLOCKING_KEYS:
-        sizes = rows.dropna(subset=list(keys)).groupby(list(keys)).size()
+        present = rows.dropna(subset=list(keys))
+        if ARRAY_KEYS & set(keys):
+            present = present.explode(list(ARRAY_KEYS & set(keys)))
+        sizes = present.groupby(list(keys)).size()
         pairs = int((sizes * (sizes - 1) // 2).sum())
-        if pairs <= MAX_PAIRS_PER_RULE or keys == ("name_sorted",):
+        used = pairs <= MAX_PAIRS_PER_RULE or keys == ("name_sorted",)
+        if used:
             keep.append(keys)
         else:
             notes.append(f"blocking on {' + '.join(keys)} left out: {pairs:,} pairs > {MAX_PAIRS_PER_RULE:,}")
-    return keep, notes
+        report.append({"key": " + ".join(keys), "pairs": pairs, "used": used})
+    for left, right in (("name_alt", "name_sorted"), ("name_sorted", "name_alt")):  # the hanzi readings
+        counts = rows[left].value_counts()
+        pairs = int(counts.mul(rows[right].value_counts(), fill_value=0).sum())
+        report.append({"key": f"{left} = {right}", "pairs": pairs, "used": True})
+    return keep, notes, pd.DataFrame(report)
 
 
 def _settings(blocking: list[tuple[str, ...]]):
@@ -123,21 +154,35 @@ def _settings(blocking: list[tuple[str, ...]]):
             cll.NullLevel(column), level(cll.ExactMatchLevel(column), f"same {column}", m, u),
             level(cll.ElseLevel(), "different", 1 - m, 1 - u)])
 
+    # u of a full name is how often two different people share it; 5e-5 is one in 20,000 pairs, so a name
+    # agreeing in full is a link without a nationality to confirm it (a namesake is told apart by a birth
+    # date, a phone or a nationality that differ)
     name = cl.CustomComparison(output_column_name="name", comparison_levels=[
         cll.NullLevel("name_sorted"),
-        level(cll.ExactMatchLevel("name_ascii"), "same spelling (folded)", 0.55, 2e-4),
-        level(cll.ExactMatchLevel("name_sorted"), "same names, any order", 0.15, 1e-5),
+        level(cll.ExactMatchLevel("name_ascii"), "same spelling (folded)", 0.5, 5e-5),
+        level(cll.ExactMatchLevel("name_sorted"), "same names, any order", 0.12, 1e-5),
         level(cll.CustomLevel("(name_alt_l = name_sorted_r OR name_sorted_l = name_alt_r OR "
-                              "name_alt_l = name_alt_r)"), "hanzi reading matches", 0.1, 1e-5),
+                              "name_alt_l = name_alt_r)"), "hanzi reading matches", 0.08, 1e-5),
+        # al-Marabh and Almarabh, Mohamed and Muhammad, Phommachanh and ພົມມະຈັນ
+        level(cll.ExactMatchLevel("name_folded"), "same names as each tradition writes them", 0.08, 1e-5),
+        # Wong Wai Kwan may be 黄伟军 (Huang Weijun) or 王伟军 (Wang Weijun): a reading is weaker evidence
+        level(cll.CustomLevel("(list_has_any(name_readings_l, name_literal_r) OR "
+                              "list_has_any(name_readings_r, name_literal_l))"),
+              "a Chinese reading in common", 0.04, 5e-5),
         # one letter off (a typo) counts only in a long name: in short ones (Li Jie, Liu Jie) it is another
         # person; and edit distance, not Jaro-Winkler, which finds Đặng Quang Hương like Hoàng Quang Dũng
         level(cll.CustomLevel("(damerau_levenshtein(name_ascii_l, name_ascii_r) <= 1 OR "
                               "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1) AND "
                               "length(name_ascii_l) >= 10 AND length(name_ascii_r) >= 10"),
-              "long names one letter apart", 0.15, 5e-5),
+              "long names one letter apart", 0.08, 5e-5),
+        # a middle name, or a first (Christian) name, left out: Emeka Chinedu Okafor and Emeka Okafor
+        level(cll.CustomLevel("(len(name_words_l) >= 2 AND len(name_words_r) >= 2 AND "
+                              "len(name_words_l) != len(name_words_r) AND "
+                              "(list_has_all(name_words_l, name_words_r) OR list_has_all(name_words_r, name_words_l)))"),
+              "one name more or fewer", 0.03, 5e-5),
         level(cll.Or(cll.DamerauLevenshteinLevel("name_ascii", 2), cll.DamerauLevenshteinLevel("name_sorted", 2)),
-              "names two letters apart", 0.05, 1e-3),
-        level(cll.ElseLevel(), "different names", 0.05, 0.994)])
+              "names two letters apart", 0.04, 1e-3),
+        level(cll.ElseLevel(), "different names", 0.03, 0.9988)])
     phones = cl.CustomComparison(output_column_name="phones", comparison_levels=[
         cll.NullLevel("phone_key"), level(cll.ArrayIntersectLevel("phones", 1), "a phone in common", 0.6, 1e-4),
         level(cll.ElseLevel(), "no phone in common", 0.4, 0.9999)])
@@ -148,7 +193,7 @@ def _settings(blocking: list[tuple[str, ...]]):
         comparisons=[name, phones, exact("passport", 0.98, 1e-6), exact("birth_date", 0.95, 1e-3),
                      exact("nationality", 0.95, 0.2)],
         blocking_rules_to_generate_predictions=[
-            *(block_on(*keys) for keys in blocking),
+            *(block_on(*keys, arrays_to_explode=sorted(ARRAY_KEYS & set(keys)) or None) for keys in blocking),
             "l.name_alt = r.name_sorted",  # two rules, not one with OR: an OR cannot use a hash join
             "l.name_sorted = r.name_alt",
         ],
@@ -157,9 +202,10 @@ def _settings(blocking: list[tuple[str, ...]]):
 
 
 def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None = None,
-                train: bool = False) -> pd.DataFrame:
+                train: bool = False, blocking_report: list | None = None) -> pd.DataFrame:
     """Splink predictions for candidate pairs: a, b, score (match probability), match_weight, agreed.
-    What the blocking plan left out is appended to ``notes``. ``train`` estimates u from random pairs and
+    What the blocking plan left out is appended to ``notes``, and its report (candidate pairs per key) to
+    ``blocking_report``. ``train`` estimates u from random pairs and
     m by EM instead of using the stated priors: worth it on large real data with variety, not on small
     data (random pairs then hold too many true matches) nor on data full of namesakes."""
     from splink import Linker, block_on
@@ -169,9 +215,11 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
     api = DuckDBAPI()
     # Splink's training notes would drown the user's output: errors only
-    blocking, left_out = blocking_plan(rows)
+    blocking, left_out, report = blocking_plan(rows)
     if notes is not None:
         notes.extend(left_out)
+    if blocking_report is not None:
+        blocking_report.append(report)
     linker = Linker(api.register(rows, dataset_display_name="people"), _settings(blocking), log_level=logging.ERROR)
     if train:
         linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, len(rows) ** 2), seed=1)
@@ -180,8 +228,10 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
     predictions = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
     if predictions.empty:
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
-    labels = {"gamma_name": {5: "name: same spelling", 4: "name: same names, any order", 3: "name: hanzi reading",
-                             2: "name: one letter apart", 1: "name: two letters apart"},
+    labels = {"gamma_name": {8: "name: same spelling", 7: "name: same names, any order", 6: "name: hanzi reading",
+                             5: "name: same names as each tradition writes them", 4: "name: a Chinese reading",
+                             3: "name: one letter apart", 2: "name: one name more or fewer",
+                             1: "name: two letters apart"},
               "gamma_phones": {1: "phone"}, "gamma_passport": {1: "passport"}, "gamma_birth_date": {1: "birth date"},
               "gamma_nationality": {1: "nationality"}}
     parts = [predictions[c].map(table).map(lambda v: [v] if isinstance(v, str) else [])
@@ -226,7 +276,8 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
           train: bool = False) -> Resolution:
     """Score, apply exact rules and decisions, and cluster (see the module doc)."""
     notes: list[str] = []
-    scored = score_pairs(rows, threshold=min(threshold, 0.9), notes=notes, train=train)
+    report: list[pd.DataFrame] = []
+    scored = score_pairs(rows, threshold=min(threshold, 0.9), notes=notes, train=train, blocking_report=report)
     must, cannot = exact_rules(rows)
     decisions = decisions if decisions is not None else read_decisions(None)
     pair = lambda x, y: (min(x, y), max(x, y))  # noqa: E731
@@ -283,7 +334,8 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
     links = pd.DataFrame(accepted, columns=["a", "b", "score", "match_weight", "agreed", "decided_by"])
     links["threshold"] = threshold
     return Resolution(clusters[["id", "resolved_id"]].sort_values("id", ignore_index=True),
-                      links.sort_values(["a", "b"], ignore_index=True), threshold, notes)
+                      links.sort_values(["a", "b"], ignore_index=True), threshold, notes,
+                      report[0] if report else None)
 
 
 # --- the store ---------------------------------------------------------------------------------------
