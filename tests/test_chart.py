@@ -1,18 +1,21 @@
 """Court charts: every evidence row in the PDF, nothing restricted in a redacted export."""
+import html
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 import netgraph as ng
-from netgraph.views.chart import case_chart
-
+from netgraph.views.chart import GROUP_MIN_SIZE, case_chart
 from netgraph.views.fonts import cjk_family
 
+from .browser import dump_dom
 from .conftest import DATA
 from .pdf_fonts import missing_glyphs
 
@@ -32,18 +35,77 @@ def test_every_evidence_row_is_in_the_pdf(tiny, tmp_path):
     result = case_chart(tiny, ["Nguyễn Văn Hùng"], tmp_path / "case.pdf", release_level=5)
     assert [p.exists() for p in result.paths] == [True] * 4
     text = pdf_text(tmp_path / "case.pdf")
-    evidence = result.evidence
+    evidence, links = result.evidence, result.links
     net = ng.person_network(tiny)
     hung = net.graph.vs.find(name="person:nguyễn văn hùng")
     ego = net.subnetwork([hung["name"], *net.graph.vs[net.graph.neighbors(hung.index)]["name"]])
-    assert evidence["link"].nunique() == len(ego.edges) > 0  # one label per link on the chart
-    assert len(evidence) == sum(len(s) for s in ego.edges["sources"])  # one row per record behind each link
+    drawn = {frozenset((a, b)) for a, b in zip(links["a"], links["b"])}
+    hubs_of = {}
+    for a, b in zip(links["a"], links["b"]):
+        hubs_of.setdefault(a, set()).add(b)
+    for a, b in zip(ego.edges["source"], ego.edges["target"]):  # every tie is a line, or a chain through a hub
+        assert frozenset((a, b)) in drawn or hubs_of.get(a, set()) & hubs_of.get(b, set()), (a, b)
+    assert list(evidence["link"].unique()) == list(links["ref"])  # one reference per line
+    assert len(evidence) == links["records"].map(len).sum()  # one row per record behind each line
+    assert all(evidence["row"] == evidence["link"] + "." + (evidence.groupby("link").cumcount() + 1).astype(str))
     for row in evidence.itertuples(index=False):
         assert row.record in text and row.link in text and row.date in text
     assert "LS-02" not in text  # Lê Văn Tám and LS-02 are not within one step of Hùng
     assert "Release level 5: no record withheld." in text
     csv = pd.read_csv(tmp_path / "case-evidence.csv", encoding="utf-8-sig", dtype=str).fillna("")
-    assert len(csv) == len(evidence)
+    assert len(csv) == len(evidence) and list(csv["row"]) == list(evidence["row"])
+
+
+def test_demo_chart_is_proportionate_and_readable(sample_store, tmp_path):
+    """The bundled samples' densest suspect: a dense group becomes a box, the PDF stays short."""
+    started = time.process_time()
+    result = case_chart(sample_store, ["Lê Thanh Sơn"], tmp_path / "son.pdf")
+    assert time.process_time() - started <= 10
+    assert result.pages == len(PdfReader(tmp_path / "son.pdf").pages) <= 10
+    assert result.groups and max(map(len, result.groups.values())) >= GROUP_MIN_SIZE
+    kinds = set(result.links["kind"])
+    assert {"seizure", "phone", "group"} <= kinds  # person–phone–person chains, not only the person projection
+    assert result.evidence["documents"].ne("").any()  # the column is filled where the records name documents
+    geometry = svg_geometry(tmp_path / "son.svg")
+    assert_readable(geometry)
+
+
+def test_anonymised_legend_and_notes_stay_off_the_drawing(tiny, tmp_path):
+    case_chart(tiny, ["Wang Wei"], tmp_path / "anon.pdf", radius=2, release_level=3, anonymise=True)
+    assert_readable(svg_geometry(tmp_path / "anon.svg"))
+
+
+SVG_PAGE = """<!DOCTYPE html><html><body style="margin:0">{svg}<pre id="ng-out"></pre><script>
+const boxes = [...document.querySelectorAll('[id^="ng-"]')].filter(e => e.id !== 'ng-out').map(e => {{
+  const r = e.getBoundingClientRect(); return [e.id, r.left, r.top, r.right, r.bottom]; }});
+document.getElementById('ng-out').textContent = JSON.stringify(boxes);
+</script></body></html>"""
+
+
+def svg_geometry(svg_path) -> dict[str, tuple]:
+    """Bounding boxes (left, top, right, bottom, px) of the chart's ng-… elements as Chromium draws the SVG."""
+    svg = svg_path.read_text(encoding="utf-8")
+    page = svg_path.with_suffix(".html")
+    page.write_text(SVG_PAGE.format(svg=svg[svg.index("<svg"):]), encoding="utf-8")
+    dom = dump_dom(page)
+    found = re.search(r'<pre id="ng-out">(.*?)</pre>', dom, re.S)
+    assert found, "the page script did not run"
+    return {name: tuple(box) for name, *box in json.loads(html.unescape(found.group(1)))}
+
+
+def assert_readable(boxes: dict[str, tuple]) -> None:
+    def overlap(a, b):
+        return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+    labels = {k: v for k, v in boxes.items() if k.startswith("ng-label-")}
+    nodes = {k: v for k, v in boxes.items() if k.startswith("ng-node-")}
+    assert labels and len(labels) == len(nodes)
+    names = sorted(labels)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not overlap(labels[a], labels[b]), (a, b)
+    for outside in ("ng-legend", "ng-notes", "ng-stamp"):
+        for node, box in {**nodes, **labels}.items():
+            assert not overlap(boxes[outside], box), (outside, node)
 
 
 def test_redacted_export_never_shows_restricted_records(tiny, tmp_path):
@@ -73,7 +135,8 @@ def test_suspect_known_only_from_restricted_records_is_refused(tiny, tmp_path):
         case_chart(tiny, ["Nobody At All"], tmp_path / "no.pdf")
 
 
-@pytest.mark.parametrize("lang,heading", [("vi", "Bảng chứng cứ"), ("zh", "证据表"), ("en", "Evidence table")])
+@pytest.mark.parametrize("lang,heading", [("vi", "Các liên hệ và hồ sơ chứng minh"), ("zh", "关系及其记录"),
+                                          ("en", "Links and the records behind them")])
 def test_fixed_texts_in_the_chosen_language(tiny, tmp_path, lang, heading):
     if lang == "zh":
         need_cjk_font()
@@ -94,7 +157,7 @@ def need_cjk_font() -> str:
 DRAW_ZH = """
 import sys
 import netgraph as ng
-from netgraph.views.chart import case_chart
+from netgraph.views.chart import GROUP_MIN_SIZE, case_chart
 with ng.open_store(sys.argv[1]) as store:
     ng.load_file(sys.argv[2], "cen_customs", store, progress=False)
     case_chart(store, ["Wang Wei"], sys.argv[3], release_level=5, lang="zh")
@@ -114,6 +177,6 @@ def test_chinese_draws_when_the_font_came_after_matplotlibs_font_list(tmp_path):
     pdf = tmp_path / "zh.pdf"
     subprocess.run([sys.executable, "-c", DRAW_ZH, str(tmp_path / "zh.lbdb"), str(DATA / "tiny_cen.csv"), str(pdf)],
                    env=env, check=True, capture_output=True)
-    assert "证据表" in pdf_text(pdf)
+    assert "关系及其记录" in pdf_text(pdf)
     assert not missing_glyphs(pdf)
     assert family in cache.read_text()  # the list was rebuilt: the next run finds the font at once
