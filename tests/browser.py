@@ -21,18 +21,18 @@ def chromium() -> str:
     return found
 
 
-def run(page: Path, *extra: str) -> str:
+def run(page: Path, *extra: str, size: tuple[int, int] = (1280, 1000)) -> str:
     with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run([chromium(), *OFFLINE, f"--user-data-dir={profile}", "--window-size=1280,1000",
+        done = subprocess.run([chromium(), *OFFLINE, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}",
                                "--virtual-time-budget=20000", *extra, page.resolve().as_uri()],
                               capture_output=True, text=True, timeout=180)
     return done.stdout
 
 
-def dump_dom(page: Path) -> str:
-    return run(page, "--dump-dom")
+def dump_dom(page: Path, size: tuple[int, int] = (1280, 1000)) -> str:
+    return run(page, "--dump-dom", size=size)
 
 
-def screenshot(page: Path, png: Path) -> Path:
-    run(page, f"--screenshot={png}")
+def screenshot(page: Path, png: Path, size: tuple[int, int] = (1280, 1000)) -> Path:
+    run(page, f"--screenshot={png}", size=size)
     return png

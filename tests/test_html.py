@@ -8,6 +8,7 @@ from PIL import Image
 
 import netgraph as ng
 from netgraph.analysis.synthetic import trafficking_network
+from netgraph.views.html import TOP_BROKERS
 
 from .browser import dump_dom, screenshot
 from .conftest import DATA
@@ -20,20 +21,54 @@ def embedded(page: str, name: str) -> list:
     return json.loads(re.search(rf"{name} = new vis\.DataSet\((\[.*?\])\);", page, re.S).group(1))
 
 
+VIEWPORT = (1600, 1000)
+PNG_PROBE = """<pre id="ng-png-probe"></pre><script>
+network.once("stabilizationIterationsDone", function () { setTimeout(function () {
+  var png = window.ngPng(); document.getElementById("ng-png-probe").textContent = png.slice(0, 22) + " " + png.length;
+}, 10); });
+</script></body>"""
+
+
+def status_of(dom: str) -> dict:
+    found = re.search(r'<div id="ng-status"([^>]*)>', dom)
+    assert found, "the page script did not run"
+    return dict(re.findall(r'data-([a-z]+)="([^"]*)"', found.group(1)))
+
+
 def test_sample_graph_is_self_contained_and_drawn_offline(sample_store, tmp_path):
     net = ng.person_network(sample_store)
     page = net.to_html(tmp_path / "net.html")
     text = page.read_text(encoding="utf-8")
     assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"https?:", text)
-    assert "vis.Network" in text and "TomSelect" in text
-    dom = dump_dom(page)
-    status = re.search(r'id="ng-status" data-nodes="(\d+)" data-edges="(\d+)" data-stabilized="(\d)"', dom)
-    assert status, "the page script did not run"
-    assert (int(status.group(1)), int(status.group(2))) == (len(net.nodes), len(net.edges))
-    assert status.group(3) == "1"  # physics settled, then stopped
-    image = np.asarray(Image.open(screenshot(page, tmp_path / "shot.png")).convert("RGB"))
-    canvas = image[400:, :, :]  # below the header: the drawing
-    assert canvas.std() > 20 and len(np.unique(canvas.reshape(-1, 3), axis=0)) > 200
+    assert "vis.Network" in text
+    assert "Reset Selection" not in text and "select-menu" not in text  # pyvis's forms gave way to the panel
+    assert "<dt>input SHA-256</dt>" in text and "<summary>Method</summary>" in text  # the method in words
+    probe = tmp_path / "probe.html"
+    probe.write_text(text.replace("</body>", PNG_PROBE, 1), encoding="utf-8")
+    dom = dump_dom(probe, size=VIEWPORT)
+    status = status_of(dom)
+    assert (int(status["nodes"]), int(status["edges"])) == (len(net.nodes), len(net.edges))
+    assert status["stabilized"] == "1"  # physics settled, then stopped
+    width, height = map(int, status["canvas"].split("x"))
+    assert width * height >= 0.7 * VIEWPORT[0] * VIEWPORT[1]  # the drawing fills the window
+    assert 5 <= int(status["labels"]) < len(net.nodes)  # labels where they have room, not all of a dense group
+    png = re.search(r'<pre id="ng-png-probe">(\S+) (\d+)</pre>', dom)
+    assert png and png.group(1) == "data:image/png;base64," and int(png.group(2)) > 10_000  # export, offline
+    image = np.asarray(Image.open(screenshot(page, tmp_path / "shot.png", size=VIEWPORT)).convert("RGB"))
+    drawing = image[:, : VIEWPORT[0] - 330, :]  # left of the side panel
+    assert drawing.std() > 20 and len(np.unique(drawing.reshape(-1, 3), axis=0)) > 200
+
+
+def test_brokers_are_ringed_and_colours_tell_communities_from_ties(sample_store, tmp_path):
+    net = ng.person_network(sample_store)
+    text = net.to_html(tmp_path / "net.html").read_text(encoding="utf-8")
+    nodes, edges = embedded(text, "nodes"), embedded(text, "edges")
+    ringed = {n["id"] for n in nodes if n.get("borderWidth")}
+    top = net.centrality(which=("betweenness",)).sort_values(["betweenness", "id"], ascending=[False, True])
+    assert ringed == set(top["id"].head(TOP_BROKERS))
+    node_colours = {n["color"]["background"] if isinstance(n["color"], dict) else n["color"] for n in nodes}
+    assert len(node_colours) == net.communities()["community"].nunique()
+    assert not node_colours & {e["color"] for e in edges}  # no community shares a colour with a kind of tie
 
 
 def test_hostile_names_show_as_text(store, tmp_path):

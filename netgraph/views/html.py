@@ -1,8 +1,12 @@
 """Interactive, self-contained HTML graphs (pyvis / vis-network) that work with no network.
 
-One file: vis-network and the search menu are inlined, CDN links are stripped. Node colour follows the
-community (or a node column), size a measure; tooltips give name, measures and the records behind a node;
-edges are coloured by what ties the pair, suspected links (leads) are dashed and say so. Names are data,
+One file: vis-network is inlined, CDN links are stripped. The graph fills the window; a collapsible side
+panel holds search, filters (communities, kinds of tie), the legend, a PNG export (the canvas, offline) and
+the method in words. Node colour follows the community (or a node column), size a measure; the top brokers
+by betweenness wear a black ring and a large label; other labels show brokers first, then by degree, where
+they overlap no label or node already drawn (more as one zooms in). Colours are colour-blind-safe
+(Okabe–Ito and Paul Tol's schemes), communities and kinds of tie never share one. Tooltips give name,
+measures and the records behind a node; suspected links (leads) are dashed and say so. Names are data,
 never markup: vis-network shows string tooltips as text, labels are drawn on a canvas, the data is embedded
 with Jinja's ``tojson`` (which escapes ``<``), pyvis's template is rendered with autoescaping (it writes
 node ids raw into its search menu otherwise), and everything netgraph writes into the page itself goes
@@ -31,12 +35,16 @@ from ..resources import netgraph_version
 MAX_NODES = 1_500
 RANKING_WORK = 10_000_000  # sampled sources × ties for the ranking that reduces a big network (see ranking_sources)
 RANKING_MIN_SOURCES = 10
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354"]
-LINK_COLOURS = {"seizure": "#555555", "phone": "#1f77b4", "account": "#9467bd", "organization": "#2ca02c",
-                "conveyance": "#ff7f0e", "route": "#8c564b", "matrix": "#555555", "synthetic": "#999999"}
+# Colour-blind-safe: Okabe–Ito, then Paul Tol's light scheme, for communities (light and bright); Tol's dark
+# muted colours and greys for tie kinds, so no community shares a colour with a kind of tie.
+PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#77AADD", "#EE8866",
+           "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD"]
+LINK_COLOURS = {"seizure": "#555555", "phone": "#332288", "account": "#882255", "organization": "#117733",
+                "conveyance": "#661100", "route": "#004488", "matrix": "#555555", "synthetic": "#999999"}
 SHAPES = {"person": "dot", "organization": "box", "location": "diamond"}
-SUSPECTED_COLOUR = "#d62728"
+SUSPECTED_COLOUR = "#EE3377"
+TOP_BROKERS = 5  # ringed and always labelled
+LEGEND_GROUPS = 24  # communities listed one by one in the panel; the rest share one checkbox
 CDN_TAG = re.compile(r"<(?:link|script)[^>]+(?:href|src)=\"https?://[^\"]+\"[^>]*>(?:\s*</script>)?", re.I)
 
 
@@ -134,47 +142,57 @@ def network_html(net, color_by: str = "community", size_by: str = "pagerank", le
     edges = net.edge_rows(_between(net.ties, kept))
     describe = _record_describer(records, {r for rs in evidence.values() for r in rs}
                                  | {r for rs in edges["sources"] for r in rs})
-    pv = PyvisNetwork(height="780px", width="100%", directed=net.graph.is_directed(), select_menu=True,
-                      filter_menu=True, cdn_resources="in_line")
-    # pyvis renders its template without autoescaping, and writes node ids raw into the search menu's
-    # <option>s: render it with autoescape on (tojson output and options are marked safe already).
+    pv = PyvisNetwork(height="100vh", width="100%", directed=net.graph.is_directed(), cdn_resources="in_line")
+    # pyvis renders its template without autoescaping: render it with autoescape on (tojson output is marked
+    # safe already); netgraph's side panel replaces pyvis's two select and filter forms.
     pv.templateEnv = Environment(loader=pv.templateEnv.loader, autoescape=True)
     pv.nodes, pv.node_ids, pv.node_map = [], [], {}
     name_of = dict(zip(keep, nodes["name"].tolist()))  # plain dicts: pandas lookups cost 0.5 ms a node
     group_of = colour_values.to_dict()
     score_of = {m: dict(zip(scores.index, scores[m].tolist())) for m in ("degree", "betweenness", "pagerank")}
     size_of, smallest = dict(zip(size.index, size.tolist())), size.min()
+    brokers = sorted(keep, key=lambda i: (-score_of["betweenness"][i], i))[:TOP_BROKERS]
+    rank_of = {i: n for n, i in enumerate([*brokers, *sorted(set(keep) - set(brokers),
+                                                              key=lambda i: (-score_of["degree"][i], i))])}
     for node_id in keep:
         group = group_of.get(node_id)
+        broker = rank_of[node_id] < len(brokers)
         tooltip = [str(name_of[node_id]), f"{net.kind} · {color_by}: {group}",
+                   *([f"top broker {rank_of[node_id] + 1} of {len(brokers)} by betweenness"] if broker else []),
                    *(f"{m}: {score_of[m][node_id]:.4g}" for m in ("degree", "betweenness", "pagerank")),
                    *describe(evidence.get(node_id, []))]
+        colour = PALETTE[categories[group] % len(PALETTE)] if group in categories else "#cccccc"
         entry = {"id": node_id, "label": str(name_of[node_id]), "title": _text(tooltip),
-                 "color": PALETTE[categories[group] % len(PALETTE)] if group in categories else "#cccccc",
+                 "color": {"background": colour, "border": "#000000" if broker else "#555555"} if broker else colour,
                  "shape": SHAPES.get(net.kind, "dot"), "size": 10 + 30 * float((size_of[node_id] - smallest) / span),
-                 color_by: str(group)}
+                 color_by: str(group), "ng_group": _legend_index(categories.get(group)), "ng_rank": rank_of[node_id]}
+        if broker:
+            entry.update(ng_broker=True, borderWidth=5, font={"size": 18, "background": "#FFFFFF", "strokeWidth": 0})
         pv.nodes.append(entry)
         pv.node_ids.append(node_id)
         pv.node_map[node_id] = entry
     pv.edges = [{"from": r.source, "to": r.target, "value": float(r.weight),
-                 "color": LINK_COLOURS.get(r.via[0], "#999"),
+                 "color": LINK_COLOURS.get(r.via[0], "#999"), "ng_kind": r.via[0],
                  "title": _text([f"{' + '.join(r.via)} · {r.records} record(s)", *describe(r.sources)])}
                 for r in edges.itertuples(index=False)]
     if leads is not None:
         for r in leads[leads["source"].isin(kept) & leads["target"].isin(kept)].itertuples(index=False):
             pv.edges.append({"from": r.source, "to": r.target, "dashes": True, "color": SUSPECTED_COLOUR,
-                             "value": 0.5, "title": _text(["SUSPECTED link (not asserted by any record)",
-                                                           f"method: {r.method} · score {r.score:.3g}"])})
+                             "value": 0.5, "ng_kind": "suspected",
+                             "title": _text(["SUSPECTED link (not asserted by any record)",
+                                             f"method: {r.method} · score {r.score:.3g}"])})
     pv.set_options(json.dumps({
         "layout": {"randomSeed": seed, "improvedLayout": len(keep) <= 300},
         "physics": {"solver": "forceAtlas2Based", "stabilization": {"enabled": True, "iterations": 400}},
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 8}},
+        "nodes": {"font": {"background": "rgba(255,255,255,0.8)"}},  # labels stay legible over ties
         "interaction": {"hover": True, "tooltipDelay": 120}}))
     page = CDN_TAG.sub("", pv.generate_html())
-    header = _header(net, title, note, categories, color_by, size_by, leads is not None, seed,
-                     {m: methods[m] for m in measures.MEASURES if m in methods})
-    page = page.replace("<body>", "<body>\n" + header, 1)
-    return page.replace("</body>", _SETTLE_SCRIPT + "\n</body>", 1)
+    kinds = sorted({e["ng_kind"] for e in pv.edges}, key=lambda k: (k == "suspected", k))
+    panel = _panel(net, title, note, categories, color_by, size_by, kinds, [name_of[b] for b in brokers], seed,
+                   {m: methods[m] for m in measures.MEASURES if m in methods})
+    page = page.replace("<body>", "<body>\n" + panel, 1)
+    return page.replace("</body>", _PAGE_SCRIPT + "\n</body>", 1)
 
 
 def write_html(net, path: str | Path, **options) -> Path:
@@ -216,46 +234,164 @@ def _record_describer(records: pd.DataFrame | None, needed: set | None = None, l
     return describe
 
 
-def _header(net, title, note, categories, color_by, size_by, has_leads, seed, methods) -> str:
+def _legend_index(index: int | None) -> int:
+    """The panel checkbox a category belongs to: its own for the first LEGEND_GROUPS, else "others" (-1)."""
+    return index if index is not None and index < LEGEND_GROUPS else -1
+
+
+def _panel(net, title, note, categories, color_by, size_by, kinds, brokers, seed, methods) -> str:
+    """The side panel: search, filters, legend, export and the method in words; every data string escaped."""
     esc = html.escape
-    legend = "".join(f'<span class="ng-key"><i style="background:{PALETTE[i % len(PALETTE)]}"></i>{esc(str(v))}</span>'
-                     for v, i in list(categories.items())[:24])
-    kinds = net.link_kinds()
-    links = "".join(f'<span class="ng-key"><i style="background:{c}"></i>{esc(k)}</span>'
-                    for k, c in LINK_COLOURS.items() if k in kinds)
+    listed = list(categories.items())[:LEGEND_GROUPS]
+    groups = "".join(f'<label class="ng-key"><input type="checkbox" checked data-ng-group="{i}">'
+                     f'<i style="background:{PALETTE[i % len(PALETTE)]}"></i>{esc(str(v))}</label>' for v, i in listed)
+    if len(categories) > LEGEND_GROUPS:
+        groups += (f'<label class="ng-key"><input type="checkbox" checked data-ng-group="-1"><i style="background:'
+                   f'#999"></i>{len(categories) - LEGEND_GROUPS} more</label>')
+    names = {"suspected": "suspected link (dashed): a lead, not a fact"}
+    colours = {**LINK_COLOURS, "suspected": SUSPECTED_COLOUR}
+    ties = "".join(f'<label class="ng-key"><input type="checkbox" checked data-ng-kind="{esc(k)}"><i class="ng-line" '
+                   f'style="background:{colours.get(k, "#999")}"></i>{esc(names.get(k, k))}</label>' for k in kinds)
     stamp = {"netgraph_version": netgraph_version(), "network": net.kind, **net.description,
              "color_by": color_by, "size_by": size_by, "seed": seed, "measures": methods,
              "input_sha256": input_hash(net)}
+    scope = {k: v for k, v in net.description.items() if v not in (None, [], ())}
+    method = [("netgraph", stamp["netgraph_version"]), ("network", f"{net.kind}: {len(net.nodes):,} nodes, "
+                                                                   f"{len(net.ties):,} ties"),
+              *((k.replace("_", " "), ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+                for k, v in scope.items()),
+              ("colour", f"{color_by} (communities: Leiden, seed {seed})" if color_by == "community" else color_by),
+              ("size", size_by), *((f"{m}", how) for m, how in methods.items()), ("input SHA-256", stamp["input_sha256"])]
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in method)
     return f"""<style>
-#ng-header{{font:13px/1.4 system-ui,sans-serif;padding:6px 10px;border-bottom:1px solid #ddd}}
-#ng-header h2{{font-size:16px;margin:0 0 4px}} .ng-key{{margin-right:10px;white-space:nowrap}}
-.ng-key i{{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px}}
-.ng-note{{color:#a33}} #ng-stamp{{color:#777;font-size:11px}}
+html,body{{margin:0;height:100%;overflow:hidden}} body>center{{display:none}}
+#mynetwork{{position:fixed!important;inset:0;width:100vw!important;height:100vh!important;border:0!important;
+  float:none!important}}
+.card{{border:0!important}}
+#ng-panel{{position:fixed;top:0;right:0;z-index:10;width:320px;max-height:100vh;overflow:auto;box-sizing:border-box;
+  font:13px/1.4 system-ui,sans-serif;background:rgba(255,255,255,.94);border-left:1px solid #ccc;
+  border-bottom:1px solid #ccc;padding:8px 10px}}
+#ng-panel.closed{{width:auto;overflow:hidden}} #ng-panel.closed #ng-body{{display:none}}
+#ng-toggle{{float:right;font-size:13px}} #ng-panel h2{{font-size:15px;margin:0 0 4px}}
+#ng-panel h3{{font-size:12px;margin:10px 0 3px;text-transform:uppercase;color:#555}}
+.ng-key{{display:inline-block;margin:0 8px 2px 0;white-space:nowrap;cursor:pointer}}
+.ng-key i{{display:inline-block;width:11px;height:11px;border-radius:6px;margin:0 4px 0 2px;vertical-align:-1px;
+  border:1px solid #0003}} .ng-key i.ng-line{{height:4px;border-radius:0;width:16px;vertical-align:2px}}
+.ng-ring{{display:inline-block;border:3px solid #000;width:8px;height:8px;border-radius:50%;vertical-align:-2px}}
+.ng-note{{color:#a33}} #ng-stamp{{display:none}} #ng-method dt{{font-weight:600;float:left;clear:left;width:96px}}
+#ng-method dd{{margin:0 0 2px 100px;word-break:break-all}} #ng-search{{width:100%;box-sizing:border-box}}
 </style>
-<div id="ng-header">
+<div id="ng-panel">
+<button id="ng-toggle" type="button" aria-expanded="true" aria-controls="ng-body">hide panel</button>
+<div id="ng-body">
 <h2>{esc(title or f"netgraph — {net.kind} network")}</h2>
-<div>{len(net.nodes):,} nodes, {len(net.ties):,} ties. Colour: {esc(color_by)} {legend}</div>
-<div>Ties: {links}{' <span class="ng-key"><i style="background:' + SUSPECTED_COLOUR + '"></i>suspected link (dashed): a lead, not a fact</span>' if has_leads else ''}. Size: {esc(size_by)}.</div>
+<div>{len(net.nodes):,} nodes, {len(net.ties):,} ties.</div>
 {f'<div class="ng-note">{esc(note)}</div>' if note else ''}
+<h3>Search</h3><input id="ng-search" type="search" list="ng-names" placeholder="a name, then Enter">
+<datalist id="ng-names"></datalist><div id="ng-found"></div>
+<h3>Colour: {esc(color_by)}</h3><div>{groups}</div>
+<h3>Ties</h3><div>{ties}</div>
+<h3>Legend</h3>
+<div><i class="ng-ring ng-key-ring"></i> black ring, large label: the top {len(brokers)} brokers by betweenness
+({esc("; ".join(map(str, brokers)))})</div>
+<div>Size: {esc(size_by)}. Labels: the brokers, then the best-connected nodes whose label has room; zoom in
+for more.</div>
+<h3>Export</h3><button id="ng-png" type="button">Save as PNG</button>
+<details id="ng-method"><summary>Method</summary><dl>{rows}</dl></details>
+</div></div>
 <div id="ng-stamp">{esc(json.dumps(stamp, ensure_ascii=False, default=str))}</div>
-<div id="ng-status" data-nodes="" data-edges="" data-stabilized="0"></div>
-</div>"""
+<div id="ng-status" data-nodes="" data-edges="" data-stabilized="0" data-canvas=""></div>"""
 
 
 # After the layout settles, physics stops (the picture holds still); the status element lets tests and
-# scripts read how many nodes and ties vis-network holds.
-_SETTLE_SCRIPT = """<script>
+# scripts read how many nodes and ties vis-network holds and how big the canvas is. The panel's search,
+# filters, labels by zoom and PNG export work on vis-network's data sets; names reach the page as text only.
+_PAGE_SCRIPT = """<script>
 (function () {
-  var status = document.getElementById("ng-status");
+  var status = document.getElementById("ng-status"), panel = document.getElementById("ng-panel");
+  var nodes = network.body.data.nodes, edges = network.body.data.edges, all = nodes.get();
+  var labelOf = {}; all.forEach(function (n) { labelOf[n.id] = n.label; });
   function mark() {
-    status.dataset.nodes = network.body.data.nodes.length;
-    status.dataset.edges = network.body.data.edges.length;
+    status.dataset.nodes = nodes.length;
+    status.dataset.edges = edges.length;
+    var box = document.querySelector("#mynetwork canvas").getBoundingClientRect();
+    status.dataset.canvas = Math.round(box.width) + "x" + Math.round(box.height);
   }
+  var toggle = document.getElementById("ng-toggle");
+  toggle.onclick = function () {
+    var closed = panel.classList.toggle("closed");
+    toggle.textContent = closed ? "show panel" : "hide panel";
+    toggle.setAttribute("aria-expanded", String(!closed));
+  };
+  var list = document.getElementById("ng-names");
+  all.slice().sort(function (a, b) { return a.ng_rank - b.ng_rank; }).forEach(function (n) {
+    var option = document.createElement("option"); option.value = labelOf[n.id]; list.appendChild(option);
+  });
+  var search = document.getElementById("ng-search"), found = document.getElementById("ng-found");
+  function find() {
+    var q = search.value.trim().toLowerCase();
+    if (!q) { network.unselectAll(); found.textContent = ""; return; }
+    var hits = all.filter(function (n) { return labelOf[n.id].toLowerCase().indexOf(q) >= 0; });
+    found.textContent = hits.length + " found";
+    network.selectNodes(hits.map(function (n) { return n.id; }));
+    if (hits.length) network.focus(hits[0].id, {scale: 1.3});
+  }
+  search.addEventListener("change", find);
+  search.addEventListener("keydown", function (e) { if (e.key === "Enter") find(); });
+  function filter() {
+    var groups = {}, kinds = {};
+    panel.querySelectorAll("input[data-ng-group]").forEach(function (b) { groups[b.dataset.ngGroup] = b.checked; });
+    panel.querySelectorAll("input[data-ng-kind]").forEach(function (b) { kinds[b.dataset.ngKind] = b.checked; });
+    nodes.update(all.map(function (n) { return {id: n.id, hidden: !groups[String(n.ng_group)]}; }));
+    edges.update(edges.get().map(function (e) { return {id: e.id, hidden: !kinds[e.ng_kind]}; }));
+  }
+  panel.querySelectorAll("input[type=checkbox]").forEach(function (b) { b.addEventListener("change", filter); });
+  var pending = null, measure = document.createElement("canvas").getContext("2d");
+  var brokers = all.filter(function (n) { return n.ng_broker; }).length;
+  function labels() {  // brokers first, then by degree: a label shows where it overlaps no label shown already
+    var scale = network.getScale(), at = network.getPositions(), update = [];
+    var discs = {}, taken = [];  // labels keep off the other nodes too
+    all.forEach(function (n) {
+      var p = network.canvasToDOM(at[n.id]), r = (n.size || 10) * scale;
+      discs[n.id] = [p.x - r, p.y - r, p.x + r, p.y + r];
+    });
+    all.slice().sort(function (a, b) { return a.ng_rank - b.ng_rank; }).forEach(function (n) {
+      var p = network.canvasToDOM(at[n.id]), font = ((n.font && n.font.size) || 14) * scale;
+      measure.font = font + "px arial";
+      var text = labelOf[n.id], w = measure.measureText(text).width + 6, top = p.y + (n.size || 10) * scale;
+      var box = [p.x - w / 2, top, p.x + w / 2, top + font * 1.4 + 2];
+      var clear = function (b) {
+        return box[2] + 2 < b[0] || b[2] + 2 < box[0] || box[3] + 2 < b[1] || b[3] + 2 < box[1]; };
+      var free = n.ng_rank < brokers || (font >= 5 && taken.every(clear) && all.every(function (m) {
+        return m.id === n.id || clear(discs[m.id]); }));
+      if (free) taken.push(box);
+      update.push({id: n.id, label: free ? text : " "});
+    });
+    nodes.update(update);
+    status.dataset.labels = taken.length;
+  }
+  network.on("zoom", function () { clearTimeout(pending); pending = setTimeout(labels, 120); });
+  network.on("dragEnd", function () { clearTimeout(pending); pending = setTimeout(labels, 120); });
+  network.on("resize", function () { clearTimeout(pending); pending = setTimeout(labels, 120); });
+  window.ngPng = function () {  // the drawing on white, as a PNG data URL: no network needed
+    var canvas = document.querySelector("#mynetwork canvas"), out = document.createElement("canvas");
+    out.width = canvas.width; out.height = canvas.height;
+    var g = out.getContext("2d"); g.fillStyle = "#ffffff"; g.fillRect(0, 0, out.width, out.height);
+    g.drawImage(canvas, 0, 0);
+    return out.toDataURL("image/png");
+  };
+  document.getElementById("ng-png").onclick = function () {
+    var a = document.createElement("a"); a.href = window.ngPng(); a.download = "network.png";
+    document.body.appendChild(a); a.click(); a.remove();
+  };
   mark();
   network.once("stabilizationIterationsDone", function () {
     network.setOptions({physics: false});
-    status.dataset.stabilized = "1";
-    mark();
+    setTimeout(function () {  // after vis-network fits the settled drawing to the window
+      labels();
+      status.dataset.stabilized = "1";
+      mark();
+    }, 0);
   });
 })();
 </script>"""
