@@ -4,6 +4,7 @@ ties and the HTML view against raw baselines.
     python benchmarks/analytics.py                 # everything: 10k, 100k, 1M edges; ties; HTML at 10k, 100k nodes
     python benchmarks/analytics.py --sizes 10000   # a quick run
     python benchmarks/analytics.py --parts ties html --records 20000 --html-nodes 10000
+    python benchmarks/analytics.py --parts attack --attack-edges 10000 100000
 
 Each (size, engine) runs in its own process, so that its peak memory (ru_maxrss) is its own. Steps:
 degree, PageRank, betweenness estimated from 20 sampled sources, Leiden (NetworkX has no Leiden: its
@@ -15,7 +16,10 @@ kinds and hubs, then the igraph graph) against a raw co-membership count (a pand
 codes → igraph, as a Cypher ``MATCH (a)-->(h)<--(b) RETURN a, b, count(*)`` → igraph would), on generated
 person → seizure / phone / organisation links. ``html``: ``Network.to_html`` on a synthetic trafficking
 network against raw pyvis writing the same drawn nodes and ties. Both run netgraph and the baseline
-alternately in one process, best of ``--repeat``.
+alternately in one process, best of ``--repeat``. ``attack``: ``Network.disruption`` as a sequential betweenness
+attack (betweenness from ``--attack-betweenness-k`` sampled sources, recomputed after each of
+``--attack-steps`` removals, with the per-step structure) against a raw igraph loop doing the same work
+(same sources, choice rule and metrics), alternately in one process.
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ ENGINES = ("netgraph", "igraph", "networkit", "networkx")
 STEPS = ("build", "degree", "pagerank", "betweenness_k20", "communities")
 NETWORKX_MAX_EDGES = 100_000  # larger runs take NetworkX many minutes
 K = 20
-PARTS = ("engines", "ties", "html")
+PARTS = ("engines", "ties", "html", "attack")
 
 
 def best(fn, repeat):
@@ -215,6 +219,63 @@ def run_html(nodes: int, repeat: int) -> dict:
             "raw_cpu": min(cpu["raw"]), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def run_attack(edges: int, repeat: int, steps: int, k: int) -> dict:
+    import igraph as ig
+    import numpy as np
+
+    from netgraph.analysis import measures
+    from netgraph.analysis.synthetic import trafficking_network
+    base = trafficking_network(edges, seed=1)
+    index = {v: i for i, v in enumerate(base.nodes["id"])}
+    pairs = list(zip(base.edges["source"].map(index), base.edges["target"].map(index)))
+    weights = base.edges["weight"].tolist()
+
+    def netgraph():  # a fresh network, as a new session would have
+        from netgraph.analysis.network import Network
+        net = Network("person", base.nodes, base.edges, base.description)
+        return net.disruption(k=steps, measure="betweenness", recalculate=True, betweenness_k=k)["removed"].tolist()[1:]
+
+    def raw():  # the same sources, choice rule and metrics, straight on igraph
+        g = ig.Graph(n=len(index), edges=pairs)
+        g.vs["name"], g.es["weight"] = list(index), weights
+        removed = []
+        for step in range(steps + 1):
+            n = g.vcount()
+            components = g.connected_components()
+            sizes = np.asarray(components.sizes())
+            metrics = [1 - (sizes * (sizes - 1)).sum() / (n * (n - 1))]  # fragmentation, then path metrics
+            if n <= measures.PATH_MEASURES_MAX_NODES:
+                metrics += [g.average_path_length(directed=False, unconn=True), g.harmonic_centrality(normalized=False)]
+            else:
+                sources = sorted(random.Random(0).sample(range(n), measures.PATH_SAMPLE_SOURCES))
+                metrics += [g.harmonic_centrality(vertices=sources, normalized=False),
+                            g.closeness(vertices=sources, normalized=False)]
+            if step == steps:
+                break
+            sources = sorted(random.Random(0).sample(range(n), k))
+            scores = np.round(np.asarray(g.betweenness(directed=False, weights=[1 / w for w in g.es["weight"]],
+                                                       sources=sources)) * n / k / ((n - 1) * (n - 2) / 2), 10)
+            names = g.vs["name"]
+            at = min(range(n), key=lambda i: (-scores[i], names[i]))
+            removed.append(names[at])
+            g.delete_vertices(at)
+        return removed
+
+    times = {"netgraph": [], "raw": []}
+    for _ in range(repeat):  # interleaved, so both see the same machine load
+        for name, fn in (("raw", raw), ("netgraph", netgraph)):
+            start = time.perf_counter()
+            result = fn()
+            times[name].append(time.perf_counter() - start)
+            if name == "raw":
+                expected = result
+            elif result != expected:
+                raise AssertionError(f"netgraph removed {result}, the raw loop {expected}")
+    return {"nodes": len(index), "edges": len(pairs), "steps": steps, "sources": k,
+            "netgraph": min(times["netgraph"]), "raw": min(times["raw"]),
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 def engines(sizes: list[int], repeat: int) -> None:
     for size in sizes:
         results = {}
@@ -249,11 +310,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--records", type=int, nargs="+", default=[100_000], help="records for the ties part")
     parser.add_argument("--html-nodes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--attack-edges", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--attack-steps", type=int, default=5)
+    parser.add_argument("--attack-betweenness-k", type=int, default=100)
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--one", nargs=2, metavar=("SIZE", "ENGINE"), help=argparse.SUPPRESS)
     parser.add_argument("--ties", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--html", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--attack", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(int(args.one[0]), args.one[1], args.repeat)))
@@ -263,6 +328,9 @@ def main() -> None:
         return
     if args.html:
         print(json.dumps(run_html(args.html, args.repeat)))
+        return
+    if args.attack:
+        print(json.dumps(run_attack(args.attack, args.repeat, args.attack_steps, args.attack_betweenness_k)))
         return
     if "engines" in args.parts:
         engines(args.sizes, args.repeat)
@@ -290,6 +358,17 @@ def main() -> None:
               "betweenness from sampled sources (html.ranking_sources: fewer than 200 above 50,000 ties) to choose "
               "the drawn nodes, and hashes the whole network for the page's stamp; raw pyvis is given the drawn "
               "nodes and ties")
+
+    if "attack" in args.parts:
+        print(f"\n== sequential betweenness attack, {args.attack_steps} removals, betweenness from "
+              f"{args.attack_betweenness_k} sampled sources, vs a raw igraph loop (seconds, best of {args.repeat}, "
+              f"interleaved in one process)")
+        print(f"{'nodes':>9}{'edges':>10}{'netgraph':>10}{'raw':>9}{'ratio':>8}{'per step':>10}{'peak MiB':>10}")
+        for edges in args.attack_edges:
+            r = child("--attack", str(edges), "--attack-steps", str(args.attack_steps), "--attack-betweenness-k",
+                      str(args.attack_betweenness_k), repeat=args.repeat)
+            print(f"{r['nodes']:>9,}{r['edges']:>10,}{r['netgraph']:>10.2f}{r['raw']:>9.2f}"
+                  f"{r['netgraph'] / r['raw']:>7.2f}x{r['netgraph'] / r['steps']:>10.2f}{r['peak_mib']:>10.0f}")
 
 
 if __name__ == "__main__":

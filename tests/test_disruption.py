@@ -193,3 +193,30 @@ def test_unknown_measure_and_ties_broken_by_id():
     with pytest.raises(ng.NetworkInputError, match="no measure 'fame'"):
         net.disruption(k=2, measure="fame")
     assert math.isnan(net.disruption(remove=["x"])["score"].iloc[1])
+
+
+def test_path_metrics_from_sampled_sources_on_big_networks(monkeypatch):
+    net = matrix_network(shared_file("covert", "morselli_caviar.csv"))
+    exact = net.disruption(k=5, measure="degree", recalculate=True)
+    assert exact.attrs["methods"]["efficiency"] == "exact"
+    monkeypatch.setattr(disruption.measures, "PATH_MEASURES_MAX_NODES", 50)
+    monkeypatch.setattr(disruption.measures, "PATH_SAMPLE_SOURCES", 1_000)  # every node a source: the same values
+    every = net.disruption(k=5, measure="degree", recalculate=True)
+    for metric in ("average_distance", "efficiency", "distance_fragmentation"):
+        assert np.allclose(every[metric], exact[metric], atol=1e-12), metric
+    monkeypatch.setattr(disruption.measures, "PATH_SAMPLE_SOURCES", 40)
+    sampled = net.disruption(k=5, measure="degree", recalculate=True, seed=2)
+    assert sampled.attrs["methods"]["efficiency"] == "estimated from 40 sampled sources per step, seed 2"
+    assert sampled["removed"].equals(exact["removed"]) and sampled["lcc_fraction"].equals(exact["lcc_fraction"])
+    assert np.allclose(sampled["efficiency"], exact["efficiency"], atol=0.03)
+    assert np.allclose(sampled["average_distance"], exact["average_distance"], rtol=0.1)
+    assert not np.allclose(sampled["efficiency"], exact["efficiency"], atol=1e-9)  # an estimate, really
+
+
+def test_key_player_search_and_curves_refuse_what_they_cannot_do(monkeypatch):
+    net = ng.Network.from_networkx(nx.relabel_nodes(nx.karate_club_graph(), str))
+    with pytest.raises(ng.NetworkInputError, match="random removal is the baseline"):
+        net.attack_curves(["degree", "random"], k=3)
+    monkeypatch.setattr(disruption, "KPP_MAX_NODES", 20)
+    with pytest.raises(ng.NetworkInputError, match="at most 20 nodes, not 34"):
+        net.disruption(k=3, measure="kpp")

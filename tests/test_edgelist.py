@@ -11,7 +11,7 @@ import netgraph as ng
 from netgraph.analysis import measures
 from netgraph.analysis.matrices import matrix_network
 
-from .conftest import ROOT, shared_file
+from .conftest import DATA, ROOT, shared_file
 
 
 def calls() -> pd.DataFrame:
@@ -150,6 +150,29 @@ def test_every_method_works_on_a_covert_edge_list(tmp_path):
     net.to_html(tmp_path / "network.html")
     assert "N12" in (tmp_path / "network.html").read_text(encoding="utf-8")
     assert len(net.method_stamp()["input_sha256"]) == 64
+
+
+def test_store_networks_have_layers_but_no_weight_per_layer(store):
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    ng.load_file(DATA / "tiny_vn.csv", "vn_agency", store, progress=False)
+    net = ng.person_network(store)
+    layers = net.layers().set_index("layer")
+    assert layers.loc["seizure", "ties"] == net.edges["via"].map(lambda v: "seizure" in v).sum()
+    assert layers["weight"].isna().all()
+    with pytest.raises(ng.NetworkInputError, match=r"person_network\(store, via="):
+        net.layer("phone")
+    edges = net.to_edges()  # one row per tie: read back, the weights are the same
+    assert list(edges.columns) == ["source", "target", "weight"]
+    again = ng.Network.from_edges(edges, nodes=net.nodes[["id", "name"]])
+    assert again.edges["weight"].tolist() == net.edges["weight"].tolist()
+    assert len(again.nodes) == len(net.nodes)  # lê văn tám, alone on a seizure, stays an isolate
+
+
+def test_an_empty_edge_list_with_nodes_is_a_network_of_isolates():
+    net = ng.Network.from_edges(pd.DataFrame({"source": [], "target": []}), nodes=pd.DataFrame({"id": ["a", "b"]}))
+    assert len(net.nodes) == 2 and len(net.edges) == 0
+    assert net.centrality()["degree"].tolist() == [0, 0]
+    assert net.disruption(k=1, measure="degree")["fragmentation"].tolist() == [1.0, 0.0]
 
 
 def readme_example() -> str:

@@ -14,7 +14,9 @@ After each removal, on hops: components, the largest component and its share of 
 (``lcc_fraction``), average distance between connected pairs, Borgatti's fragmentation (share of pairs that
 cannot reach each other) and distance-weighted fragmentation (1 − mean of 1/distance over pairs), and global
 efficiency (Latora & Marchiori 2001: the mean of 1/distance, so 1 − distance-weighted fragmentation; both are
-reported because the two literatures name it so).
+reported because the two literatures name it so). Above ``measures.PATH_MEASURES_MAX_NODES`` nodes average
+distance and efficiency are estimated from ``measures.PATH_SAMPLE_SOURCES`` seeded sources per step (a search
+from every node at every step took 80 s a step on 20,000 nodes); the frame's ``attrs["methods"]`` says which.
 
 >>> import igraph as ig
 >>> fragmentation(ig.Graph(n=4, edges=[(0, 1), (2, 3)]))   # two pairs: 1 − (2·1 + 2·1) / (4·3)
@@ -39,6 +41,7 @@ METRICS = ("lcc_fraction", "fragmentation", "distance_fragmentation", "efficienc
 DECIMALS = 10  # scores are compared rounded to this many decimals, so float noise cannot reorder ties
 CI_RADIUS = 2  # collective influence counts the excess degrees at exactly this many hops
 KPP_RESTARTS = 5  # random starting sets of the key player search (the best result is kept)
+KPP_MAX_NODES = 500  # beyond this the search takes many minutes (110 nodes, k = 10: 5–8 s)
 
 
 def fragmentation(graph: ig.Graph) -> float:
@@ -65,17 +68,40 @@ def distance_fragmentation(graph: ig.Graph) -> float:
     return 1.0 - efficiency(graph) if graph.vcount() >= 2 else 0.0
 
 
-def structure(graph: ig.Graph, original_largest: int | None = None) -> dict:
+def path_method(n: int, seed: int = 0) -> str:
+    """How :func:`structure` computes average distance and efficiency on ``n`` nodes."""
+    if n <= measures.PATH_MEASURES_MAX_NODES:
+        return "exact"
+    return f"estimated from {measures.PATH_SAMPLE_SOURCES} sampled sources per step, seed {seed}"
+
+
+def _path_metrics(graph: ig.Graph, seed: int) -> tuple[float, float]:
+    """(average distance over connected pairs, efficiency), exact or from sampled sources (module doc)."""
+    n = graph.vcount()
+    if n < 2 or graph.ecount() == 0:
+        return 0.0, 0.0
+    if n <= measures.PATH_MEASURES_MAX_NODES:
+        return graph.average_path_length(directed=False, unconn=True), efficiency(graph)
+    sources = sorted(random.Random(seed).sample(range(n), min(n, measures.PATH_SAMPLE_SOURCES)))
+    inverse = np.asarray(graph.harmonic_centrality(vertices=sources, mode="all", normalized=False))
+    closeness = np.asarray(graph.closeness(vertices=sources, mode="all", normalized=False), dtype=float)
+    components = graph.connected_components()
+    reached = np.asarray(components.sizes())[np.asarray(components.membership)[sources]] - 1
+    reaches = reached > 0  # closeness = 1 / the sum of distances to the nodes reached
+    total = float(np.sum(1.0 / closeness[reaches]))
+    return (total / reached.sum() if reaches.any() else 0.0), float(inverse.mean()) / (n - 1)
+
+
+def structure(graph: ig.Graph, original_largest: int | None = None, seed: int = 0) -> dict:
     """Components, largest component (and its share of ``original_largest``), average distance (hops, over
     connected pairs), fragmentation, distance-weighted fragmentation and efficiency."""
     components = graph.connected_components()
     largest = max(components.sizes(), default=0)
     original = largest if original_largest is None else original_largest
-    reach = efficiency(graph)
+    average, reach = _path_metrics(graph, seed)
     return {"nodes": graph.vcount(), "edges": graph.ecount(), "components": len(components),
             "largest_component": largest, "lcc_fraction": largest / original if original else 0.0,
-            "average_distance": graph.average_path_length(directed=False, unconn=True) if graph.ecount() else 0.0,
-            "fragmentation": fragmentation(graph),
+            "average_distance": average, "fragmentation": fragmentation(graph),
             "distance_fragmentation": 1.0 - reach if graph.vcount() >= 2 else 0.0, "efficiency": reach}
 
 
@@ -136,6 +162,10 @@ def key_players(graph: ig.Graph, k: int, seed: int = 0, restarts: int = KPP_REST
     results: the first found; swaps are tried in vertex order). A heuristic: each pass costs k·(n − k)
     all-pairs searches, so it suits networks of hundreds of nodes."""
     n = graph.vcount()
+    if n > KPP_MAX_NODES:
+        raise NetworkInputError(f"the key player search is for networks of at most {KPP_MAX_NODES} nodes, not "
+                                f"{n:,} (each pass costs k·(n − k) searches from every node): attack by another "
+                                f"measure, or a subnetwork", "kpp")
     k = max(0, min(k, n))
     if k in (0, n):
         return sorted(graph.vs["name"])[:k] if k else []
@@ -179,44 +209,50 @@ def _kpp_order(graph: ig.Graph, chosen: list[str]) -> tuple[list[str], list[floa
     return order, values
 
 
-def remove_and_measure(graph: ig.Graph, removal_order: list[str], chosen_scores: list[float] | None = None
-                       ) -> pd.DataFrame:
+def remove_and_measure(graph: ig.Graph, removal_order: list[str], chosen_scores: list[float] | None = None,
+                       seed: int = 0) -> pd.DataFrame:
     """Remove the named vertices one after another; one row per step (step 0 = the intact network), with
-    each removed vertex's ``score`` when given."""
+    each removed vertex's ``score`` when given (``seed``: sources of estimated path metrics)."""
     missing = [v for v in removal_order if v not in set(graph.vs["name"])]
     if missing:
         raise KeyError(f"not in the network: {missing}")
-    first = structure(graph)
+    first = structure(graph, seed=seed)
     rows = [{"step": 0, "removed": None, "score": np.nan, **first}]
     current = graph.copy()
     chosen_scores = chosen_scores or [np.nan] * len(removal_order)
     for step, (name, score) in enumerate(zip(removal_order, chosen_scores), start=1):
         current.delete_vertices(current.vs.find(name=name).index)
         rows.append({"step": step, "removed": name, "score": score,
-                     **structure(current, first["largest_component"])})
-    return pd.DataFrame(rows)
+                     **structure(current, first["largest_component"], seed)})
+    frame = pd.DataFrame(rows)
+    frame.attrs["methods"] = {m: path_method(graph.vcount(), seed) for m in ("average_distance", "efficiency")}
+    return frame
 
 
-def attack_curves(graph: ig.Graph, strategies=STRATEGIES, k: int = 10, recalculate: bool = True,
+def attack_curves(graph: ig.Graph, strategies=STRATEGIES[:-1], k: int = 10, recalculate: bool = True,
                   weighted: bool = True, runs: int = 20, seed: int = 0,
                   betweenness_k: int | None = None) -> pd.DataFrame:
     """One row per strategy and step: what was removed and ``METRICS``; plus ``random``, the mean over
     ``runs`` seeded random orders (run r drawn with seed ``seed + r``), with ``*_sd`` columns (their
-    standard deviation; NaN for the other strategies)."""
+    standard deviation; NaN for the other strategies). ``kpp`` is left out unless named (it is slow)."""
+    if "random" in strategies:
+        raise NetworkInputError("random removal is the baseline, not a strategy: set runs", "attack_curves")
     frames = []
     for strategy in strategies:
         order, chosen = attack(graph, k, strategy, recalculate, weighted, betweenness_k, seed)
-        steps = remove_and_measure(graph, order, chosen)
+        steps = remove_and_measure(graph, order, chosen, seed)
         frames.append(steps[["step", "removed", "score", *METRICS]].assign(strategy=strategy))
     if runs:
-        trials = pd.concat([remove_and_measure(graph, attack(graph, k, "random", seed=seed + r)[0])
+        trials = pd.concat([remove_and_measure(graph, attack(graph, k, "random", seed=seed + r)[0], seed=seed)
                             for r in range(runs)])
         grouped = trials.groupby("step")[list(METRICS)]
         mean, sd = grouped.mean(), grouped.std(ddof=1).fillna(0.0)
         frames.append(mean.join(sd.add_suffix("_sd")).reset_index().assign(strategy="random", removed=None))
     curves = pd.concat(frames, ignore_index=True)
     columns = ["strategy", "step", "removed", "score", *METRICS, *[f"{m}_sd" for m in METRICS]]
-    return curves.reindex(columns=columns)
+    curves = curves.reindex(columns=columns)
+    curves.attrs["methods"] = {"efficiency": path_method(graph.vcount(), seed)}
+    return curves
 
 
 def plot_attack_curves(curves: pd.DataFrame, metric: str = "lcc_fraction", ax=None):

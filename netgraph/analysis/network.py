@@ -22,8 +22,8 @@ from ..resources import netgraph_version
 from ..store.base import GraphStore
 from . import brokers, measures, reads
 from . import communities as comm
-from . import leads as leads_module
 from . import disruption as attacks
+from . import leads as leads_module
 from .edgelist import DEFAULT_LAYER, NetworkInputError, edge_table, igraph_tables, networkx_tables
 from .grouping import gather, isin, positions, sorted_sets, split, unique
 from .projection import Filters
@@ -202,14 +202,14 @@ class Network:
         return cls.from_edges(edges, nodes, kind, graph.is_directed())
 
     def to_edges(self) -> pd.DataFrame:
-        """The ties as an edge list :meth:`from_edges` reads back: source, target, layer, weight (one row per
-        tie and layer, with that layer's weight where the network keeps it, else the tie's)."""
+        """The ties as an edge list :meth:`from_edges` reads back: source, target, layer, weight, one row per
+        tie and layer; a network that keeps no weight per layer (one from the store) gives source, target,
+        weight, one row per tie."""
         edges = self.edges
-        if "layer_weights" in edges:
-            long = edges[["source", "target", "via", "layer_weights"]].explode(["via", "layer_weights"])
-            long = long.rename(columns={"via": "layer", "layer_weights": "weight"})
-        else:
-            long = edges[["source", "target", "via", "weight"]].explode("via").rename(columns={"via": "layer"})
+        if "layer_weights" not in edges:
+            return edges[["source", "target", "weight"]].copy()
+        long = edges[["source", "target", "via", "layer_weights"]].explode(["via", "layer_weights"])
+        long = long.rename(columns={"via": "layer", "layer_weights": "weight"})
         return long.astype({"weight": float}).reset_index(drop=True)
 
     def without_isolates(self) -> "Network":
@@ -338,7 +338,9 @@ class Network:
         ``measure``: degree, betweenness, pagerank, eigenvector, collective_influence, kpp (Borgatti's key
         player set), random, or another :meth:`centrality` column; ranked once on the intact network, or
         again after every removal with ``recalculate=True`` (the sequential attack); ``weighted``: use tie
-        weights (degree becomes strength). Ties: smallest id; see :mod:`netgraph.analysis.disruption`.
+        weights (degree becomes strength). Ties: smallest id; see :mod:`netgraph.analysis.disruption`. On big
+        networks pass ``betweenness_k`` (sampled sources); above 5,000 nodes average distance and efficiency
+        are estimated (``attrs["methods"]`` says so).
 
         >>> net.disruption(k=10, measure="betweenness", recalculate=True)   # doctest: +SKIP
         """
@@ -346,18 +348,19 @@ class Network:
         chosen = None
         if remove is None:
             remove, chosen = attacks.attack(graph, k, measure, recalculate, weighted, betweenness_k, seed)
-        result = attacks.remove_and_measure(graph, remove, chosen)
+        result = attacks.remove_and_measure(graph, remove, chosen, seed)
         names = dict(zip(self.nodes["id"], self.nodes["name"]))
         result.insert(2, "removed_name", result["removed"].map(names))
-        result.attrs = {"measure": None if chosen is None else measure, "recalculate": recalculate,
-                        "weighted": weighted, "seed": seed}
+        result.attrs.update({"measure": None if chosen is None else measure, "recalculate": recalculate,
+                             "weighted": weighted, "seed": seed})
         return result
 
-    def attack_curves(self, strategies=attacks.STRATEGIES, k: int = 10, recalculate: bool = True,
+    def attack_curves(self, strategies=attacks.STRATEGIES[:-1], k: int = 10, recalculate: bool = True,
                       weighted: bool = True, runs: int = 20, seed: int = 0, betweenness_k: int | None = None,
                       plot=False) -> pd.DataFrame:
-        """Attack curves of ``strategies`` (measures of :meth:`disruption`, sequential by default) against a
-        random-removal baseline (``runs`` seeded orders, mean and ``*_sd``): one row per strategy and step.
+        """Attack curves of ``strategies`` (measures of :meth:`disruption`, sequential by default; ``kpp`` only
+        if named) against a random-removal baseline (``runs`` seeded orders, mean and ``*_sd``): one row per
+        strategy and step.
         ``plot=True`` draws ``lcc_fraction`` with matplotlib, ``plot="attack.png"`` also saves it.
 
         >>> curves = net.attack_curves(["degree", "betweenness", "kpp"], k=10, plot=True)   # doctest: +SKIP
