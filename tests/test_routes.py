@@ -1,9 +1,13 @@
 """Routes, hubs, route shifts, route maps and enforcement outcomes, checked against the records."""
+import html
+import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 import netgraph as ng
 from netgraph.cli import main
@@ -11,6 +15,7 @@ from netgraph.space_time import routes
 from netgraph.space_time.outcomes import outcomes
 from netgraph.views.route_map import route_map
 
+from .browser import dump_dom
 from .conftest import DATA, SAMPLES
 
 
@@ -74,9 +79,56 @@ def test_route_map_is_offline_and_escaped(tiny, tmp_path):
     drawn = route_map(tiny, tmp_path / "map.html", tmp_path / "map.png", level="place")
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert not re.findall(r"(?:src|href)=\"https?:", page)
-    assert page.count("<line ") == len(drawn["legs"]) > 0
+    every = re.search(r'<g class="ng-legs" data-key="all">(.*?)</g>', page, re.S).group(1)
+    assert every.count('class="ng-leg"') == len(drawn["legs"]) == len(routes.flows(tiny, "place")) > 0
+    assert page.count('class="ng-country"') > 10  # a base map
     assert (tmp_path / "map.png").stat().st_size > 10_000
     assert "Móng Cái" in page
+
+
+def test_c4ads_route_map_draws_countries_all_legs_and_clear_labels(tmp_path):
+    """The real C4ADS air seizures: every leg on a world map, labels that do not overlap, a commodity filter."""
+    from .conftest import shared_file
+    store = ng.open_store(tmp_path / "c4ads.lbdb")
+    ng.load_file(shared_file("seizures", "c4ads_air_seizures.csv"), "c4ads_air", store, progress=False)
+    drawn = route_map(store, tmp_path / "map.html", tmp_path / "map.png", level="country")
+    every = routes.flows(store, "country")
+    placed = drawn["legs"]
+    assert len(placed) + drawn["stamp"]["left_out"]["unplaced"] == len(every)
+    assert drawn["note"] in (tmp_path / "map.html").read_text(encoding="utf-8")  # said on the map itself
+    if len(placed) == len(every):
+        assert drawn["note"] == f"All {len(every):,} legs drawn."
+    image = np.asarray(Image.open(tmp_path / "map.png").convert("RGB")).astype(int)
+    land = (np.abs(image - np.array([0xE6, 0xE1, 0xD3])).sum(axis=2) < 12).mean()
+    assert land > 0.15  # country shapes fill a good part of a world map
+    boxes = svg_boxes(tmp_path / "map.html")
+    countries = [b for k, b in boxes if k == "country" and b[2] > b[0]]
+    assert len(countries) >= 100
+    labels = [b for k, b in boxes if k == "place"]
+    assert len(labels) >= 40
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not (a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5)
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    commodities = re.findall(r'<option value="(c\d+)">', page)
+    assert len(commodities) >= 3 and all(f'data-key="{c}"' in page for c in commodities)
+
+
+BOX_SCRIPT = """<pre id="ng-boxes"></pre><script>
+document.getElementById("ng-boxes").textContent = JSON.stringify(
+  [...document.querySelectorAll(".ng-country, .ng-place")].map(function (e) {
+    var r = e.getBoundingClientRect();
+    return [e.classList.contains("ng-country") ? "country" : "place", [r.left, r.top, r.right, r.bottom]]; }));
+</script></body>"""
+
+
+def svg_boxes(page) -> list:
+    """(kind, box) of every country shape and place label as Chromium lays out the map."""
+    probe = page.with_name("probe.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", BOX_SCRIPT, 1), encoding="utf-8")
+    found = re.search(r'<pre id="ng-boxes">(.*?)</pre>', dump_dom(probe, size=(1400, 1000)), re.S)
+    assert found, "the page script did not run"
+    return json.loads(html.unescape(found.group(1)))
 
 
 def expected_outcomes() -> pd.DataFrame:

@@ -1,26 +1,40 @@
-"""Route maps: places at their coordinates, legs with width by seizures — offline HTML (SVG) and PNG.
+"""Route maps on a real map, offline: country outlines, curved legs with width by seizures, a width legend.
 
-No tile server, no CDN: places are drawn in an equirectangular projection fitted to the routes; countries
-sit at their centroids (countryinfo), gazetteer places at their own coordinates; a place with no known
-coordinates is drawn at its country's centroid, hollow, and listed as placed schematically.
+The base map is Natural Earth's 1:110m countries (public domain), packaged with netgraph
+(``netgraph/views/data/countries-110m.json``, built by ``build_countries.py`` beside it; see its doc for the
+source): no tile server, no CDN, nothing fetched at run time. Places sit at their coordinates in an
+equirectangular projection fitted to the routes: countries at their centroids (countryinfo), gazetteer
+places at their own; a place with no known coordinates is drawn at its country's centroid, hollow. Legs are
+curved (A → B and B → A bend apart), width by seizures (square root), with a small arrowhead; labels go
+where they overlap no other label or place (the busiest places first; a name left out is in its tooltip);
+countries are named as Natural Earth names them ("Dem. Rep. Congo"). All legs are drawn unless ``top``
+says otherwise, and the map itself says how many were left out and why. The HTML page has a commodity
+filter; the PNG draws all commodities.
 
->>> route_map(store, "routes.html", "routes.png", level="place")     # doctest: +SKIP
+>>> route_map(store, "routes.html", "routes.png", level="country")     # doctest: +SKIP
 """
 from __future__ import annotations
 
 import html
 import json
+import math
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch, Polygon
+from matplotlib.path import Path as CurvePath
 
 from ..resources import netgraph_version
 from ..space_time.routes import flows
 from ..store.base import GraphStore
 
-WIDTH, HEIGHT, MARGIN = 1100, 700, 60
+WIDTH, HEIGHT, MARGIN = 1200, 680, 12
+LAND, SEA, BORDER, LEG = "#e6e1d3", "#f2f7fb", "#b9b2a0", "#c0392b"
+LABEL_FONT = 11  # px
+COUNTRIES = Path(__file__).with_name("data") / "countries-110m.json"
 
 
 @cache
@@ -52,81 +66,237 @@ def place_coordinates(store: GraphStore, places: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@cache
+def countries() -> dict:
+    """The packaged Natural Earth 110m countries: ``{"source", "licence", "countries": [{"name", "iso_a2",
+    "iso_a3", "rings": [[lon, lat, …]]}]}``.
+
+    >>> len(countries()["countries"]) > 170 and "public domain" in countries()["licence"]
+    True
+    """
+    return json.loads(COUNTRIES.read_text(encoding="utf-8"))
+
+
 def route_map(store: GraphStore, html_path: str | Path, png_path: str | Path | None = None,
-              level: str = "place", date_from=None, date_to=None, top: int = 60) -> dict:
-    """Draw the ``top`` legs by seizures; return what was drawn and what could not be placed."""
-    legs = flows(store, level, date_from=date_from, date_to=date_to).head(top)
+              level: str = "place", date_from=None, date_to=None, top: int | None = None) -> dict:
+    """Draw every leg (or the ``top`` by seizures); return what was drawn, what was left out and why, and
+    what could not be placed."""
+    every = flows(store, level, date_from=date_from, date_to=date_to)
+    legs = every if top is None else every.head(top)
     places = place_coordinates(store, sorted(set(legs["source"]) | set(legs["target"])))
     unplaced = places[places["lat"].isna()]
     placed = places.dropna(subset=["lat", "lon"]).set_index("id")
+    short = {c["iso_a2"]: c["name"] for c in countries()["countries"] if c["iso_a2"]}
+    placed["label"] = [short.get(i.split(":", 1)[1], n) if i.startswith("country:") else str(n)
+                       for i, n in zip(placed.index, placed["name"])]
     drawn = legs[legs["source"].isin(placed.index) & legs["target"].isin(placed.index)]
+    by_commodity = flows(store, level, by_commodity=True, date_from=date_from, date_to=date_to)
+    by_commodity = by_commodity[by_commodity["source"].isin(drawn["source"]) &
+                                by_commodity["target"].isin(drawn["target"])]
+    by_commodity = by_commodity.merge(drawn[["source", "target"]], on=["source", "target"])
+    left_out = {"below_top": len(every) - len(legs), "unplaced": len(legs) - len(drawn)}
     stamp = {"netgraph_version": netgraph_version(), "level": level, "date_from": date_from, "date_to": date_to,
-             "legs_drawn": len(drawn), "legs_in_top": len(legs)}
-    Path(html_path).write_text(_svg_page(drawn, placed, unplaced, stamp), encoding="utf-8")
+             "legs_drawn": len(drawn), "legs_in_data": len(every), "left_out": left_out,
+             "base_map": countries()["source"]}
+    view = _View(placed)
+    labels = _labels(placed, drawn, view)
+    note = _note(len(drawn), len(every), left_out, unplaced)
+    Path(html_path).write_text(_svg_page(drawn, by_commodity, placed, labels, view, note, stamp), encoding="utf-8")
     if png_path:
-        _png(drawn, placed, png_path, stamp)
-    return {"legs": drawn, "places": placed.reset_index(), "unplaced": unplaced["name"].tolist(), "stamp": stamp}
+        _png(drawn, placed, labels, view, note, png_path, stamp)
+    return {"legs": drawn, "places": placed.reset_index(), "unplaced": unplaced["name"].tolist(), "stamp": stamp,
+            "labels": labels, "note": note}
 
 
-def _projection(placed: pd.DataFrame):
-    lon_min, lon_max = placed["lon"].min() - 3, placed["lon"].max() + 3
-    lat_min, lat_max = placed["lat"].min() - 3, placed["lat"].max() + 3
-    scale = min((WIDTH - 2 * MARGIN) / max(lon_max - lon_min, 1), (HEIGHT - 2 * MARGIN) / max(lat_max - lat_min, 1))
-    return lambda lat, lon: (MARGIN + (lon - lon_min) * scale, HEIGHT - MARGIN - (lat - lat_min) * scale)
+class _View:
+    """Equirectangular projection of the routes' extent (with room around), kept to the map's aspect."""
+
+    def __init__(self, placed: pd.DataFrame):
+        lon = (placed["lon"].min() - 12, placed["lon"].max() + 12) if len(placed) else (-180, 180)
+        lat = (placed["lat"].min() - 8, placed["lat"].max() + 8) if len(placed) else (-60, 80)
+        lon, lat = (max(lon[0], -180), min(lon[1], 180)), (max(lat[0], -60), min(lat[1], 84))
+        inner_w, inner_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
+        self.scale = min(inner_w / max(lon[1] - lon[0], 1), inner_h / max(lat[1] - lat[0], 1))
+        self.lon0 = (lon[0] + lon[1]) / 2 - inner_w / self.scale / 2
+        self.lat1 = (lat[0] + lat[1]) / 2 + inner_h / self.scale / 2
+
+    def __call__(self, lat: float, lon: float) -> tuple[float, float]:
+        return MARGIN + (lon - self.lon0) * self.scale, MARGIN + (self.lat1 - lat) * self.scale
+
+    def rings(self):
+        """Each country ring in map pixels (rings wholly outside the map left out): (name, [(x, y) …])."""
+        for country in countries()["countries"]:
+            for ring in country["rings"]:
+                points = [self(lat, lon) for lon, lat in zip(ring[0::2], ring[1::2])]
+                xs, ys = [p[0] for p in points], [p[1] for p in points]
+                if max(xs) >= 0 and min(xs) <= WIDTH and max(ys) >= 0 and min(ys) <= HEIGHT:
+                    yield country["name"], points
 
 
-def _svg_page(legs, placed, unplaced, stamp) -> str:
+def _width(seizures: float, top: float) -> float:
+    return 0.8 + 7 * math.sqrt(seizures / top)
+
+
+def _curve(a, b) -> tuple:
+    """Start, control and end of a leg's curve: bent to the left of its direction by a fifth of its length."""
+    (x1, y1), (x2, y2) = a, b
+    dx, dy = x2 - x1, y2 - y1
+    return (x1, y1), ((x1 + x2) / 2 - dy * 0.2, (y1 + y2) / 2 + dx * 0.2), (x2, y2)
+
+
+def _labels(placed, legs, view) -> dict[str, tuple]:
+    """Label position (x, y, anchor) of each place whose name fits beside it without overlapping another
+    label or place; the busiest places are placed first."""
+    traffic = pd.concat([legs.groupby("source")["seizures"].sum(), legs.groupby("target")["seizures"].sum()])
+    traffic = traffic.groupby(level=0).sum()
+    points = {p: view(r["lat"], r["lon"]) for p, r in placed.iterrows()}
+    dots = [(x - 5, y - 5, x + 5, y + 5) for x, y in points.values()]
+    taken, out = [], {}
+    for place in sorted(points, key=lambda p: (-traffic.get(p, 0), str(p))):
+        x, y = points[place]
+        width, height = len(placed.at[place, "label"]) * LABEL_FONT * 0.6 + 4, LABEL_FONT + 3
+        for dx, dy, anchor in ((7, 4, "start"), (-7, 4, "end"), (0, -9, "middle"), (0, 17, "middle")):
+            left = x + dx - (width if anchor == "end" else width / 2 if anchor == "middle" else 0)
+            box = (left, y + dy - height + 3, left + width, y + dy + 3)
+            inside = box[0] >= 0 and box[2] <= WIDTH and box[1] >= 0 and box[3] <= HEIGHT
+            if inside and not any(_overlap(box, b) for b in taken) and \
+                    not any(_overlap(box, d) for d in dots if d != (x - 5, y - 5, x + 5, y + 5)):
+                taken.append(box)
+                out[place] = (x + dx, y + dy, anchor)
+                break
+    return out
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _note(drawn: int, total: int, left_out: dict, unplaced: pd.DataFrame) -> str:
+    if drawn == total:
+        return f"All {total:,} legs drawn."
+    reasons = []
+    if left_out["below_top"]:
+        reasons.append(f"{left_out['below_top']:,} below the top legs by seizures asked for")
+    if left_out["unplaced"]:
+        reasons.append(f"{left_out['unplaced']:,} with a place that has no coordinates and no country "
+                       f"({', '.join(map(str, unplaced['name']))})")
+    return f"{drawn:,} of {total:,} legs drawn; left out: {'; '.join(reasons)}."
+
+
+def _width_samples(top: float) -> list[int]:
+    return sorted({1, max(1, round(top / 4)), int(top)})
+
+
+def _svg_page(legs, by_commodity, placed, labels, view, note, stamp) -> str:
     esc = html.escape
-    xy = _projection(placed) if len(placed) else (lambda lat, lon: (0, 0))
     top = max(legs["seizures"].max(), 1) if len(legs) else 1
-    lines = []
-    for leg in legs.itertuples(index=False):
-        (x1, y1), (x2, y2) = xy(*placed.loc[leg.source, ["lat", "lon"]]), xy(*placed.loc[leg.target, ["lat", "lon"]])
-        tip = f"{leg.source_name} → {leg.target_name}: {leg.seizures} seizures, {leg.weight_kg:g} kg, {leg.pieces:g} pieces"
-        lines.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#c0392b" '
-                     f'stroke-opacity="0.6" stroke-width="{1 + 9 * leg.seizures / top:.1f}" marker-end="url(#arrow)">'
-                     f'<title>{esc(tip)}</title></line>')
-    dots = []
+    xy = {p: view(r["lat"], r["lon"]) for p, r in placed.iterrows()}
+    land = "".join(f'<path class="ng-country" d="M{" L".join(f"{x:.1f},{y:.1f}" for x, y in ring)}Z">'
+                   f'<title>{esc(name)}</title></path>' for name, ring in view.rings())
+
+    def paths(frame) -> str:
+        out = []
+        for leg in frame.itertuples(index=False):
+            (x1, y1), (cx, cy), (x2, y2) = _curve(xy[leg.source], xy[leg.target])
+            tip = (f"{placed.at[leg.source, 'label']} → {placed.at[leg.target, 'label']}: {leg.seizures} seizures, "
+                   f"{leg.weight_kg:g} kg, {leg.pieces:g} pieces")
+            out.append(f'<path class="ng-leg" d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}" '
+                       f'stroke-width="{_width(leg.seizures, top):.2f}"><title>{esc(tip)}</title></path>')
+        return "".join(out)
+    groups = [f'<g class="ng-legs" data-key="all">{paths(legs)}</g>']
+    options = ['<option value="all">all commodities</option>']
+    ranked = by_commodity.groupby("commodity")["seizures"].sum().sort_values(ascending=False, kind="stable")
+    for n, commodity in enumerate(ranked.index):
+        groups.append(f'<g class="ng-legs" data-key="c{n}" style="display:none">'
+                      f'{paths(by_commodity[by_commodity["commodity"] == commodity])}</g>')
+        options.append(f'<option value="c{n}">{esc(str(commodity))} ({int(ranked[commodity])} seizures on legs)'
+                       f'</option>')
+    dots, names = [], []
     for place, row in placed.iterrows():
-        x, y = xy(row["lat"], row["lon"])
+        x, y = xy[place]
         fill = "white" if row["schematic"] else "#2e86c1"
-        dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}" stroke="#1b4f72"><title>{esc(str(row["name"]))}'
-                    f'{" (placed at its country centroid)" if row["schematic"] else ""}</title></circle>'
-                    f'<text x="{x + 7:.1f}" y="{y - 6:.1f}" font-size="11">{esc(str(row["name"]))}</text>')
-    note = (f"<p>Not placed (no coordinates and no country): {esc(', '.join(map(str, unplaced['name'])))}</p>"
-            if len(unplaced) else "")
+        dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="#1b4f72"><title>'
+                    f'{esc(str(row["name"]))}{" (placed at its country centroid)" if row["schematic"] else ""}'
+                    f'</title></circle>')
+        if place in labels:
+            lx, ly, anchor = labels[place]
+            names.append(f'<text class="ng-place" x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}">'
+                         f'{esc(str(row["label"]))}</text>')
+    samples = _width_samples(top)
+    key = "".join(f'<line x1="22" x2="62" y1="{HEIGHT - 86 + 18 * i}" y2="{HEIGHT - 86 + 18 * i}" stroke="{LEG}" '
+                  f'stroke-opacity="0.7" stroke-width="{_width(v, top):.2f}"/><text x="70" y="{HEIGHT - 82 + 18 * i}">'
+                  f'{v} seizure{"s" if v != 1 else ""}</text>' for i, v in enumerate(samples))
+    legend = (f'<g id="ng-legend"><rect x="12" y="{HEIGHT - 112}" width="190" height="{26 + 18 * len(samples)}" '
+              f'fill="white" fill-opacity="0.9" stroke="#999"/><text x="22" y="{HEIGHT - 96}" font-weight="600">'
+              f'Width: seizures on the leg</text>{key}</g>')
+    method = (f"netgraph {stamp['netgraph_version']} · {stamp['level']} level · records dated "
+              f"{stamp['date_from'] or '…'} – {stamp['date_to'] or '…'} · base map: {stamp['base_map']}, public domain")
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>netgraph route map</title>
-<style>body{{font:13px system-ui,sans-serif;margin:12px}} svg{{border:1px solid #ccc;background:#f7fbff}}</style></head>
+<style>body{{font:13px system-ui,sans-serif;margin:12px}} svg{{border:1px solid #ccc;background:{SEA};max-width:100%;height:auto}}
+.ng-country{{fill:{LAND};stroke:{BORDER};stroke-width:0.5}} .ng-leg{{fill:none;stroke:{LEG};stroke-opacity:0.55;
+stroke-linecap:round;marker-end:url(#arrow)}} .ng-leg:hover{{stroke-opacity:0.95}}
+.ng-place{{font-size:{LABEL_FONT}px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}}
+#ng-legend text{{font-size:11px}} #ng-note{{font-size:12px;font-weight:600}} #ng-stamp{{display:none}}</style></head>
 <body><h2>Seizure routes ({esc(str(stamp['level']))} level)</h2>
-<p>Width: seizures on the leg. Filled: coordinates known; hollow: placed at its country's centroid. No base map:
-the page needs no network.</p>
+<p><label>Commodity: <select id="ng-commodity">{''.join(options)}</select></label>
+Width: seizures on the leg (the same scale for every commodity). Filled dot: coordinates known; hollow: placed at its
+country's centroid. Hover a leg or a place for its figures and name.</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto">
-<path d="M0,0 L10,5 L0,10 z" fill="#c0392b"/></marker></defs>
-{''.join(lines)}{''.join(dots)}</svg>
-{note}<p id="ng-stamp" style="color:#777;font-size:11px">{esc(json.dumps(stamp, default=str, ensure_ascii=False))}</p>
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
+markerUnits="userSpaceOnUse" orient="auto"><path d="M0,1 L10,5 L0,9 z" fill="{LEG}"/></marker></defs>
+<g id="ng-land">{land}</g>{''.join(groups)}{''.join(dots)}{''.join(names)}{legend}
+<text id="ng-note" x="{WIDTH - 12}" y="{HEIGHT - 12}" text-anchor="end">{esc(note)}</text></svg>
+<p style="color:#666;font-size:11px">{esc(method)}</p>
+<div id="ng-stamp">{esc(json.dumps(stamp, default=str, ensure_ascii=False))}</div>
+<script>
+document.getElementById("ng-commodity").addEventListener("change", function () {{
+  var key = this.value;
+  document.querySelectorAll("g.ng-legs").forEach(function (g) {{
+    g.style.display = g.dataset.key === key ? "" : "none"; }});
+}});
+</script>
 </body></html>"""
 
 
-def _png(legs, placed, path, stamp) -> None:
-    figure = Figure(figsize=(11, 7))
-    ax = figure.add_subplot()
+def _png(legs, placed, labels, view, note, path, stamp) -> None:
+    figure = Figure(figsize=(WIDTH / 100, HEIGHT / 100 + 0.3))
+    ax = figure.add_axes((0, 0.3 / (HEIGHT / 100 + 0.3), 1, 1 - 0.3 / (HEIGHT / 100 + 0.3)))
+    ax.set_xlim(0, WIDTH)
+    ax.set_ylim(HEIGHT, 0)
+    ax.set_axis_off()
+    ax.add_patch(Polygon([(0, 0), (WIDTH, 0), (WIDTH, HEIGHT), (0, HEIGHT)], fc=SEA, ec="#cccccc", zorder=0))
+    ax.add_collection(PolyCollection([ring for _, ring in view.rings()], facecolors=LAND, edgecolors=BORDER,
+                                     linewidths=0.4, zorder=1))
     top = max(legs["seizures"].max(), 1) if len(legs) else 1
+    xy = {p: view(r["lat"], r["lon"]) for p, r in placed.iterrows()}
     for leg in legs.itertuples(index=False):
-        a, b = placed.loc[leg.source], placed.loc[leg.target]
-        ax.annotate("", xy=(b["lon"], b["lat"]), xytext=(a["lon"], a["lat"]),
-                    arrowprops={"arrowstyle": "-|>", "color": "#c0392b", "alpha": 0.6, "lw": 1 + 6 * leg.seizures / top})
-    ax.scatter(placed["lon"], placed["lat"], s=40, c=["white" if s else "#2e86c1" for s in placed["schematic"]],
-               edgecolors="#1b4f72", zorder=3)
-    for _, row in placed.iterrows():
-        ax.text(row["lon"] + 0.4, row["lat"] + 0.4, str(row["name"]), fontsize=7)
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    ax.set_title(f"Seizure routes ({stamp['level']} level) — width: seizures on the leg")
-    ax.set_aspect("equal", adjustable="datalim")
-    figure.text(0.01, 0.01, json.dumps(stamp, default=str), fontsize=6, color="#777")
-    figure.savefig(path, dpi=130)
+        start, control, end = _curve(xy[leg.source], xy[leg.target])
+        ax.add_patch(PathPatch(CurvePath([start, control, end], [CurvePath.MOVETO, CurvePath.CURVE3, CurvePath.CURVE3]),
+                               fc="none", ec=LEG, alpha=0.55, lw=_width(leg.seizures, top) * 0.75, zorder=2,
+                               capstyle="round"))
+        ux, uy = end[0] - control[0], end[1] - control[1]
+        size = math.hypot(ux, uy) or 1
+        ux, uy = ux / size, uy / size
+        ax.add_patch(Polygon([end, (end[0] - 7 * ux + 3 * uy, end[1] - 7 * uy - 3 * ux),
+                              (end[0] - 7 * ux - 3 * uy, end[1] - 7 * uy + 3 * ux)], fc=LEG, ec="none", zorder=3))
+    ax.scatter([xy[p][0] for p in placed.index], [xy[p][1] for p in placed.index], s=22, zorder=4,
+               c=["white" if s else "#2e86c1" for s in placed["schematic"]], edgecolors="#1b4f72", linewidths=0.7)
+    for place, (x, y, anchor) in labels.items():
+        ax.text(x, y, str(placed.at[place, "label"]), fontsize=LABEL_FONT * 0.72, zorder=5, va="baseline",
+                ha={"start": "left", "end": "right", "middle": "center"}[anchor],
+                bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.7})
+    samples = _width_samples(top)
+    ax.add_patch(Polygon([(12, HEIGHT - 112), (202, HEIGHT - 112), (202, HEIGHT - 86 + 18 * len(samples)),
+                          (12, HEIGHT - 86 + 18 * len(samples))], fc="white", ec="#999999", alpha=0.9, zorder=6))
+    ax.text(22, HEIGHT - 96, "Width: seizures on the leg", fontsize=8, fontweight="bold", zorder=7)
+    for i, v in enumerate(samples):
+        ax.plot([22, 62], [HEIGHT - 86 + 18 * i] * 2, color=LEG, alpha=0.7, lw=_width(v, top) * 0.75, zorder=7)
+        ax.text(70, HEIGHT - 82 + 18 * i, f"{v} seizure{'s' if v != 1 else ''}", fontsize=8, zorder=7)
+    ax.text(WIDTH - 12, HEIGHT - 12, note, fontsize=9, fontweight="bold", ha="right", zorder=7)
+    figure.text(0.01, 0.01, f"Seizure routes ({stamp['level']} level) · netgraph {stamp['netgraph_version']} · "
+                f"base map: {stamp['base_map']}, public domain", fontsize=7, color="#555555")
+    figure.savefig(path, dpi=110)
 
 
 def shift_chart(shift: dict, path: str | Path, top: int = 15) -> None:
