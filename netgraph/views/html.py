@@ -387,7 +387,8 @@ _PAGE_SCRIPT = """<script>
   mark();
   network.once("stabilizationIterationsDone", function () {
     network.setOptions({physics: false});
-    setTimeout(function () {  // after vis-network fits the settled drawing to the window
+    setTimeout(function () {  // the settled drawing fitted to the window, then its labels
+      network.fit({animation: false});
       labels();
       status.dataset.stabilized = "1";
       mark();
