@@ -46,11 +46,11 @@ KPP_MAX_NODES = 500  # beyond this the search takes many minutes (110 nodes, k =
 
 def fragmentation(graph: ig.Graph) -> float:
     """Borgatti's fragmentation: the share of node pairs that cannot reach each other (0 = one component)."""
-    n = graph.vcount()
-    if n < 2:
-        return 0.0
-    sizes = graph.connected_components().sizes()
-    return 1.0 - sum(s * (s - 1) for s in sizes) / (n * (n - 1))
+    return _fragmentation(graph.connected_components().sizes(), graph.vcount())
+
+
+def _fragmentation(sizes: list[int], n: int) -> float:
+    return 1.0 - sum(s * (s - 1) for s in sizes) / (n * (n - 1)) if n >= 2 else 0.0
 
 
 def efficiency(graph: ig.Graph) -> float:
@@ -101,7 +101,7 @@ def structure(graph: ig.Graph, original_largest: int | None = None, seed: int = 
     average, reach = _path_metrics(graph, seed)
     return {"nodes": graph.vcount(), "edges": graph.ecount(), "components": len(components),
             "largest_component": largest, "lcc_fraction": largest / original if original else 0.0,
-            "average_distance": average, "fragmentation": fragmentation(graph),
+            "average_distance": average, "fragmentation": _fragmentation(components.sizes(), graph.vcount()),
             "distance_fragmentation": 1.0 - reach if graph.vcount() >= 2 else 0.0, "efficiency": reach}
 
 
@@ -130,6 +130,12 @@ def _ranked(values: np.ndarray, names: list[str]) -> list[int]:
     return sorted(range(len(names)), key=lambda i: (-rounded[i], names[i]))
 
 
+def _best(values: np.ndarray, names: list[str]) -> int:
+    """The first of :func:`_ranked`, without sorting them all."""
+    rounded = np.round(values, DECIMALS)
+    return min(range(len(names)), key=lambda i: (-rounded[i], names[i]))
+
+
 def attack(graph: ig.Graph, k: int, measure: str = "betweenness", recalculate: bool = False,
            weighted: bool = True, betweenness_k: int | None = None, seed: int = 0) -> tuple[list[str], list[float]]:
     """The ``k`` vertex names an attack by ``measure`` removes, in order, and each one's score when chosen
@@ -147,7 +153,7 @@ def attack(graph: ig.Graph, k: int, measure: str = "betweenness", recalculate: b
     current, removed, chosen = graph.copy(), [], []
     for _ in range(k):
         values = scores(current, measure, weighted, betweenness_k, seed)
-        at = _ranked(values, current.vs["name"])[0]
+        at = _best(values, current.vs["name"])
         removed.append(current.vs[at]["name"])
         chosen.append(float(values[at]))
         current.delete_vertices(at)
@@ -203,7 +209,7 @@ def _kpp_order(graph: ig.Graph, chosen: list[str]) -> tuple[list[str], list[floa
     order, values, left = [], [], sorted(chosen)
     while left:
         trials = [_fragmentation_without(graph, [index[v] for v in [*order, name]]) for name in left]
-        at = _ranked(np.array(trials), left)[0]
+        at = _best(np.array(trials), left)
         order.append(left.pop(at))
         values.append(trials[at])
     return order, values

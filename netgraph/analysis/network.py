@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from functools import cached_property
 from itertools import chain
+from pathlib import Path
 
 import igraph as ig
 import networkx as nx
@@ -357,11 +358,11 @@ class Network:
 
     def attack_curves(self, strategies=attacks.STRATEGIES[:-1], k: int = 10, recalculate: bool = True,
                       weighted: bool = True, runs: int = 20, seed: int = 0, betweenness_k: int | None = None,
-                      plot=False) -> pd.DataFrame:
+                      plot: bool | str | Path = False) -> pd.DataFrame:
         """Attack curves of ``strategies`` (measures of :meth:`disruption`, sequential by default; ``kpp`` only
         if named) against a random-removal baseline (``runs`` seeded orders, mean and ``*_sd``): one row per
-        strategy and step.
-        ``plot=True`` draws ``lcc_fraction`` with matplotlib, ``plot="attack.png"`` also saves it.
+        strategy and step. ``plot=True`` draws ``lcc_fraction`` with matplotlib, ``plot="attack.png"`` also
+        saves it.
 
         >>> curves = net.attack_curves(["degree", "betweenness", "kpp"], k=10, plot=True)   # doctest: +SKIP
         """
@@ -397,8 +398,9 @@ class Network:
 
     # --- route analyses (location networks) ----------------------------------------------------------
     def _route_args(self) -> dict:
-        if self.kind != "location":
-            raise TypeError("routes, hubs and route shifts are for location networks (ng.location_network)")
+        if self.kind != "location" or self.store is None:
+            raise TypeError("routes, hubs and route shifts are for location networks from the store "
+                            "(ng.location_network)")
         return {"level": self.description["level"], "date_from": self.description["date_from"],
                 "date_to": self.description["date_to"]}
 
