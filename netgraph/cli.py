@@ -313,6 +313,7 @@ def chart(db: StoreTarget, suspects, out: Path, radius: int, date_from, date_to,
             raise click.ClickException(str(exc.args[0])) from None
     for path in result.paths:
         click.echo(f"wrote {path}")
+    click.echo(f"{result.pages} pages; {len(result.links)} links, {len(result.evidence)} evidence rows")
 
 
 @main.command()

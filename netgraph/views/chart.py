@@ -440,10 +440,11 @@ def _layout(entities, links, groups, suspects, seed, area):
     cols, rows = max(cols, max((c for c, _ in shapes.values()), default=1)), max(rows, max(
         (r for _, r in shapes.values()), default=1))
     xs, ys = [c[0] for c in coords] or [0.0], [c[1] for c in coords] or [0.0]
+    spread = min(1.0, math.sqrt(2.5 * needed / (cols * rows)))  # a small case stays in the middle
     def target(i):  # noqa: E306 — KK position in grid units (column, row from the top)
-        fx = (xs[i] - min(xs)) / ((max(xs) - min(xs)) or 1)
-        fy = (ys[i] - min(ys)) / ((max(ys) - min(ys)) or 1)
-        return fx * (cols - 1), fy * (rows - 1)
+        fx = (xs[i] - min(xs)) / (max(xs) - min(xs)) if max(xs) > min(xs) else 0.5
+        fy = (ys[i] - min(ys)) / (max(ys) - min(ys)) if max(ys) > min(ys) else 0.5
+        return ((fx - 0.5) * spread + 0.5) * (cols - 1), ((fy - 0.5) * spread + 0.5) * (rows - 1)
     taken: set = set()
     blocks = {}
     for g in sorted(groups, key=lambda g: -len(groups[g])):
