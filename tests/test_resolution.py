@@ -11,7 +11,8 @@ from click.testing import CliRunner
 import netgraph as ng
 from netgraph.cli import main
 from netgraph.resolution import linkage as resolution
-from netgraph.resolution.evaluate import evaluation_set, pairwise
+from netgraph.resolution.evaluate import evaluation_set, pairwise, pairwise_by, traditions_set
+from netgraph.resolution.normalize import name_keys
 
 from .conftest import DATA, SAMPLES
 
@@ -174,3 +175,59 @@ def test_blocking_does_not_need_nationality():
     assert without["name_prefixes"] == without["name_ends"] == 1  # the typo in the middle name keeps them
     scored = {n: resolution.score_pairs(rows(n), threshold=0.0)["score"].iloc[0] for n in ("LA", None)}
     assert scored["LA"] > scored[None] > 0.5
+
+
+def labelled_set(seed):
+    """The generated set above plus the naming traditions of issue 18, with each mention's tradition."""
+    rows, truth = evaluation_set(people=300, seed=seed)
+    more, more_truth, traditions = traditions_set(per_tradition=40, seed=seed)
+    tradition = rows["nationality"].map({"VN": "Vietnamese", "CN": "Chinese (Mandarin)"}).fillna("other")
+    return (pd.concat([rows, more], ignore_index=True), pd.concat([truth.astype(str), "t" + more_truth.astype(str)]),
+            pd.concat([pd.Series(tradition.to_numpy(), index=truth.index), traditions]))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_naming_traditions_are_resolved(seed):
+    rows, truth, tradition = labelled_set(seed)
+    predicted = resolution.match(rows).clusters.set_index("id")["resolved_id"]
+    overall = pairwise(truth, predicted)
+    table = pairwise_by(truth, predicted, tradition).set_index("group")
+    print(f"\nseed {seed}: overall " + ", ".join(f"{k} {v:.3f}" for k, v in overall.items()))
+    print(table[["mentions", "people", "precision", "recall", "f1"]].round(3).to_string())
+    # measured over seeds 1-3: F1 0.937-0.945, precision 0.957-0.961 (the issue asks 0.95 and 0.97: not met;
+    # the README says where the rest is lost); the floors leave room for seeds, not for a regression
+    assert overall["f1"] >= 0.93 and overall["precision"] >= 0.95, overall
+    new = table.drop(["Vietnamese", "Chinese (Mandarin)", "other"])
+    assert (new["precision"] >= 0.97).all() and (new["f1"] >= 0.8).all(), new
+    assert table.loc[["Vietnamese", "Chinese (Mandarin)"], "f1"].min() >= 0.92
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_namesakes_of_each_tradition_stay_apart(seed):
+    """Brothers (Wail and Walid al-X), siblings sharing a generation name (陈伟军, 陈伟明), a Somali father and
+    son (Nur Hassan Yusuf, Osman Nur Hassan): each planted pair stays two people."""
+    rows, truth, _ = traditions_set(per_tradition=0, seed=seed, hard_cases=4)
+    predicted = resolution.match(rows).clusters.set_index("id")["resolved_id"]
+    clusters = {person: set(predicted[truth.index[truth == person]]) for person in truth.unique()}
+    assert len(clusters) == 48
+    assert all(not clusters[2 * k] & clusters[2 * k + 1] for k in range(24))
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Nabil al-Marabh", "NABIL ALMARABH", True), ("Abd al-Aziz ibn Saud", "Abdulaziz Bin Saud", True),
+    ("Mohammed Atta", "Muhammad Atta", True), ("Ramzi Bin al-Shibh", "Ramzi Binalshibh", True),
+    ("Ahmed ash-Shehri", "Ahmad Alshehri", True), ("Maxamed Xasan", "Mohamed Hassan", True),
+    ("Alhaji Muhammadu Bello", "Mohamed Bello", True), ("Emeka Okafor", "Chukwuemeka Okafor", True),
+    ("ບຸນມີ ພົມມະຈັນ", "Bounmy Phommachanh", True), ("สมชาย ศรีสุข", "Somchai Srisuk", True),
+    ("Wail Alshehri", "Waleed Alshehri", False), ("Hasan Ali", "Husayn Ali", False),
+    ("Nguyen Van Thanh", "Nguyen Van Tan", False), ("Nguyễn Văn Mai", "Nguyễn Văn Hải", False)])
+def test_names_fold_per_tradition(a, b, same):
+    assert (name_keys(a)["folded"] == name_keys(b)["folded"]) is same
+
+
+def test_chinese_readings_across_romanisations():
+    readings = {n: set(name_keys(n)["readings"] or []) for n in ["Wong Wai Kwan", "Lim Wei Jun", "Chang Wei-chün"]}
+    assert {"huang weijun", "wang weijun"} <= readings["Wong Wai Kwan"]  # Wong is 黄 or 王
+    assert "lin weijun" in readings["Lim Wei Jun"] and "zhang weijun" in readings["Chang Wei-chün"]
+    assert name_keys("黃偉軍")["literal"] == ["huang weijun"] and name_keys("Huang Weijun")["literal"][0] == "huang weijun"
+    assert name_keys("Nguyen Van Hung")["readings"] is None  # not every word is a Chinese syllable

@@ -28,12 +28,13 @@ import numpy as np
 import pandas as pd
 
 from ..store.base import GraphStore
-from .normalize import document_key, name_keys, phone_e164
+from .normalize import VN_SYLLABLE, document_key, name_keys, phone_e164
 
 THRESHOLD = 0.9
 DECISION_COLUMNS = ["a", "b", "decision", "note"]
 FEATURES = ["unique_id", "name", "mentions", "name_ascii", "name_sorted", "name_alt", "name_folded", "name_words",
-            "name_literal", "name_readings", "name_chinese", "name_prefixes", "name_shape", "name_ends", "name_tail",
+            "name_literal", "name_readings", "name_chinese", "name_prefixes", "name_shape", "name_rest", "name_ends",
+            "name_tail",
             "phones", "phone_key", "passport", "birth_date", "nationality"]
 
 
@@ -62,6 +63,9 @@ def features(people: pd.DataFrame) -> pd.DataFrame:
         phones = sorted({e for e in (phone_e164(t, p.nationality if isinstance(p.nationality, str) else None)
                                      for t in (p.phones or [])) if e})
         words = keys["words"]
+        # names of single syllables (Vietnamese, pinyin) get no keys made for other traditions: Nguyễn Văn Mai
+        # and Nguyễn Văn Hải, Hồ Văn Khánh and Đỗ Văn Khánh are two names, not a typo
+        syllables = bool(keys["literal"]) or all(VN_SYLLABLE.fullmatch(t) for t in keys["sorted"].split())
         rows.append({"unique_id": p.id, "name": p.name, "mentions": len(getattr(p, "sources", []) or []),
                      "name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
                      "name_alt": " ".join(sorted(alt.split())) if alt else None,
@@ -76,10 +80,12 @@ def features(people: pd.DataFrame) -> pd.DataFrame:
                      # initials, length and one whole name: a letter swapped in any other name keeps them
                      "name_shape": "".join(t[0] for t in keys["sorted"].split()) + str(len(keys["sorted"]))
                      + keys["sorted"].split(" ")[0],
+                     # each name without its first letter, sorted: a typo in a first letter keeps it
+                     "name_rest": None if syllables else " ".join(sorted(t[1:] for t in keys["sorted"].split())),
                      # first and last name as written: a typo in a name between them keeps them
                      "name_ends": " ".join(keys["ascii"].split()[:: max(len(keys["ascii"].split()) - 1, 1)]),
                      # the last two folded names: a first (Christian, or given) name left out keeps them
-                     "name_tail": " ".join(words[-2:]) if len(words) >= 3 else None,
+                     "name_tail": " ".join(words[-2:]) if len(words) >= 3 and not syllables else None,
                      "phone_key": phones[0] if phones else None, "phones": phones or None,
                      "passport": document_key(p.passport) if isinstance(p.passport, str) and p.passport else None,
                      "birth_date": str(p.birth_date)[:10] if pd.notna(p.birth_date) else None,
@@ -101,7 +107,7 @@ def store_people(store: GraphStore) -> pd.DataFrame:
 # No key needs nationality: a source without that column is resolved like one with it (nationality, where
 # given, is evidence in the comparisons, never a condition for being compared).
 BLOCKING_KEYS = [("name_sorted",), ("phone_key",), ("passport",), ("name_folded",), ("name_chinese",),
-                 ("name_prefixes",), ("name_shape",), ("name_ends",), ("name_tail",)]
+                 ("name_prefixes",), ("name_shape",), ("name_rest",), ("name_ends",), ("name_tail",)]
 ARRAY_KEYS = {"name_chinese"}  # list columns: compared element by element
 MAX_PAIRS_PER_RULE = 5_000_000  # a blocking rule that would compare more pairs is left out (and said so)
 
@@ -165,16 +171,21 @@ def _settings(blocking: list[tuple[str, ...]]):
                               "name_alt_l = name_alt_r)"), "hanzi reading matches", 0.08, 1e-5),
         # al-Marabh and Almarabh, Mohamed and Muhammad, Phommachanh and ພົມມະຈັນ
         level(cll.ExactMatchLevel("name_folded"), "same names as each tradition writes them", 0.08, 1e-5),
-        # Wong Wai Kwan may be 黄伟军 (Huang Weijun) or 王伟军 (Wang Weijun): a reading is weaker evidence
+        # Wong Wai Kwan may be 黄伟军 (Huang Weijun) or 王伟军 (Wang Weijun): a reading is weaker evidence;
+        # and a name in pinyin (Huang Min, Zhang Gang) is that name, not what Cantonese would make of it
         level(cll.CustomLevel("(list_has_any(name_readings_l, name_literal_r) OR "
-                              "list_has_any(name_readings_r, name_literal_l))"),
-              "a Chinese reading in common", 0.04, 5e-5),
+                              "list_has_any(name_readings_r, name_literal_l)) AND "
+                              "(name_literal_l IS NULL OR name_literal_r IS NULL)"),
+              "a Chinese reading in common", 0.04, 8e-6),
         # one letter off (a typo) counts only in a long name: in short ones (Li Jie, Liu Jie) it is another
-        # person; and edit distance, not Jaro-Winkler, which finds Đặng Quang Hương like Hoàng Quang Dũng
+        # person, and so are two pinyin names (Zhang Jing, Zhang Ping); and edit distance, not Jaro-Winkler,
+        # which finds Đặng Quang Hương like Hoàng Quang Dũng
         level(cll.CustomLevel("(damerau_levenshtein(name_ascii_l, name_ascii_r) <= 1 OR "
-                              "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1) AND "
-                              "length(name_ascii_l) >= 10 AND length(name_ascii_r) >= 10"),
-              "long names one letter apart", 0.08, 5e-5),
+                              "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1 OR "
+                              "damerau_levenshtein(name_folded_l, name_folded_r) <= 1) AND "
+                              "length(name_ascii_l) >= 10 AND length(name_ascii_r) >= 10 AND "
+                              "(name_literal_l IS NULL OR name_literal_r IS NULL)"),
+              "long names one letter apart", 0.08, 1.5e-5),
         # a middle name, or a first (Christian) name, left out: Emeka Chinedu Okafor and Emeka Okafor
         level(cll.CustomLevel("(len(name_words_l) >= 2 AND len(name_words_r) >= 2 AND "
                               "len(name_words_l) != len(name_words_r) AND "

@@ -97,7 +97,7 @@ def name_keys(name: str) -> dict:
         keys["ascii"] = keys["sorted"] = keys["folded"] = simple
         keys["words"] = [simple]
         return keys
-    keys["ascii"] = _ascii(_romanised(name))
+    keys["ascii"] = _ascii(APOSTROPHES.sub("", _romanised(name)))  # Ch'en is one word
     keys["sorted"] = " ".join(sorted(keys["ascii"].split()))
     keys["words"] = folded_words(name)
     keys["folded"] = " ".join(sorted(keys["words"]))
@@ -142,11 +142,15 @@ def _romanisation_fold(word: str) -> str:
     is (Thanh and Tan are two Vietnamese names)."""
     if VN_SYLLABLE.fullmatch(word):
         return word
-    for a, b in (("dj", "j"), ("ph", "p"), ("th", "t"), ("kh", "k"), ("ee", "i"), ("oo", "u"), ("ou", "u"),
-                 ("q", "k"), ("v", "w")):
+    for a, b in (("dj", "j"), ("j", "ch"), ("ph", "p"), ("th", "t"), ("kh", "k"), ("ee", "i"), ("oo", "u"),
+                 ("ou", "u"), ("ae", "e"), ("q", "k"), ("v", "w")):
         word = word.replace(a, b)
     word = re.sub(r"(.)\1+", r"\1", word)
+    word = re.sub(r"(?<=[aeiou])w(?![aeiou])", "o", word)  # Thai and Lao: kaew and kaeo
+    word = re.sub(r"r(?=[^aeiouy])", "", word)  # Thai: Pornthip and Phonthip
     word = re.sub(r"(?<=[^cs])h$", "", word)
+    word = re.sub(r"(?<=.{3}[nm])e$", "", word)  # Lao: Somphone and Somphon
+    word = re.sub(r"(?<=u)l$", "n", word)  # Thai: Rattanakul and Rattanakun
     return re.sub(r"y$", "i", word) if len(word) > 2 else word
 
 
@@ -196,7 +200,7 @@ def _romanisations() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     table: dict[str, set[str]] = {}
 
     def add(spelling: str, reading: str) -> None:
-        table.setdefault(_ascii(spelling.replace("v", "u")), set()).add(reading)
+        table.setdefault(_ascii(APOSTROPHES.sub("", spelling).replace("v", "u")), set()).add(reading)
     pinyin = set()
     for code in range(0xB0A1, 0xD7FA):  # GB 2312 level 1: rows 16-55, 94 cells each
         if not 0xA1 <= code % 256 <= 0xFE:
