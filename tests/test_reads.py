@@ -35,9 +35,8 @@ def tiny(store):
 @pytest.mark.parametrize("arrow", [False, True])
 def test_lean_reads_answer_as_the_store_reads(sample_store, tiny, arrow, monkeypatch):
     for store in (sample_store, tiny):
-        if arrow:  # a store that answers with Arrow tables (LadybugDB can: get_as_arrow) is read that way
-            monkeypatch.setattr(store, "query_arrow", lambda cypher, params=None, store=store:
-                                store._conn.execute(cypher, params or {}).get_as_arrow(), raising=False)
+        if not arrow:  # a store without Arrow answers (Neo4j) is read through query(); LadybugDB has both
+            monkeypatch.setattr(store, "query_arrow", None)
         for label in NODE_TYPES:
             pd.testing.assert_frame_equal(reads.node_frame(store, label), store.node_frame(label))
         pd.testing.assert_frame_equal(reads.records(store), store.records())

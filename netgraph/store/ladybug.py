@@ -92,6 +92,11 @@ class LadybugStore(GraphStore):
     def query(self, cypher: str, params: dict | None = None) -> pd.DataFrame:
         return self._conn.execute(cypher, params or {}).get_as_df()
 
+    def query_arrow(self, cypher: str, params: dict | None = None) -> pa.Table:
+        """The rows of a parameterised Cypher statement as an Arrow table (no Python object per value:
+        projections read through this, see :mod:`netgraph.analysis.reads`)."""
+        return self._conn.execute(cypher, params or {}).get_as_arrow()
+
     def write(self, batch: GraphBatch, progress: bool = False) -> None:
         """Bulk upsert: facts new to the store are COPYed in; facts it holds already are read back for
         just the keys in ``batch`` and updated only where the batch fills a gap or adds a record."""
