@@ -124,8 +124,9 @@ def test_anonymised_chart_names_only_the_suspects(tiny, tmp_path):
     case_chart(tiny, ["Nguyễn Văn Hùng"], tmp_path / "anon.pdf", release_level=5, anonymise=True)
     exported = pdf_text(tmp_path / "anon.pdf") + (tmp_path / "anon.svg").read_text(encoding="utf-8")
     assert "Nguyễn Văn Hùng" in exported and "Person 1" in exported
-    for other in ("Wang Wei", "Emeka Okafor", "Trần Thị Lan"):
+    for other in ("Wang Wei", "Emeka Okafor", "Trần Thị Lan", "14C-123.45", "Biển Bắc"):  # people, plate, company
         assert other not in exported
+    assert "Vehicle 1" in exported and "Company 1" in exported  # drawn, but not named
 
 
 def test_suspect_known_only_from_restricted_records_is_refused(tiny, tmp_path):

@@ -66,6 +66,7 @@ GROUP_MIN_SIZE, GROUP_MIN_DENSITY = 6, 0.5
 GROUP_LINE_MIN = 3  # an entity (not a suspect) tied to this many members of a group: one line to the box
 HUB_LABELS = {"phone": ("Phone",), "account": ("Account",), "organization": ("Organization",),
               "conveyance": CONVEYANCE_LABELS}
+ANONYMOUS = {"phone": "Phone", "account": "Account", "organization": "Company", "conveyance": "Vehicle"}
 MARKERS = {"person": "o", "phone": "s", "account": "p", "organization": "h", "conveyance": "D"}
 # Okabe–Ito colours: told apart with every common colour-vision deficiency
 NODE_COLOURS = {"suspect": "#D55E00", "person": "#56B4E9", "phone": "#E69F00", "account": "#CC79A7",
@@ -294,7 +295,7 @@ def _chart_model(store, case, suspects, labels, via, allowed, anonymise, seed):
                 continue
             if link.b not in entities:
                 numbers[link.kind] += 1
-                label = f"{TEXTS['en']['kinds'][link.kind]} {numbers[link.kind]}" if anonymise else \
+                label = f"{ANONYMOUS[link.kind]} {numbers[link.kind]}" if anonymise else \
                     names.get(link.b, link.b.split(":", 1)[-1])
                 entities[link.b] = {"kind": link.kind, "label": label, "suspect": False}
             links.append(link)
@@ -614,11 +615,9 @@ def _stamp_line(stamp: dict) -> str:
 
 # --- pages of text: one text object per column, rows cut to the column's width ------------------------------
 
-def _text_page(title: str, heading: str | None = None) -> Figure:
+def _text_page(title: str) -> Figure:
     figure = Figure(figsize=A4)
     figure.text(0.04, 0.955, title, fontsize=13, fontweight="bold", va="top")
-    if heading:
-        figure.text(0.04, 0.925, heading, fontsize=8, color="#555555", va="top")
     return figure
 
 
