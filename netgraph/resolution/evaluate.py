@@ -72,13 +72,31 @@ def _phone_ways(rng: random.Random, nat: str, digits: str) -> list[str]:
     return [f"0{local[:3]} {local[3:6]} {local[6:]}", f"+{code}{local}", f"{code}-{local[:3]}-{local[3:6]}-{local[6:]}"]
 
 
-def _person(rng: random.Random, nat: str):
-    """(canonical name, list of spellings) for one invented person."""
+# Surname shares (percent of the population) for the namesake-realistic generator: Vietnamese from Lê Trung
+# Hoa's survey as cited by Wikipedia's "Vietnamese name" (Hoàng there counts Huỳnh, Vũ counts Võ; Đinh is not in
+# that list and gets its smallest share); Chinese approximately as in the Ministry of Public Security's 2020
+# household-registration name report. Given names follow Zipf's law over the pools above (rank r drawn with
+# weight 1/r): an assumption, not a measured distribution.
+VN_FAMILY_SHARE = [38.4, 11.0, 9.5, 7.1, 5.1, 3.9, 2.1, 2.0, 1.4, 1.3, 1.3, 1.0, 0.5]
+CN_FAMILY_SHARE = [7.1, 7.0, 6.6, 5.4, 4.6, 3.1, 2.6, 2.3, 2.1, 2.1]
+
+
+def _draw(rng: random.Random, pool: list, shares: list[float] | None, realistic: bool):
+    """One of ``pool``: uniformly, or (``realistic``) by ``shares``, else by Zipf's law."""
+    if not realistic:
+        return rng.choice(pool)
+    return rng.choices(pool, shares or [1 / rank for rank in range(1, len(pool) + 1)])[0]
+
+
+def _person(rng: random.Random, nat: str, realistic: bool = False):
+    """(canonical name, list of spellings) for one invented person; ``realistic`` draws names by their
+    frequencies (VN_FAMILY_SHARE …) instead of uniformly."""
     hanviet = {v: k for k, v in _han_viet().items()}
     if nat == "VN":  # half the people have a two-syllable given name (Nguyễn Văn Hùng Anh)
-        parts = [rng.choice(VN_FAMILY), rng.choice(VN_MIDDLE), rng.choice(VN_GIVEN)]
+        parts = [_draw(rng, VN_FAMILY, VN_FAMILY_SHARE, realistic), _draw(rng, VN_MIDDLE, None, realistic),
+                 _draw(rng, VN_GIVEN, None, realistic)]
         if rng.random() < 0.5:
-            parts.append(rng.choice(VN_GIVEN))
+            parts.append(_draw(rng, VN_GIVEN, None, realistic))
         name = " ".join(parts)
         ways = [name, _ascii_upper(name), " ".join(parts[2:] + parts[:2]), _typo(rng, _ascii_upper(name).title())]
         if all(any(k.lower() == p.lower() for k in hanviet) for p in parts):
@@ -86,9 +104,9 @@ def _person(rng: random.Random, nat: str):
             ways.append("".join(table[p.lower()] for p in parts))
         return name, ways
     if nat == "CN":  # half the people have a two-character given name (Wang Weijun)
-        family, given = rng.choice(CN_NAMES), [rng.choice(CN_GIVEN)]
+        family, given = _draw(rng, CN_NAMES, CN_FAMILY_SHARE, realistic), [_draw(rng, CN_GIVEN, None, realistic)]
         if rng.random() < 0.5:
-            given.append(rng.choice(CN_GIVEN))
+            given.append(_draw(rng, CN_GIVEN, None, realistic))
         latin = given[0][2] + "".join(g[2].lower() for g in given[1:])
         name = f"{family[1]} {latin}"
         simplified = family[0] + "".join(g[0] for g in given)
@@ -101,20 +119,23 @@ def _person(rng: random.Random, nat: str):
     return name, [name, name.upper(), f"{family} {given}", _typo(rng, name)]
 
 
-def evaluation_set(people: int = 300, seed: int = 0, hard_cases: int = 10) -> tuple[pd.DataFrame, pd.Series]:
-    """(feature rows of every mention, the true person of each) — see the module doc."""
+def evaluation_set(people: int = 300, seed: int = 0, hard_cases: int = 10, realistic: bool = False
+                   ) -> tuple[pd.DataFrame, pd.Series]:
+    """(feature rows of every mention, the true person of each) — see the module doc. ``realistic``: names
+    drawn by their frequencies, namesakes as they fall (for benchmarks at scale), not a name of its own per
+    person while the pools last."""
     rng = random.Random(seed)
     rows, truth, used = [], [], set()
     reserved = {f"Nguyễn Văn {VN_GIVEN[case % len(VN_GIVEN)]}" for case in range(hard_cases)}
     for person in range(people):
         nat = rng.choices(["VN", "CN", "NG", "TH", "MZ", "LA", "MY"], [5, 2, 1, 1, 1, 1, 1])[0]
-        canonical, ways = _person(rng, nat)
-        for _ in range(50):  # a name of its own while the pools last; then, as in life, namesakes
+        canonical, ways = _person(rng, nat, realistic)
+        for _ in range(0 if realistic else 50):  # a name of its own while the pools last; then namesakes
             if canonical not in used and canonical not in reserved:
                 break
-            canonical, ways = _person(rng, nat)
+            canonical, ways = _person(rng, nat, realistic)
         while canonical in reserved:  # the hard cases below are the only planted namesakes of theirs
-            canonical, ways = _person(rng, nat)
+            canonical, ways = _person(rng, nat, realistic)
         used.add(canonical)
         digits = "".join(str(rng.randint(0, 9)) for _ in range(7))
         phones = _phone_ways(rng, nat, digits)

@@ -55,42 +55,54 @@ class Resolution:
 
 # --- features ---------------------------------------------------------------------------------------
 def features(people: pd.DataFrame) -> pd.DataFrame:
-    """Feature rows from people (columns id, name, nationality, passport, birth_date, phones: list of text)."""
-    rows = []
+    """Feature rows from people (columns id, name, nationality, passport, birth_date, phones: list of text).
+    Each distinct name is read once, each distinct phone once per region (namesakes are many in large data)."""
+    rows, names, phone_cache = [], {}, {}
     for p in people.itertuples(index=False):
-        keys = name_keys(str(p.name))
+        name = str(p.name)
+        if name not in names:
+            names[name] = _name_features(name)
+        keys, named = names[name]
         alt = keys["hanviet"] if keys["hanviet"] and p.nationality == "VN" else (keys["pinyin"] or keys["hanviet"])
-        phones = sorted({e for e in (phone_e164(t, p.nationality if isinstance(p.nationality, str) else None)
-                                     for t in (p.phones or [])) if e})
-        words = keys["words"]
-        # names of single syllables (Vietnamese, pinyin) get no keys made for other traditions: Nguyễn Văn Mai
-        # and Nguyễn Văn Hải, Hồ Văn Khánh and Đỗ Văn Khánh are two names, not a typo
-        syllables = bool(keys["literal"]) or all(VN_SYLLABLE.fullmatch(t) for t in keys["sorted"].split())
+        region = p.nationality if isinstance(p.nationality, str) else None
+        for text in p.phones or []:
+            if (text, region) not in phone_cache:
+                phone_cache[text, region] = phone_e164(text, region)
+        phones = sorted({e for e in (phone_cache[t, region] for t in (p.phones or [])) if e})
         rows.append({"unique_id": p.id, "name": p.name, "mentions": len(getattr(p, "sources", []) or []),
-                     "name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
-                     "name_alt": " ".join(sorted(alt.split())) if alt else None,
-                     "name_folded": keys["folded"], "name_words": words,
-                     "name_literal": keys["literal"], "name_readings": keys["readings"],
-                     # blocking only: a romanised Chinese name meets what it may stand for
-                     "name_chinese": sorted(set(keys["literal"] or []) | set(keys["readings"] or [])) or None,
-                     # the first two letters of each name, sorted, and the length: a letter swapped further in
-                     # still meets its original
-                     "name_prefixes": " ".join(sorted(t[:2] for t in keys["sorted"].split()))
-                     + f" {len(keys['sorted'])}",
-                     # initials, length and one whole name: a letter swapped in any other name keeps them
-                     "name_shape": "".join(t[0] for t in keys["sorted"].split()) + str(len(keys["sorted"]))
-                     + keys["sorted"].split(" ")[0],
-                     # each name without its first letter, sorted: a typo in a first letter keeps it
-                     "name_rest": None if syllables else " ".join(sorted(t[1:] for t in keys["sorted"].split())),
-                     # first and last name as written: a typo in a name between them keeps them
-                     "name_ends": " ".join(keys["ascii"].split()[:: max(len(keys["ascii"].split()) - 1, 1)]),
-                     # the last two folded names: a first (Christian, or given) name left out keeps them
-                     "name_tail": " ".join(words[-2:]) if len(words) >= 3 and not syllables else None,
+                     "name_alt": " ".join(sorted(alt.split())) if alt else None, **named,
                      "phone_key": phones[0] if phones else None, "phones": phones or None,
                      "passport": document_key(p.passport) if isinstance(p.passport, str) and p.passport else None,
                      "birth_date": str(p.birth_date)[:10] if pd.notna(p.birth_date) else None,
-                     "nationality": p.nationality if isinstance(p.nationality, str) else None})
+                     "nationality": region})
     return pd.DataFrame(rows, columns=FEATURES)
+
+
+def _name_features(name: str) -> tuple[dict, dict]:
+    """(name_keys of a name, its feature columns but name_alt, which depends on the nationality)."""
+    keys = name_keys(name)
+    words = keys["words"]
+    # names of single syllables (Vietnamese, pinyin) get no keys made for other traditions: Nguyễn Văn Mai
+    # and Nguyễn Văn Hải, Hồ Văn Khánh and Đỗ Văn Khánh are two names, not a typo
+    syllables = bool(keys["literal"]) or all(VN_SYLLABLE.fullmatch(t) for t in keys["sorted"].split())
+    return keys, {"name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
+                  "name_folded": keys["folded"], "name_words": words,
+                  "name_literal": keys["literal"], "name_readings": keys["readings"],
+                  # blocking only: a romanised Chinese name meets what it may stand for
+                  "name_chinese": sorted(set(keys["literal"] or []) | set(keys["readings"] or [])) or None,
+                  # the first two letters of each name, sorted, and the length: a letter swapped further in
+                  # still meets its original
+                  "name_prefixes": " ".join(sorted(t[:2] for t in keys["sorted"].split()))
+                  + f" {len(keys['sorted'])}",
+                  # initials, length and one whole name: a letter swapped in any other name keeps them
+                  "name_shape": "".join(t[0] for t in keys["sorted"].split()) + str(len(keys["sorted"]))
+                  + keys["sorted"].split(" ")[0],
+                  # each name without its first letter, sorted: a typo in a first letter keeps it
+                  "name_rest": None if syllables else " ".join(sorted(t[1:] for t in keys["sorted"].split())),
+                  # first and last name as written: a typo in a name between them keeps them
+                  "name_ends": " ".join(keys["ascii"].split()[:: max(len(keys["ascii"].split()) - 1, 1)]),
+                  # the last two folded names: a first (Christian, or given) name left out keeps them
+                  "name_tail": " ".join(words[-2:]) if len(words) >= 3 and not syllables else None}
 
 
 def store_people(store: GraphStore) -> pd.DataFrame:
@@ -109,6 +121,14 @@ def store_people(store: GraphStore) -> pd.DataFrame:
 BLOCKING_KEYS = [("name_sorted",), ("phone_key",), ("passport",), ("name_folded",), ("name_chinese",),
                  ("name_prefixes",), ("name_shape",), ("name_rest",), ("name_ends",), ("name_tail",)]
 ARRAY_KEYS = {"name_chinese"}  # list columns: compared element by element
+# the comparison levels an explanation names (SAME_AS.agreed), by their labels in _settings
+AGREED = {"same spelling (folded)": "name: same spelling", "same names, any order": "name: same names, any order",
+          "hanzi reading matches": "name: hanzi reading",
+          "same names as each tradition writes them": "name: same names as each tradition writes them",
+          "a Chinese reading in common": "name: a Chinese reading", "long names one letter apart":
+          "name: one letter apart", "one name more or fewer": "name: one name more or fewer",
+          "names two letters apart": "name: two letters apart", "a phone in common": "phone",
+          "same passport": "passport", "same birth_date": "birth date", "same nationality": "nationality"}
 MAX_PAIRS_PER_RULE = 5_000_000  # a blocking rule that would compare more pairs is left out (and said so)
 
 
@@ -170,7 +190,7 @@ def _settings(blocking: list[tuple[str, ...]]):
         level(cll.CustomLevel("(name_alt_l = name_sorted_r OR name_sorted_l = name_alt_r OR "
                               "name_alt_l = name_alt_r)"), "hanzi reading matches", 0.08, 1e-5),
         # al-Marabh and Almarabh, Mohamed and Muhammad, Phommachanh and ພົມມະຈັນ
-        level(cll.ExactMatchLevel("name_folded"), "same names as each tradition writes them", 0.08, 1e-5),
+        level(cll.ExactMatchLevel("name_folded"), "same names as each tradition writes them", 0.08, 1.2e-5),
         # Wong Wai Kwan may be 黄伟军 (Huang Weijun) or 王伟军 (Wang Weijun): a reading is weaker evidence;
         # and a name in pinyin (Huang Min, Zhang Gang) is that name, not what Cantonese would make of it
         level(cll.CustomLevel("(list_has_any(name_readings_l, name_literal_r) OR "
@@ -208,7 +228,8 @@ def _settings(blocking: list[tuple[str, ...]]):
             "l.name_alt = r.name_sorted",  # two rules, not one with OR: an OR cannot use a hash join
             "l.name_sorted = r.name_alt",
         ],
-        retain_intermediate_calculation_columns=True,
+        retain_intermediate_calculation_columns=True,  # each comparison's weight: the levels that agreed
+        retain_matching_columns=False,  # not the compared columns themselves: memory at scale
     )
 
 
@@ -239,14 +260,18 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
     predictions = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
     if predictions.empty:
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
-    labels = {"gamma_name": {8: "name: same spelling", 7: "name: same names, any order", 6: "name: hanzi reading",
-                             5: "name: same names as each tradition writes them", 4: "name: a Chinese reading",
-                             3: "name: one letter apart", 2: "name: one name more or fewer",
-                             1: "name: two letters apart"},
-              "gamma_phones": {1: "phone"}, "gamma_passport": {1: "passport"}, "gamma_birth_date": {1: "birth date"},
-              "gamma_nationality": {1: "nationality"}}
-    parts = [predictions[c].map(table).map(lambda v: [v] if isinstance(v, str) else [])
-             for c, table in labels.items() if c in predictions]
+    # which level of each comparison a pair reached, told by its match weight (each level has its own): the
+    # compared columns and levels are not kept, to save memory on large data
+    parts = []
+    for comparison in linker.misc.save_model_to_json()["comparisons"]:
+        weights = {round(float(np.log2(level["m_probability"] / level["u_probability"])), 6): AGREED[label]
+                   for level in comparison["comparison_levels"]
+                   if (label := level.get("label_for_charts")) in AGREED and level.get("u_probability")}
+        if len(weights) < sum(level.get("label_for_charts") in AGREED for level in comparison["comparison_levels"]):
+            raise ValueError(f"two levels of {comparison['output_column_name']} have the same weight: "
+                             "give each its own m or u, or explanations cannot tell them apart")
+        column = predictions[f"mw_{comparison['output_column_name']}"].round(6)
+        parts.append(column.map(weights).map(lambda v: [v] if isinstance(v, str) else []))
     agreed = [sum(row, []) for row in zip(*parts)] if parts else [[] for _ in range(len(predictions))]
     a = predictions[["unique_id_l", "unique_id_r"]].min(axis=1)
     b = predictions[["unique_id_l", "unique_id_r"]].max(axis=1)
@@ -256,16 +281,13 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
 
 def exact_rules(rows: pd.DataFrame) -> tuple[set, set]:
     """(must-link pairs: same passport; cannot-link pairs: different birth dates among name matches)."""
-    must, cannot = set(), set()
-    for _, group in rows.dropna(subset=["passport"]).groupby("passport"):
-        ids = sorted(group["unique_id"])
-        must.update((x, y) for i, x in enumerate(ids) for y in ids[i + 1:])
-    dated = rows.dropna(subset=["birth_date"])
-    for _, group in dated.groupby("name_sorted"):
-        for x in group.itertuples(index=False):
-            for y in group.itertuples(index=False):
-                if x.unique_id < y.unique_id and x.birth_date != y.birth_date:
-                    cannot.add((x.unique_id, y.unique_id))
+    def pairs(columns: list[str], on: str, keep) -> set:
+        present = rows.dropna(subset=columns)[["unique_id", *{*columns, on}]]
+        both = present.merge(present, on=on)
+        both = both[(both["unique_id_x"] < both["unique_id_y"]) & keep(both)]
+        return set(zip(both["unique_id_x"], both["unique_id_y"]))
+    must = pairs(["passport"], "passport", lambda f: True)
+    cannot = pairs(["birth_date"], "name_sorted", lambda f: f["birth_date_x"] != f["birth_date_y"])
     return must, cannot
 
 
