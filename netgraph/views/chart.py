@@ -548,8 +548,10 @@ def _draw(entities, links, groups, suspects, text, stamp, redaction, window, see
         label = f"{len(link.records)} · {link.ref}"
         half_w, half_h = (len(label) * 0.62 + 0.4) * link_font / unit_w / 2, link_font * 1.5 / unit_h / 2
         best = None
-        for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):
-            px, py = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+        along = [(t, 0.0) for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82)]
+        beside = [(t, side * half_w) for t in (0.5, 0.4, 0.6) for side in (1, -1)]  # touching the line
+        for t, shift in along + beside:
+            px, py = x1 + (x2 - x1) * t + shift, y1 + (y2 - y1) * t
             box = (px - half_w, py - half_h, px + half_w, py + half_h)
             clash = sum(1 for b in obstacles if _overlap(box, b))
             if best is None or clash < best[0]:
