@@ -19,9 +19,7 @@ process per size (so that its peak memory is its own) times, alternately in that
 - ``person_edges``: reading ``net.edges`` of that network once, which makes every tie's ``via``, ``hubs``
   and ``sources`` lists (the network keeps them as codes until then); no raw counterpart.
 
-With ``--arrow-reads``, netgraph runs a third time in each round with its store reads answered as Arrow
-tables (``store.query_arrow``, which ``netgraph.analysis.reads`` uses when a store has it; LadybugDB's
-``get_as_arrow``, patched onto the store here: the store's ``query`` converts through pandas).
+netgraph's reads go through ``LadybugStore.query_arrow`` (Arrow tables, as the raw side reads).
 
 Algorithm differences: the raw person graph weighs a pair by the number of co-membership paths the queries
 return (a pair sharing a seizure through three records counts 1, two people on two vehicles of one seizure
@@ -168,21 +166,12 @@ def raw_subgraph(conn):
     return graph
 
 
-def run_case(path: Path, repeat: int, parts: list[str], arrow: bool = False) -> dict:
+def run_case(path: Path, repeat: int, parts: list[str]) -> dict:
     import netgraph as ng
     from netgraph.analysis.projection import subgraph
     store = ng.open_store(path, read_only=True)
     conn = store._conn  # the raw baseline speaks to the same LadybugDB connection directly
     out = {"records": int(store.counts().get("Record", 0))}
-
-    def arrow_reads(fn):  # netgraph's reads as they would run if the store answered with Arrow tables
-        def run():
-            store.query_arrow = lambda cypher, params=None: conn.execute(cypher, params or {}).get_as_arrow()
-            try:
-                return fn()
-            finally:
-                del store.query_arrow
-        return run
 
     cases = {}
     if "person" in parts or "person_edges" in parts:
@@ -190,7 +179,7 @@ def run_case(path: Path, repeat: int, parts: list[str], arrow: bool = False) -> 
     if "subgraph" in parts:
         cases["subgraph"] = (lambda: subgraph(store).to_igraph(), lambda: raw_subgraph(conn))
     for name, (netgraph, raw) in cases.items():
-        sides = [("raw", raw), ("netgraph", netgraph)] + ([("arrow", arrow_reads(netgraph))] if arrow else [])
+        sides = [("raw", raw), ("netgraph", netgraph)]
         times = {side: [] for side, _ in sides}
         cpu = {side: [] for side, _ in sides}
         for _ in range(repeat):  # interleaved, so all see the same machine load
@@ -227,12 +216,10 @@ def main() -> None:
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--rebuild", action="store_true", help="load the stores again (done anyway when netgraph's "
                         "schema changed since they were loaded)")
-    parser.add_argument("--arrow-reads", action="store_true", help="also time netgraph with its store reads "
-                        "answered as Arrow tables (a GraphStore.query_arrow the store does not have yet, patched in)")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
-        print(json.dumps(run_case(Path(args.case), args.repeat, args.parts, args.arrow_reads)))
+        print(json.dumps(run_case(Path(args.case), args.repeat, args.parts)))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -242,7 +229,7 @@ def main() -> None:
     for size in sorted(set(args.records)):
         path = build_store(size, args.workdir, args.seed, args.rebuild)
         done = subprocess.run([sys.executable, __file__, "--case", str(path), "--repeat", str(args.repeat),
-                               "--parts", *args.parts, *(["--arrow-reads"] if args.arrow_reads else [])],
+                               "--parts", *args.parts],
                               capture_output=True, text=True)
         if done.returncode:
             print(f"  {size:,} records: the case failed\n{done.stderr[-3000:]}")
@@ -264,9 +251,6 @@ def main() -> None:
             print(f"{size:>10,}{nodes:>10,}{edges:>11,}{r[f'{part}_raw_size'][1]:>11,}{wall['netgraph']:>10.2f}"
                   f"{wall['raw']:>8.2f}{wall['netgraph'] / wall['raw']:>7.2f}x{cpu['netgraph']:>14.2f}"
                   f"{cpu['raw']:>9.2f}{cpu['netgraph'] / cpu['raw']:>7.2f}x{r['peak_mib']:>10,.0f}")
-            if "arrow" in wall:
-                print(f"{'':>10}  with the store's reads as Arrow tables: {wall['arrow']:.2f} s "
-                      f"({wall['arrow'] / wall['raw']:.2f}x), CPU {cpu['arrow']:.2f} s ({cpu['arrow'] / cpu['raw']:.2f}x)")
         for (n1, r1), (n2, r2) in zip(rows, rows[1:]):
             exponent = {side: math.log(r2[part][side] / r1[part][side]) / math.log(n2 / n1)
                         for side in ("netgraph", "raw")}
