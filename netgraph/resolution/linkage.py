@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..resources import NetgraphError
 from ..store.base import GraphStore
 from .normalize import VN_SYLLABLE, document_key, name_keys, phone_e164
 
@@ -291,10 +292,17 @@ def exact_rules(rows: pd.DataFrame) -> tuple[set, set]:
     return must, cannot
 
 
+class DecisionsNotFoundError(NetgraphError, FileNotFoundError):
+    """A decisions file that was named is not there (a typo in its path would otherwise drop every decision)."""
+
+
 def read_decisions(path: str | Path | None) -> pd.DataFrame:
     """An analyst's decisions: CSV with a, b (person ids), decision (must_link / cannot_link), note."""
-    if path is None or not Path(path).exists():
+    if path is None:
         return pd.DataFrame(columns=DECISION_COLUMNS)
+    if not Path(path).is_file():
+        raise DecisionsNotFoundError(f"{path}: no such decisions file; give the CSV of must_link / cannot_link "
+                                     "decisions (columns a,b,decision,note), or leave decisions out")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = set(DECISION_COLUMNS[:3]) - set(frame.columns)
     if missing:
