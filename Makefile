@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Debian packages the tests use: a browser for the HTML graphs, a CJK font for Chinese chart labels
 SYSTEM_PACKAGES := chromium fonts-wqy-microhei
 
-.PHONY: demo test bench setup system-packages
+.PHONY: demo test lab bench setup system-packages
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -30,6 +30,11 @@ tests/neo4j/node_modules: tests/neo4j/package-lock.json
 
 test: $(STAMP) system-packages tests/neo4j/node_modules
 	$(VENV)/bin/python -m pytest
+
+# JupyterLab with widgets (progress bars), opened on the course in notebooks/
+lab: $(STAMP)
+	$(VENV)/bin/pip install --quiet --editable '.[test,lab]'
+	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(VENV)/bin/pip install --quiet --editable '.[test,bench]'

@@ -1,7 +1,13 @@
-"""The notebooks run from top to bottom on a fresh kernel."""
+"""The notebooks run from top to bottom on a fresh kernel, and what Jupyter shows of netgraph's objects."""
+import re
+import warnings
+
 import nbformat
+import pandas as pd
 import pytest
 from nbclient import NotebookClient
+
+import netgraph as ng
 
 from .conftest import ROOT, shared_file
 
@@ -17,13 +23,34 @@ def test_notebook_executes(path, tmp_path):
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
+    warned = "".join(o.text for o in outputs if o.output_type == "stream" and o.name == "stderr")
+    assert "Warning" not in warned, warned  # no IProgress (tqdm without widgets) or IFrame warnings
     if path.name == "01-quickstart.ipynb":
         printed = "".join(o.get("text", "") for o in outputs)
         assert printed.count(" = loaded ") == 2  # both samples accounted for
         tables = [o for o in outputs if o.output_type == "execute_result" and "text/html" in o.data]
-        assert len(tables) == 6 and any("reasons" in t.data["text/html"] for t in tables)
+        assert len(tables) == 7 and any("reasons" in t.data["text/html"] for t in tables)
+        assert any("<b>person network</b>: 92 nodes" in t.data["text/html"] for t in tables)
         assert "118 spellings → 92 people" in printed
     if path.name == "06-disruption.ipynb":
         assert any("image/png" in o.get("data", {}) for o in outputs)  # the attack curves
         assert any("lcc_fraction" in o.get("data", {}).get("text/html", "") for o in outputs)
         assert (tmp_path / "montagna.html").stat().st_size > 0
+
+
+def test_a_network_shows_a_summary_in_jupyter():
+    edges = pd.DataFrame({"source": ["a", "a", "a", "b", "d"], "target": ["b", "c", "<x>", "c", "e"]})
+    net = ng.Network.from_edges(edges, nodes=pd.DataFrame({"id": ["a", "b", "c", "<x>", "d", "e", "f"]}))
+    shown = net._repr_html_()
+    assert "7 nodes, 5 ties, 3 components, 1 isolated" in shown
+    ranked = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", shown)
+    assert ranked[0] == ("a", "3") and ("&lt;x&gt;", "1") in ranked and len(ranked) == 5  # escaped, top five
+    assert "f" not in dict(ranked)  # an isolate is not among the most connected
+
+
+def test_show_displays_the_graph_inline_without_a_warning():
+    net = ng.Network.from_edges(pd.DataFrame({"source": ["a"], "target": ["b"]}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shown = net.show(height=300)
+    assert "<iframe srcdoc=" in shown.data and "height:300px" in shown.data

@@ -74,6 +74,23 @@ class Network:
     def __repr__(self) -> str:
         return f"<Network {self.kind}: {len(self.nodes)} nodes, {len(self._edges)} edges>"
 
+    def _repr_html_(self) -> str:
+        """A Jupyter cell's summary: size, pieces, evidence, scope and the most connected nodes."""
+        graph = self._undirected()
+        pieces = len(graph.connected_components())
+        degree = pd.Series(graph.degree(), index=self.nodes["name"]).sort_values(ascending=False, kind="stable")
+        evidence = "" if self.records is None else f", {len(self.records)} records"
+        if self.seizures is not None:
+            evidence += f", {len(self.seizures)} seizures"
+        scope = "; ".join(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+                          for key, value in self.description.items() if value not in (None, [], ()))
+        top = "".join(f"<tr><td>{html.escape(str(name))}</td><td>{ties}</td></tr>"
+                      for name, ties in degree.head(5).items() if ties)
+        return (f"<div><b>{html.escape(self.kind)} network</b>: {len(self.nodes)} nodes, {len(self._edges)} ties, "
+                f"{pieces} component{'s' * (pieces != 1)}, {sum(d == 0 for d in graph.degree())} isolated"
+                f"{evidence}<br><small>{html.escape(scope)}</small>"
+                + (f"<table><tr><th>most connected</th><th>ties</th></tr>{top}</table>" if top else "") + "</div>")
+
     @property
     def edges(self) -> pd.DataFrame:
         """One row per tie: source, target, weight, records, via, hubs, sources (lists), in graph edge order.
@@ -433,7 +450,8 @@ class Network:
 
         from ..views.html import network_html
         page = network_html(self, **{"records": self.records, **options})
-        return HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:{height}px;border:0"></iframe>')
+        return HTML(f'<div><iframe srcdoc="{html.escape(page)}" style="width:100%;height:{height}px;border:0"></iframe>'
+                    '</div>')  # an iframe on its own makes IPython suggest IFrame, which cannot hold a page
 
     def subnetwork(self, ids) -> "Network":
         """The network induced by the node ``ids`` (with the same evidence, seizures and records)."""
