@@ -192,8 +192,9 @@ def scope_options(command):
         click.option("--commodity", "commodities", multiple=True, help="Commodity name, taxon or product."),
         click.option("--min-reliability", type=click.Choice(list("ABCDE")), help="Keep records graded this or better."),
         click.option("--min-validity", type=click.IntRange(1, 5), help="Keep records graded this or better."),
-        click.option("--via", default=",".join(PERSON_LINKS), show_default=True,
-                     help="What ties two people: comma-separated kinds of shared link."),
+        click.option("--via", default="", help="What ties two people: comma-separated kinds of shared link "
+                     f"({', '.join(PERSON_LINKS)}, or an event kind a mapping declared, e.g. meeting); "
+                     "default: every kind the store holds."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -201,7 +202,7 @@ def scope_options(command):
 
 
 def build_person_network(store, via, **scope):
-    kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    kinds = tuple(v.strip() for v in via.split(",") if v.strip()) or None  # None: every kind
     counts = store.counts()
     if not counts.get("Person"):
         raise click.ClickException(
@@ -328,7 +329,7 @@ def demo(out: Path) -> None:
             click.echo(load_file(samples / name, mapping, store, rejects_dir=out / "rejects").summary())
         click.echo(describe_resolution(resolve(store)))
         click.echo(describe_store(store))
-        for path in run_analysis(store, out, ",".join(PERSON_LINKS)):
+        for path in run_analysis(store, out, ""):
             click.echo(f"wrote {path}")
         click.echo(f"wrote {person_network(store).to_html(out / 'network.html')}")
 

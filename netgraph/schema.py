@@ -63,6 +63,8 @@ class RelType:
 ENTITY_LABELS = ("Person", "Organization", "Phone", "Vehicle", "Vessel", "Flight", "Account", "Document")
 CONVEYANCE_LABELS = ("Vehicle", "Vessel", "Flight")
 EVENT_LABELS = ("Seizure", "Arrest", "Prosecution", "Conviction")
+SEIZURE_EVENT = "seizure"  # the kind of event a Seizure node is unless its mapping says otherwise
+OTHER_LINKS = ("phone", "account", "organization", "conveyance")  # kinds of person link that are not events
 
 _NODES = [
     NodeType("Person", "A natural person named in a record (one node per spelling as loaded; "
@@ -81,8 +83,10 @@ _NODES = [
     NodeType("Flight", "A flight, as the record names it: a flight number or, failing that, the airline."),
     NodeType("Account", "A bank or payment account."),
     NodeType("Document", "A permit, bill of lading or airway bill.", {"kind": "STRING"}),
-    NodeType("Seizure", "A seizure event (``commodity_text``: what was seized, as the record wrote it).",
-             {"date": "DATE", "date_end": "DATE", "date_precision": "STRING", "agency": "STRING", "country": "STRING",
+    NodeType("Seizure", "An event that a record reports (``event``: its kind, ``seizure`` unless the mapping "
+             "declares another, e.g. meeting, call, transaction, summit; ``commodity_text``: what was seized, as the "
+             "record wrote it).",
+             {"event": "STRING", "date": "DATE", "date_end": "DATE", "date_precision": "STRING", "agency": "STRING", "country": "STRING",
               "transport_mode": "STRING", "detection_method": "STRING", "concealment": "STRING",
               "weight_kg": "DOUBLE", "pieces": "DOUBLE",
               "joint_with": "STRING", "commodity_text": "STRING"}),

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..schema import SEIZURE_EVENT
 from .measures import GF_ROLES
 
 PATH_SHARE_SOURCES = 200  # at most this many sources per group when measuring a broker's share of paths
@@ -82,12 +83,20 @@ def broker_report(net, group: str = "nationality", method: str = "leiden", seed:
 
 
 def _activity(net) -> pd.DataFrame:
+    """Per person: seizures, every event by kind in words (``events``: "3 seizures, 2 meetings"), first and
+    last seen, countries and commodities."""
     if net.involvement is None or net.seizures is None:
-        return pd.DataFrame(columns=["id", "seizures", "first_seen", "last_seen", "countries", "commodities"])
+        return pd.DataFrame(columns=["id", "seizures", "events", "first_seen", "last_seen", "countries",
+                                     "commodities"])
     joined = net.involvement.merge(net.seizures.rename(columns={"id": "seizure"}), on="seizure")
+    joined["event"] = joined["event"].fillna(SEIZURE_EVENT) if "event" in joined else SEIZURE_EVENT
     grouped = joined.groupby("id")
+    distinct = joined.drop_duplicates(["id", "seizure"])
+    per_kind = distinct.groupby(["id", "event"]).size()
     return pd.DataFrame({
-        "seizures": grouped["seizure"].nunique(),
+        "seizures": distinct[distinct["event"] == SEIZURE_EVENT].groupby("id").size().reindex(
+            grouped.size().index, fill_value=0),
+        "events": per_kind.groupby(level="id").agg(lambda counts: _in_words(counts.droplevel("id"))),
         "first_seen": grouped["date"].min(), "last_seen": grouped["date"].max(),
         "countries": grouped["country"].agg(lambda c: sorted({x for x in c if isinstance(x, str)})),
         "commodities": grouped["commodities"].agg(lambda c: sorted({x for xs in c for x in xs})),
@@ -124,13 +133,19 @@ def _reasons(net, frame: pd.DataFrame, bridged: dict, membership: np.ndarray, gr
             roles = {r: getattr(row, r) for r in GF_ROLES if r != "coordinator" and getattr(row, r)}
             main = max(roles, key=lambda r: (roles[r], r))
             parts.append(f"brokers {row.outside_brokerage} open paths between {group} groups (mostly as {main})")
-        seizures = getattr(row, "seizures", None)
-        if seizures and not pd.isna(seizures):
+        events = getattr(row, "events", None)
+        if isinstance(events, str) and events:
             span = f"{row.first_seen.year}–{row.last_seen.year}" if row.first_seen.year != row.last_seen.year \
                 else f"{row.first_seen.year}"
-            parts.append(f"{int(seizures)} seizure{'s' if seizures != 1 else ''} {span}")
+            parts.append(f"{events} {span}")
         out.append("; ".join(parts) if parts else "no ties in scope")
     return out
+
+
+def _in_words(counts: pd.Series) -> str:
+    """Events counted by kind, seizures first: "3 seizures, 1 meeting"."""
+    order = sorted(counts.index, key=lambda kind: (kind != SEIZURE_EVENT, kind))
+    return ", ".join(f"{counts[k]} {k.replace('_', ' ')}{'' if counts[k] == 1 else 's'}" for k in order)
 
 
 def group_profiles(net, communities: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..resources import netgraph_version
+from ..schema import OTHER_LINKS, SEIZURE_EVENT
 from ..store.base import GraphStore
 from . import brokers, measures, reads
 from . import communities as comm
@@ -30,10 +31,11 @@ from .grouping import gather, isin, positions, sorted_sets, split, unique
 from .projection import Filters
 from .reads import relationships
 from .ties import (
-    PERSON_LINKS,
     Evidence,
     Scope,
     co_membership,
+    event_kinds,
+    link_kinds,
     location_flow_edges,
     memberships,
     organization_ties,
@@ -503,12 +505,14 @@ def _describe(scope: Scope, **extra) -> dict:
             "countries": list(scope.countries), "commodities": list(scope.commodities), **extra}
 
 
-def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_from=None, date_to=None,
+def person_network(store: GraphStore, via: tuple[str, ...] | None = None, date_from=None, date_to=None,
                    countries: tuple[str, ...] = (), commodities: tuple[str, ...] = (),
                    min_reliability: str | None = None, min_validity: int | None = None,
                    half_life_days: float | None = None, max_handling: int | None = None,
                    resolved: bool = True) -> Network:
-    """People tied by shared seizures, phones, accounts, organisations or conveyances (``via``).
+    """People tied by shared seizures, phones, accounts, organisations or conveyances, or by shared events of
+    the other kinds the store holds (meetings, calls, …): ``via`` chooses among them (default: all, see
+    :func:`~netgraph.analysis.ties.link_kinds`).
 
     With ``resolved`` (the default), people that entity resolution merged are one node, named after the
     cluster's canonical spelling (see :mod:`netgraph.resolution.linkage`); without a resolution nothing changes.
@@ -522,12 +526,16 @@ def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_
     persons = store.node_properties("Person").set_index("id")
     entity = persons["resolved_id"].fillna(pd.Series(persons.index, index=persons.index)) if resolved \
         else pd.Series(persons.index, index=persons.index)
-    members = restrict(memberships(store, tuple(via)), eligible)
+    seizure_nodes = _seizure_nodes(store, eligible)
+    events = event_kinds(store, seizure_nodes)
+    via = link_kinds(store, None if via is None else tuple(via), events)
+    members = restrict(memberships(store, via, events), eligible)
     members["person"] = members["person"].map(entity)
     edges, evidence = co_membership(members, record_dates(store) if half_life_days else None, half_life_days)
     ids = sorted(members["person"].unique().tolist())
-    involved = members[members["kind"] == "seizure"] if "seizure" in via else restrict(
-        memberships(store, ("seizure",)), eligible).assign(person=lambda f: f["person"].map(entity))
+    every_event = [k for k in link_kinds(store, None, events) if k not in OTHER_LINKS]
+    involved = members[members["kind"].isin(every_event)] if set(every_event) <= set(via) else restrict(
+        memberships(store, tuple(every_event), events), eligible).assign(person=lambda f: f["person"].map(entity))
     involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure", "sources"]]
     nodes = pd.DataFrame({"id": ids, "name": persons.loc[ids, "name"].to_numpy() if ids else [],
                           "nationality": persons.loc[ids, "nationality"].to_numpy() if ids else []})
@@ -535,7 +543,6 @@ def person_network(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS, date_
         nodes = nodes.merge(_first_organization(store, eligible, entity), on="id", how="left")
     else:  # no one: an empty network
         nodes = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("id", "name", "nationality", "organization")})
-    seizure_nodes = _seizure_nodes(store, eligible)
     nodes = nodes.merge(_main_agency(seizure_nodes, involvement), on="id", how="left")
     seizures = _seizure_table(store, restrict(seizure_nodes, eligible))
     return Network("person", nodes, edges, _describe(scope, via=list(via), half_life_days=half_life_days),
@@ -602,7 +609,8 @@ def _seizure_table(store: GraphStore, seizure_nodes: pd.DataFrame) -> pd.DataFra
     seized = relationships(store, "SEIZED", properties=False, sources=False, ordered=False)
     names = store.node_properties("Commodity").set_index("id")["name"]
     goods = sorted_sets(seized["source"], seized["target"].map(names))
-    table = seizure_nodes[["id", "date", "country", "weight_kg", "pieces"]].copy()
+    table = seizure_nodes[["id", "event", "date", "country", "weight_kg", "pieces"]].copy()
+    table["event"] = table["event"].fillna(SEIZURE_EVENT)
     table["date"] = pd.to_datetime(table["date"]).dt.date
     table["commodities"] = [c if isinstance(c, list) else [] for c in goods.reindex(table["id"].to_numpy())]
     return table.reset_index(drop=True)

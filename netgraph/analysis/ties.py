@@ -1,6 +1,7 @@
 """One-mode networks projected from the multi-mode graph: who is tied to whom, and on what evidence.
 
-* person–person: co-offending (shared seizure) and shared phone, account, organisation or conveyance;
+* person–person: co-offending (shared seizure, or a shared event of another kind that a mapping declared:
+  meeting, call, …) and shared phone, account, organisation or conveyance;
 * organisation–organisation: shared people or shared seizures;
 * location flow: consecutive legs of the seizures' routes (directed).
 
@@ -25,13 +26,14 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from ..schema import OTHER_LINKS, SEIZURE_EVENT
 from ..store.base import GraphStore
 from . import reads
 from .grouping import gather, positions, split, unique
 from .projection import Filters
 from .reads import relationships
 
-PERSON_LINKS = ("seizure", "phone", "account", "organization", "conveyance")
+PERSON_LINKS = (SEIZURE_EVENT, *OTHER_LINKS)  # and the kind of every other event the store holds
 EDGE_FIELDS = ["source", "target", "weight", "records", "via", "hubs", "sources"]
 BIT_KINDS = 12  # up to this many kinds of link, a pair's kinds are found as bits (see _pair_kinds)
 
@@ -69,16 +71,46 @@ def _seizures_with(store: GraphStore, commodities: tuple[str, ...]) -> set[str]:
     return set(seized.loc[seized["target"].isin(match["id"]), "source"])
 
 
-def memberships(store: GraphStore, via: tuple[str, ...] = PERSON_LINKS) -> pd.DataFrame:
-    """Person → hub links (person, hub, kind, sources) for the chosen kinds of link, one row per (person,
-    hub, kind) in that order, ``sources`` the sorted distinct records behind it."""
-    unknown = set(via) - set(PERSON_LINKS)
+def event_kinds(store: GraphStore, events: pd.DataFrame | None = None) -> pd.Series:
+    """The kind of every event (``Seizure`` node; ``events``: those nodes, if read already), by id: ``seizure``
+    unless its mapping declared another."""
+    events = store.node_properties("Seizure") if events is None else events
+    return pd.Series(events["event"].fillna(SEIZURE_EVENT).to_numpy(dtype=object),
+                     index=events["id"].to_numpy(dtype=object), dtype=object)
+
+
+def link_kinds(store: GraphStore, via: tuple[str, ...] | None = None, events: pd.Series | None = None) -> tuple:
+    """``via`` checked against the kinds of link the store can give, or (``None``) all of them: a shared
+    seizure, phone, account, organisation or conveyance, and a shared event of each other kind it holds.
+
+    >>> link_kinds(store)                                           # doctest: +SKIP
+    ('seizure', 'phone', 'account', 'organization', 'conveyance', 'meeting')
+    """
+    kinds = events if events is not None else event_kinds(store)
+    choices = (*PERSON_LINKS, *sorted(set(kinds) - {SEIZURE_EVENT}))
+    if via is None:
+        return choices
+    unknown = sorted(set(via) - set(choices))
     if unknown:
-        raise ValueError(f"unknown link kinds {sorted(unknown)}; choose from {PERSON_LINKS}")
+        raise ValueError(f"unknown link kinds {unknown}; choose from {', '.join(choices)}")
+    return tuple(via)
+
+
+def memberships(store: GraphStore, via: tuple[str, ...] | None = None, events: pd.Series | None = None) -> pd.DataFrame:
+    """Person → hub links (person, hub, kind, sources) for the chosen kinds of link (``None``: all, see
+    :func:`link_kinds`), one row per (person, hub, kind) in that order, ``sources`` the sorted distinct
+    records behind it. A shared event's kind is the event's (``seizure``, ``meeting``, …; ``events``: the
+    kind of every event, if known already)."""
+    events = event_kinds(store) if events is None else events
+    via = link_kinds(store, via, events)
     parts = []  # (person, hub, kind, [lists of records per link])
     involved = relationships(store, "INVOLVED_IN", from_label="Person", properties=False, ordered=False)
-    if "seizure" in via:
-        parts.append((involved["source"], involved["target"], "seizure", [involved["sources"]]))
+    kind_of = events.reindex(involved["target"].to_numpy(dtype=object)).to_numpy(dtype=object)
+    for kind in (k for k in via if k not in OTHER_LINKS):
+        chosen = kind_of == kind
+        if chosen.any():
+            mine = involved[chosen]
+            parts.append((mine["source"], mine["target"], kind, [mine["sources"]]))
     for kind, label in (("phone", "Phone"), ("account", "Account")):
         if kind in via:
             uses = relationships(store, "USES", from_label="Person", to_label=label, properties=False, ordered=False)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from ..resources import NetgraphError, loaders_dir
+from ..schema import OTHER_LINKS, SEIZURE_EVENT
 
 MAX_MAPPING_BYTES = 1 << 20
 MAX_YAML_NODES = 10_000
@@ -254,6 +255,9 @@ class Mapping(_Strict):
     encoding: str | None = None
     delimiter: str | None = Field(None, pattern=r'^[^"\r\n]$', description="one character, not a quote")
     sheet: str | int | None = None
+    event: str = Field(SEIZURE_EVENT, pattern=r"^[a-z][a-z_]*$", max_length=40,
+                       description="what a record reports: seizure (the default), meeting, call, transaction, "
+                       "summit, … (lower-case letters and '_'; reports name events by it)")
     date_formats: list[str] = ["%Y-%m-%d"]
     list_separator: Separators = Field(";", description="between the entries of a list cell; a field's "
                                         "'separator' overrides it")
@@ -269,6 +273,13 @@ class Mapping(_Strict):
         if value == "":  # as pydantic says it of a plain string
             raise PydanticCustomError("string_too_short", "String should have at least 1 character")
         return _checked_separators(value)
+
+    @field_validator("event")
+    @classmethod
+    def _event_kind(cls, value: str) -> str:
+        if value in OTHER_LINKS:
+            raise ValueError(f"{value!r} names a kind of link between people, not an event; choose another word")
+        return value
 
     @field_validator("encoding")
     @classmethod

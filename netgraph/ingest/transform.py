@@ -365,8 +365,9 @@ class _Compiler:
         mode = self.mode()
         commodities, weight, pieces = self.commodities()
         self.node("Seizure", pd.DataFrame({
-            "row": rows, "id": self.seizure,
-            "name": "Seizure " + seizure_id + " (" + date.map(lambda d: d.isoformat() if d else "") + ")",
+            "row": rows, "id": self.seizure, "event": m.event,
+            "name": m.event.replace("_", " ").capitalize() + " " + seizure_id + " ("
+            + date.map(lambda d: d.isoformat() if d else "") + ")",
             "date": date, "date_end": date_end, "date_precision": precision,
             "agency": self.text(f.agency).replace("", None), "country": country_code,
             "transport_mode": mode, "detection_method": self.text(f.detection_method).replace("", None),
