@@ -104,3 +104,12 @@ def test_suspected_links_are_dashed_and_labelled(sample_store, tmp_path):
     dashed = [e for e in embedded(text, "edges") if e.get("dashes")]
     assert len(dashed) == 1 and dashed[0]["from"] == a and "SUSPECTED" in dashed[0]["title"]
     assert "suspected link (dashed)" in text
+
+
+def test_a_tie_in_several_layers_shows_each_layer_with_its_weight(tmp_path):
+    ties = pd.DataFrame({"source": ["a", "a", "b"], "target": ["b", "b", "c"], "weight": [2, 1, 5],
+                         "layer": ["call", "meeting", "call"]})
+    page = ng.Network.from_edges(ties, layer="layer").to_html(tmp_path / "layers.html").read_text(encoding="utf-8")
+    titles = {(e["from"], e["to"]): e["title"] for e in embedded(page, "edges")}
+    assert titles[("a", "b")].startswith("call (2) + meeting (1) · weight 3")
+    assert titles[("b", "c")].startswith("call · weight 5")  # one layer: no per-layer figure, no "0 record(s)"

@@ -48,6 +48,15 @@ LEGEND_GROUPS = 24  # communities listed one by one in the panel; the rest share
 CDN_TAG = re.compile(r"<(?:link|script)[^>]+(?:href|src)=\"https?://[^\"]+\"[^>]*>(?:\s*</script>)?", re.I)
 
 
+def _tie_heading(tie) -> str:
+    """What a tie's tooltip says first: its kinds (layers), each with its weight where the network keeps one
+    per layer, then its records, or its weight when no record stands behind it (a tie from an edge list)."""
+    weights = getattr(tie, "layer_weights", None)
+    kinds = " + ".join(f"{kind} ({weight:g})" for kind, weight in zip(tie.via, weights)) \
+        if isinstance(weights, list) and len(tie.via) > 1 else " + ".join(tie.via)
+    return f"{kinds} · {tie.records} record(s)" if tie.records else f"{kinds} · weight {tie.weight:g}"
+
+
 def reduce(net, max_nodes: int = MAX_NODES, seed: int = 0,
            betweenness: pd.DataFrame | None = None) -> tuple[list[str], str | None]:
     """Node ids to draw and, when the network was cut down, a sentence saying what was hidden.
@@ -173,7 +182,7 @@ def network_html(net, color_by: str = "community", size_by: str = "pagerank", le
         pv.node_map[node_id] = entry
     pv.edges = [{"from": r.source, "to": r.target, "value": float(r.weight),
                  "color": LINK_COLOURS.get(r.via[0], "#999"), "ng_kind": r.via[0],
-                 "title": _text([f"{' + '.join(r.via)} · {r.records} record(s)", *describe(r.sources)])}
+                 "title": _text([_tie_heading(r), *describe(r.sources)])}
                 for r in edges.itertuples(index=False)]
     if leads is not None:
         for r in leads[leads["source"].isin(kept) & leads["target"].isin(kept)].itertuples(index=False):
