@@ -25,7 +25,8 @@ from .test_edgelist import readme_example
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 RUN_ELSEWHERE = {readme_example()}
 BLOCKS = [(README[:m.start()].count("\n") + 1, m.group(1))
-          for m in re.finditer(r"^```python\n(.*?)^```", README, re.S | re.M) if m.group(1) not in RUN_ELSEWHERE]
+          for m in re.finditer(r"^```python\n(.*?)^```", README, re.S | re.M)
+          if m.group(1) not in RUN_ELSEWHERE]
 DECISIONS = "a,b,decision,note\nperson:bùi văn lan,person:bùi thị hương,cannot_link,two people (the border guard)\n"
 
 
