@@ -92,6 +92,16 @@ def test_notebooks_are_stored_without_outputs():
         assert all(not c.outputs and c.execution_count is None for c in cells), path.name
 
 
+def test_progress_bars_are_widgets_in_a_notebook():
+    """netgraph's progress bars (tqdm.auto) draw as ipywidgets in a kernel, without tqdm's IProgress warning."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from netgraph.ingest.load import tqdm\nfor _ in tqdm(range(3), desc='loading'):\n    pass")])
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    outputs = notebook.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["display_data"]
+    assert "application/vnd.jupyter.widget-view+json" in outputs[0].data
+
+
 def test_a_network_shows_a_summary_in_jupyter():
     edges = pd.DataFrame({"source": ["a", "a", "a", "b", "d"], "target": ["b", "c", "<x>", "c", "e"]})
     net = ng.Network.from_edges(edges, nodes=pd.DataFrame({"id": ["a", "b", "c", "<x>", "d", "e", "f"]}))
