@@ -5,10 +5,13 @@ and an analyst's ``decisions.csv``, with what the README's set-up leaves behind:
 holding the bundled samples resolved as ``make demo`` does, and ``net = ng.person_network(store)``. Every
 expression a block shows must give something: a table with rows, a collection with items — an example naming
 a person or phone the samples do not hold fails here. The block of "Analysing any network" runs in
-``test_edgelist.py`` on its own ``calls.csv``; the shell blocks are the command line, tested in ``test_cli.py``.
+``test_edgelist.py`` on its own ``calls.csv``. Shell blocks whose every line is a ``netgraph`` command without
+placeholders (PATH, FILE, [options]) run too, on ``demo-out/sample.lbdb``; the others are ``make`` and set-up
+commands, or a synopsis of options, which ``test_cli.py`` tests command by command.
 """
 import ast
 import re
+import shlex
 
 import pandas as pd
 import pytest
@@ -27,6 +30,10 @@ RUN_ELSEWHERE = {readme_example()}
 BLOCKS = [(README[:m.start()].count("\n") + 1, m.group(1))
           for m in re.finditer(r"^```python\n(.*?)^```", README, re.S | re.M)
           if m.group(1) not in RUN_ELSEWHERE]
+COMMANDS = [(README[:m.start()].count("\n") + 1, lines)
+            for m in re.finditer(r"^```bash\n(.*?)^```", README, re.S | re.M)
+            for lines in [[line for line in m.group(1).splitlines() if line and not line.startswith("#")]]
+            if all(line.startswith("netgraph ") and not re.search(r"\b[A-Z]{2,}\b|\[|…", line) for line in lines)]
 DECISIONS = "a,b,decision,note\nperson:bùi văn lan,person:bùi thị hương,cannot_link,two people (the border guard)\n"
 
 
@@ -36,7 +43,7 @@ def readme_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("readme")
     (folder / "loaders").symlink_to(ROOT / "loaders")
     (folder / "decisions.csv").write_text(DECISIONS, encoding="utf-8")
-    with ng.open_store(folder / "sample.lbdb") as store:
+    with ng.open_store(folder / "demo-out" / "sample.lbdb") as store:  # where make demo writes it
         for name, mapping in (("cen_customs_sample.csv", "cen_customs"), ("vn_agency_sample.xlsx", "vn_agency")):
             ng.load_file(SAMPLES / name, mapping, store, progress=False)
         resolve(store)
@@ -66,6 +73,14 @@ def test_readme_block_runs(line, code, readme_dir, monkeypatch):
             exec(compile(ast.Module([statement], []), where, "exec"), namespace)
 
 
+@pytest.mark.parametrize("line, commands", COMMANDS, ids=[f"README.md:{line}" for line, _ in COMMANDS])
+def test_readme_commands_run(line, commands, readme_dir, monkeypatch):
+    monkeypatch.chdir(readme_dir[0])
+    for command in commands:
+        result = CliRunner().invoke(main, shlex.split(command, comments=True)[1:])
+        assert result.exit_code == 0 and result.output.strip(), f"{command}\n{result.output}"
+
+
 def test_the_readme_blocks_are_found():
     """The blocks this file runs are those a reader sees: the set-up, resolution, analysis, leads, pictures,
     routes and named queries (a change to the README's fences would otherwise drop them silently)."""
@@ -73,6 +88,7 @@ def test_the_readme_blocks_are_found():
     for call in ("ng.open_store(", "explain(store", "net.broker_report()", "net.leads(persons=", "case_chart(",
                  "routes.flows(", "ng.query(store"):
         assert call in code, call
+    assert [c for _, lines in COMMANDS for c in lines if "co_offenders" in c]  # the named queries' commands
 
 
 def test_a_decisions_file_that_is_not_there_is_an_error(readme_dir, tmp_path):
