@@ -113,6 +113,8 @@ import netgraph as ng
 from netgraph.ingest import load
 load.CHUNK_ROWS = 400
 with ng.open_store(sys.argv[1]) as store:
+    if len(sys.argv) > 3:  # a store that holds records already: the load goes chunk by chunk
+        ng.load_file(sys.argv[3], "cen_customs", store, progress=False)
     write = store.write
     def write_and_tell(batch, **kw):  # says when each transaction has committed, so the test can kill after
         write(batch, **kw)
@@ -122,21 +124,29 @@ with ng.open_store(sys.argv[1]) as store:
 """
 
 
-def test_a_killed_load_leaves_whole_chunks_and_says_incomplete_until_reloaded(tmp_path):
+def big_file(tmp_path) -> Path:
+    """The sample eight times over (other record ids): 2,512 rows, 7 chunks of 400."""
     sample = pd.read_csv(SAMPLES / "cen_customs_sample.csv", dtype=str, keep_default_na=False)
     big = pd.concat([sample.assign(**{"Case ID": sample["Case ID"] + f"-{n}"}) for n in range(8)], ignore_index=True)
     path = tmp_path / "big.csv"
     big.to_csv(path, index=False)
     (tmp_path / "killer.py").write_text(KILLER)
+    return path
+
+
+def test_a_killed_load_leaves_whole_chunks_and_says_incomplete_until_reloaded(tmp_path):
+    path, first = big_file(tmp_path), DATA / "tiny_cen.csv"
     with ng.open_store(tmp_path / "clean.lbdb") as clean:
+        ng.load_file(first, "cen_customs", clean, progress=False)
+        before = set(clean.records()["id"])
         report = ng.load_file(path, "cen_customs", clean, progress=False)
         expected = clean.counts()
-        chunk_of = {r.id: (r.row - 2) // 400 for r in clean.records().itertuples()}  # row 2 is the first
-    assert report.read == len(big)
+        chunk_of = {r.id: (r.row - 2) // 400 for r in clean.records().itertuples() if r.id not in before}
+    assert report.read == 2512 and report.loaded == len(chunk_of)
     rng = random.Random(7)
     for attempt, commits in enumerate((1, 2, 4)):  # the Load mark, then 7 chunks of 400 rows, then the mark
         db = tmp_path / f"killed{attempt}.lbdb"
-        proc = subprocess.Popen([sys.executable, str(tmp_path / "killer.py"), str(db), str(path)],
+        proc = subprocess.Popen([sys.executable, str(tmp_path / "killer.py"), str(db), str(path), str(first)],
                                 stdout=subprocess.PIPE, text=True)
         for _ in range(commits):
             assert proc.stdout.readline().strip() == "wrote"
@@ -144,14 +154,37 @@ def test_a_killed_load_leaves_whole_chunks_and_says_incomplete_until_reloaded(tm
         proc.kill()
         proc.wait()
         with ng.open_store(db) as store:
-            loads = store.node_frame("Load")
+            loads = store.node_frame("Load").set_index("file")["status"]
             records = store.records()
-            assert loads["status"].tolist() == ["incomplete"]
+            records = records[~records["id"].isin(before)]
+            assert loads.to_dict() == {"tiny_cen.csv": "complete", "big.csv": "incomplete"}
             written = max(chunk_of[r] for r in records["id"]) + 1 if len(records) else 0
             assert written >= commits - 1
             assert set(records["id"]) == {r for r, c in chunk_of.items() if c < written}  # whole chunks only
             assert "INCOMPLETE" in ng_info(store)
             ng.load_file(path, "cen_customs", store, progress=False)  # the next load repairs it
+            assert store.counts() == expected
+            assert store.node_frame("Load")["status"].tolist() == ["complete", "complete"]
+
+
+def test_a_bulk_load_killed_anywhere_says_incomplete_and_the_next_load_completes_it(tmp_path):
+    path = big_file(tmp_path)
+    with ng.open_store(tmp_path / "clean.lbdb") as clean:
+        ng.load_file(path, "cen_customs", clean, progress=False)
+        expected = clean.counts()
+    rng = random.Random(11)
+    for attempt in range(3):  # killed while chunks are read and spilled, or while tables are copied in
+        db = tmp_path / f"killed{attempt}.lbdb"
+        proc = subprocess.Popen([sys.executable, str(tmp_path / "killer.py"), str(db), str(path)],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "wrote"  # the Load mark; the rest is one bulk write
+        time.sleep(rng.uniform(0.5, 4.0))
+        proc.kill()
+        proc.wait()
+        with ng.open_store(db) as store:
+            status = store.node_frame("Load")["status"].tolist()
+            assert status == ["incomplete"] or (status == ["complete"] and store.counts() == expected)
+            ng.load_file(path, "cen_customs", store, progress=False)
             assert store.counts() == expected
             assert store.node_frame("Load")["status"].tolist() == ["complete"]
 

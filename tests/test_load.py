@@ -314,3 +314,17 @@ def test_a_batch_may_cite_records_in_the_store_but_not_unknown_ones(store):
     with pytest.raises(ValueError, match="NO-SUCH-ROW"):
         store.write(ghost)
     assert "phone:0998" not in set(store.node_frame("Phone")["id"])
+
+
+def test_a_store_made_before_a_property_was_added_opens_for_reading(tmp_path):
+    import ladybug
+    path = tmp_path / "old.lbdb"
+    with ng.open_store(path) as store:
+        ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    db = ladybug.Database(str(path))  # as netgraph wrote it before events had a kind
+    conn = ladybug.Connection(db)
+    conn.execute("ALTER TABLE Seizure DROP event")
+    conn.close()
+    db.close()
+    with ng.open_store(path, read_only=True) as store:  # what `netgraph analyse` does
+        assert set(ng.person_network(store).seizures["event"]) == {"seizure"}

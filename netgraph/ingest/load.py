@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -92,8 +93,12 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     load_id = f"load:{digest[:16]}:{mapping.name}"
     _mark(store, load_id, {"name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
                            "file_sha256": digest, "encoding": table.encoding, "status": "incomplete"})
-    with tqdm(total=len(frame), unit="row", desc=f"loading {path.name}", disable=not progress or
-              len(frame) < CHUNK_ROWS) as bar:
+    # into an empty store, a file of several chunks is written table by table once all are read (a store
+    # that commits chunk after chunk pays more at each commit); else chunk by chunk, one transaction each
+    bulk = not before and len(frame) > CHUNK_ROWS
+    with (store.bulk_load(progress) if bulk else nullcontext(store.write)) as write, \
+            tqdm(total=len(frame), unit="row", desc=f"loading {path.name}", disable=not progress or
+                 len(frame) < CHUNK_ROWS) as bar:
         for start in range(0, len(frame), CHUNK_ROWS):  # chunks bound the memory a big file takes
             part = frame.iloc[start:start + CHUNK_ROWS]
             bar.set_postfix_str("reading")
@@ -102,8 +107,8 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
             located.update(_located(compiled.batch))
             if before.get("Record"):
                 clashes.append(_conflicts(store, compiled.batch.node_frame("Record")))
-            bar.set_postfix_str("writing")
-            store.write(compiled.batch)  # one transaction: a chunk is written whole or not at all
+            bar.set_postfix_str("spilling" if bulk else "writing")
+            write(compiled.batch)
             found.append(compiled.rejects.assign(row=compiled.rejects["row"] + start))
             bar.update(len(part))
     bad = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["row", "column", "reason"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,12 @@ class GraphStore(ABC):
     @abstractmethod
     def write(self, batch: GraphBatch, progress: bool = False) -> None:
         """Upsert every fact of ``batch``; writing the same batch twice changes nothing."""
+
+    @contextmanager
+    def bulk_load(self, progress: bool = False):
+        """A sink for the batches of one load into this empty store (call it with each). By default each batch
+        is written as it comes; the embedded store writes each table once, when the sink closes."""
+        yield self.write
 
     @abstractmethod
     def query(self, cypher: str, params: dict | None = None) -> pd.DataFrame:

@@ -31,9 +31,8 @@ from ..schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type
 from . import cypher
 from .base import EDGE_COLUMNS, LOOKUP_KEYS, GraphStore, check_property_names, records_of
 from .batch import GraphBatch
+from .bulk import BulkLoad, arrow_table, path_literal
 
-ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(), "DATE": pa.date32(),
-               "STRING[]": pa.list_(pa.string())}
 BATCH_ROWS = 2_000
 COPY_MIN_ROWS = 2_000  # fewer new facts than this are created by UNWIND, more by COPY
 DEFAULT_BUFFER_POOL_MB = 1024
@@ -57,13 +56,28 @@ class LadybugStore(GraphStore):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         pool_mb = buffer_pool_mb or int(os.environ.get("NETGRAPH_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB))
         try:
-            self._db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only)
-            # one thread: a COPY run with several hung now and then (no CPU used) on 2-core machines
-            self._conn = ladybug.Connection(self._db, num_threads=1)
+            self._open(pool_mb, read_only)
             if not read_only:
                 self._create_schema()
+            elif self._outdated():  # made by an older netgraph: one open for writing adds what the schema gained
+                self.close()
+                LadybugStore(self.path, buffer_pool_mb=pool_mb).close()
+                self._open(pool_mb, read_only)
         except RuntimeError as exc:
             raise store_error(self.path, exc) from None
+
+    def _open(self, pool_mb: int, read_only: bool) -> None:
+        self._db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only)
+        # one thread: a COPY run with several hung now and then (no CPU used) on 2-core machines
+        self._conn = ladybug.Connection(self._db, num_threads=1)
+
+    def _outdated(self) -> bool:
+        """Whether the database lacks a table or a node property of :mod:`netgraph.schema`."""
+        tables = set(self.query("CALL show_tables() RETURN name")["name"])
+        if not set(NODE_TYPES) | set(REL_TYPES) <= tables:
+            return True
+        return any(set(node.all_properties) - set(self.query(f"CALL table_info('{label}') RETURN name")["name"])
+                   for label, node in NODE_TYPES.items())  # labels come from the schema, never from users
 
     @staticmethod
     def repair(path: str | Path) -> Path | None:
@@ -229,15 +243,48 @@ class LadybugStore(GraphStore):
             # from a Parquet file, not an Arrow parameter: a large in-memory table can deadlock the copy
             with tempfile.TemporaryDirectory(prefix="netgraph-copy-") as folder:
                 path = Path(folder) / "facts.parquet"
-                pq.write_table(_arrow(frame, types), path)
-                pairs = f", from='{ends[0]}', to='{ends[1]}'" if ends else ""
-                self._conn.execute(f"COPY {table} FROM '{_literal(path)}' (file_format='parquet'{pairs})")
+                pq.write_table(arrow_table(frame, types), path)
+                self._copy(table, ends, path)
             return
         values = ", ".join(f"{p}: {_value(p, kind)}" for p, kind in types.items() if p not in ("from", "to"))
         statement = (f"UNWIND $rows AS r CREATE (n:{table} {{{values}}})" if ends is None else
                      f"UNWIND $rows AS r MATCH (a:{ends[0]} {{id: r.from}}) MATCH (b:{ends[1]} {{id: r.to}}) "
                      f"CREATE (a)-[:{table}{' {' + values + '}' if values else ''}]->(b)")
         self._merge_rows(statement, frame)
+
+    def _copy(self, table: str, ends: tuple[str, str] | None, path: Path) -> None:
+        """``COPY`` a Parquet file into ``table`` (``ends``: a relationship table's from and to labels)."""
+        pairs = f", from='{ends[0]}', to='{ends[1]}'" if ends else ""
+        self._conn.execute(f"COPY {table} FROM '{path_literal(path)}' (file_format='parquet'{pairs})")
+
+    @contextmanager
+    def bulk_load(self, progress: bool = False):
+        """Write one load into this empty store table by table (see :mod:`netgraph.store.bulk`): call the
+        yielded sink with each chunk's batch; on leaving, every table is merged and copied in once. If that
+        fails, the store is emptied again (its ``Load`` nodes stay, saying ``incomplete``)."""
+        with tempfile.TemporaryDirectory(prefix="netgraph-bulk-") as folder:
+            sink = BulkLoad(Path(folder))
+            yield sink
+            try:
+                with tqdm(desc="writing tables", unit="table", disable=not progress) as bar:
+                    for table, ends, path in sink.tables():
+                        self._copy(table, ends, path)
+                        bar.update()
+            except BaseException:
+                self._empty_again()
+                raise
+
+    def _empty_again(self) -> None:
+        """Drop every table but ``Load``'s and make them anew (a bulk load into an empty store failed)."""
+        try:
+            for rel in REL_TYPES:
+                self._conn.execute(f"DROP TABLE IF EXISTS {rel}")
+            for label in NODE_TYPES:
+                if label != "Load":
+                    self._conn.execute(f"DROP TABLE IF EXISTS {label}")
+            self._create_schema()
+        except RuntimeError:  # e.g. the disk is full: the Load node says the load is incomplete
+            pass
 
     def _empty(self, statement: str) -> bool:
         """Whether ``statement`` (a LIMIT 1 probe of one table) finds nothing: then nothing needs looking up."""
@@ -353,14 +400,3 @@ def _value(prop: str, kind: str) -> str:
     return f"r.{prop}" if kind in ("STRING", "STRING[]") else f"CAST(r.{prop} AS {kind})"
 
 
-def _arrow(frame: pd.DataFrame, types: dict[str, str]) -> pa.Table:
-    """The frame as an Arrow table typed by the schema (so that all-empty columns keep their type)."""
-    return pa.table({c: pa.array(frame[c].tolist(), ARROW_TYPES[types[c]], from_pandas=True) for c in types})
-
-
-def _literal(path: Path) -> str:
-    """A temporary file's path as a Cypher string literal (COPY takes no parameter for its source)."""
-    text = str(path)
-    if "'" in text or "\\" in text:
-        raise ValueError(f"cannot copy from a path with quotes or backslashes: {text!r}; set TMPDIR")
-    return text
