@@ -187,6 +187,7 @@ def test_a_bulk_load_killed_anywhere_says_incomplete_and_the_next_load_completes
             ng.load_file(path, "cen_customs", store, progress=False)
             assert store.counts() == expected
             assert store.node_frame("Load")["status"].tolist() == ["complete"]
+        assert not list(tmp_path.glob(f"{db.name}.bulk-*"))  # the killed load's spilled facts are gone too
 
 
 def ng_info(store) -> str:

@@ -95,7 +95,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
                            "file_sha256": digest, "encoding": table.encoding, "status": "incomplete"})
     # into an empty store, a file of several chunks is written table by table once all are read (a store
     # that commits chunk after chunk pays more at each commit); else chunk by chunk, one transaction each
-    bulk = not before and len(frame) > CHUNK_ROWS
+    bulk = not set(before) - {"Load"} and len(frame) > CHUNK_ROWS  # (a killed load may have left its Load node)
     with (store.bulk_load(progress) if bulk else nullcontext(store.write)) as write, \
             tqdm(total=len(frame), unit="row", desc=f"loading {path.name}", disable=not progress or
                  len(frame) < CHUNK_ROWS) as bar:

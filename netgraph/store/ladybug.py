@@ -59,6 +59,8 @@ class LadybugStore(GraphStore):
             self._open(pool_mb, read_only)
             if not read_only:
                 self._create_schema()
+                for stale in self.path.parent.glob(f"{self.path.name}.bulk-*"):  # a killed bulk load's facts
+                    shutil.rmtree(stale, ignore_errors=True)  # (this process holds the store's write lock)
             elif self._outdated():  # made by an older netgraph: one open for writing adds what the schema gained
                 self.close()
                 LadybugStore(self.path, buffer_pool_mb=pool_mb).close()
@@ -261,8 +263,10 @@ class LadybugStore(GraphStore):
     def bulk_load(self, progress: bool = False):
         """Write one load into this empty store table by table (see :mod:`netgraph.store.bulk`): call the
         yielded sink with each chunk's batch; on leaving, every table is merged and copied in once. If that
-        fails, the store is emptied again (its ``Load`` nodes stay, saying ``incomplete``)."""
-        with tempfile.TemporaryDirectory(prefix="netgraph-bulk-") as folder:
+        fails, the store is emptied again (its ``Load`` nodes stay, saying ``incomplete``). The facts wait in
+        a folder beside the store (``<store>.bulk-…``, about 1.3 GB at 1M records), removed when done or, if
+        the process was killed, when the store is next opened for writing."""
+        with tempfile.TemporaryDirectory(prefix=f"{self.path.name}.bulk-", dir=self.path.parent) as folder:
             sink = BulkLoad(Path(folder))
             yield sink
             try:
