@@ -87,8 +87,9 @@ def main() -> None:
         for before, copy_s, commit_s in rounds:
             print(f"{before:>16,}{copy_s:>9.2f}{commit_s:>10.2f}")
         first, last = rounds[0][2], rounds[-1][2]
-        print(f"commit of the last chunk / the first: {last / first:.1f}x; all commits {sum(r[2] for r in rounds):.1f} s, "
-              f"all COPYs {sum(r[1] for r in rounds):.1f} s")
+        commits, copies = sum(r[2] for r in rounds), sum(r[1] for r in rounds)
+        print(f"commit of the last chunk / the first: {last / first:.1f}x; all commits {commits:.1f} s, "
+              f"all COPYs {copies:.1f} s")
 
 
 if __name__ == "__main__":

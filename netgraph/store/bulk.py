@@ -112,7 +112,8 @@ def path_literal(path: Path) -> str:
     parameter for their files)."""
     text = str(path)
     if "'" in text or "\\" in text:
-        raise ValueError(f"cannot copy from a path with quotes or backslashes: {text!r}; set TMPDIR")
+        raise ValueError(f"cannot copy from a path with quotes or backslashes: {text!r}; keep the store (and TMPDIR) "
+                         "in a folder whose path has none")
     return text
 
 
