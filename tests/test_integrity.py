@@ -249,3 +249,10 @@ def test_a_quantity_too_large_for_a_number_rejects_its_row(store, tmp_path):
     assert rejects.set_index("row").loc["2", "column"] == "Quantity"
     assert "is not a number" in rejects.set_index("row").loc["2", "reason"]
     assert store.node_frame("Seizure")["weight_kg"].map(lambda w: pd.isna(w) or w < 1e300).all()
+
+
+def test_a_buffer_pool_too_small_says_which_setting_to_raise(tmp_path):
+    from netgraph.store.ladybug import LadybugStore, StoreMemoryError
+    with pytest.raises(StoreMemoryError, match="buffer pool is full.*NETGRAPH_BUFFER_POOL_MB"):
+        with LadybugStore(tmp_path / "small.lbdb", buffer_pool_mb=4) as store:
+            ng.load_file(SAMPLES / "cen_customs_sample.csv", "cen_customs", store, progress=False)

@@ -376,6 +376,10 @@ class StoreFullError(StoreError):
     """The disk holding the store is full, or the store's files hit a size limit."""
 
 
+class StoreMemoryError(StoreError):
+    """The store's buffer pool is too small for what a statement needs."""
+
+
 def store_error(path: Path, exc: RuntimeError) -> Exception:
     """LadybugDB's error as one netgraph can explain; others as they are (they may quote data: never echoed)."""
     text = str(exc)
@@ -387,6 +391,10 @@ def store_error(path: Path, exc: RuntimeError) -> Exception:
         return StoreFullError(f"could not write to {path}: the disk may be full ({free:,} MiB free there) or the "
                               "file too large; the write was rolled back. Free space, then if the store will not "
                               f"open run `netgraph repair --db {path}`")
+    if "buffer pool is full" in text:
+        return StoreMemoryError(f"{path}: the store's buffer pool is full (what it was writing was rolled back). Set "
+                                "NETGRAPH_BUFFER_POOL_MB higher than its default 1024 (e.g. 4096) and try again, or "
+                                "load the file in parts")
     if ".wal" in text or "WAL" in text or "checkpoint recovery" in text:
         return StoreDamagedError(f"the write-ahead log of {path} cannot be read: another process may be writing "
                                  "to the store right now (wait and try again), or a write was cut short (a full "
