@@ -528,12 +528,13 @@ def person_network(store: GraphStore, via: tuple[str, ...] | None = None, date_f
         else pd.Series(persons.index, index=persons.index)
     seizure_nodes = _seizure_nodes(store, eligible)
     events = event_kinds(store, seizure_nodes)
-    via = link_kinds(store, None if via is None else tuple(via), events)
+    every_kind = link_kinds(store, None, events)
+    via = every_kind if via is None else link_kinds(store, tuple(via), events)
     members = restrict(memberships(store, via, events), eligible)
     members["person"] = members["person"].map(entity)
     edges, evidence = co_membership(members, record_dates(store) if half_life_days else None, half_life_days)
     ids = sorted(members["person"].unique().tolist())
-    every_event = [k for k in link_kinds(store, None, events) if k not in OTHER_LINKS]
+    every_event = [k for k in every_kind if k not in OTHER_LINKS]
     involved = members[members["kind"].isin(every_event)] if set(every_event) <= set(via) else restrict(
         memberships(store, tuple(every_event), events), eligible).assign(person=lambda f: f["person"].map(entity))
     involvement = involved.rename(columns={"person": "id", "hub": "seizure"})[["id", "seizure", "sources"]]

@@ -86,6 +86,8 @@ def link_kinds(store: GraphStore, via: tuple[str, ...] | None = None, events: pd
     >>> link_kinds(store)                                           # doctest: +SKIP
     ('seizure', 'phone', 'account', 'organization', 'conveyance', 'meeting')
     """
+    if via is not None and set(via) <= set(PERSON_LINKS):
+        return tuple(via)  # known without reading the events
     kinds = events if events is not None else event_kinds(store)
     choices = (*PERSON_LINKS, *sorted(set(kinds) - {SEIZURE_EVENT}))
     if via is None:
@@ -101,16 +103,18 @@ def memberships(store: GraphStore, via: tuple[str, ...] | None = None, events: p
     :func:`link_kinds`), one row per (person, hub, kind) in that order, ``sources`` the sorted distinct
     records behind it. A shared event's kind is the event's (``seizure``, ``meeting``, …; ``events``: the
     kind of every event, if known already)."""
-    events = event_kinds(store) if events is None else events
     via = link_kinds(store, via, events)
     parts = []  # (person, hub, kind, [lists of records per link])
     involved = relationships(store, "INVOLVED_IN", from_label="Person", properties=False, ordered=False)
-    kind_of = events.reindex(involved["target"].to_numpy(dtype=object)).to_numpy(dtype=object)
-    for kind in (k for k in via if k not in OTHER_LINKS):
-        chosen = kind_of == kind
-        if chosen.any():
-            mine = involved[chosen]
-            parts.append((mine["source"], mine["target"], kind, [mine["sources"]]))
+    shared_events = [k for k in via if k not in OTHER_LINKS]
+    if shared_events:  # the events' kinds are read only when a kind of event is asked for
+        events = event_kinds(store) if events is None else events
+        kind_of = events.reindex(involved["target"].to_numpy(dtype=object)).to_numpy(dtype=object)
+        for kind in shared_events:
+            chosen = kind_of == kind
+            if chosen.any():
+                mine = involved[chosen]
+                parts.append((mine["source"], mine["target"], kind, [mine["sources"]]))
     for kind, label in (("phone", "Phone"), ("account", "Account")):
         if kind in via:
             uses = relationships(store, "USES", from_label="Person", to_label=label, properties=False, ordered=False)
