@@ -180,17 +180,8 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
     if lang not in TEXTS:
         raise ValueError(f"lang must be one of {sorted(TEXTS)}")
     text = TEXTS[lang]
-    released = person_network(store, via=via, date_from=date_from, date_to=date_to, max_handling=release_level)
-    everything = person_network(store, via=via, date_from=date_from, date_to=date_to)
-    ids = _resolve(suspects, everything)
-    withheld = [s for s in ids if s not in set(released.nodes["id"])]
-    if withheld:
-        raise PermissionError(f"no record releasable at level {release_level} names {withheld}; "
-                              f"raise the release level or leave them out")
-    case = released.subnetwork(_around(released, ids, radius))
-    full_case = everything.subnetwork(_around(everything, ids, radius))
-    redaction = _redaction(store, full_case, case, release_level, date_from, date_to)
-    allowed = Filters(date_from, date_to, max_handling=release_level).eligible(store.records())
+    scope = case_scope(store, suspects, radius, date_from, date_to, release_level, via)
+    ids, case, redaction, allowed = scope.suspects, scope.case, scope.redaction, scope.allowed
     labels = _labels(case, ids, anonymise)
     entities, links, groups = _chart_model(store, case, ids, labels, via, allowed, anonymise, seed)
     evidence = _evidence(store, links, entities, groups, allowed)
@@ -221,6 +212,40 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
     paths = [out.with_suffix(s) for s in (".pdf", ".svg", ".png")] + [evidence_csv]
     drawn = pd.DataFrame([vars(x) for x in links], columns=["a", "b", "kind", "records", "ref", "members"])
     return CaseChart(paths, evidence, stamp, redaction, timeline, len(pages), figure, drawn, groups)
+
+
+@dataclass
+class CaseScope:
+    """The case around named suspects at a release level, as court charts and case packages take it."""
+    suspects: list[str]  # the suspects' ids (resolved people)
+    case: object  # the person Network of the case, from releasable records only
+    full_case: object  # the same case from every record (what the redaction summary compares with)
+    redaction: dict  # level, records withheld, entities (people) and ties left out
+    allowed: set[str]  # keys of the records the release level and the date window allow
+
+
+def case_scope(store: GraphStore, suspects: list[str], radius: int = 1, date_from=None, date_to=None,
+               release_level: int = 3, via: tuple[str, ...] = PERSON_LINKS) -> CaseScope:
+    """The people within ``radius`` steps of ``suspects`` (ids or exact names) in the records of the date
+    window that ``release_level`` allows (handling code at most the level, or none), and what was withheld.
+    Raises ``KeyError`` for an unknown suspect, ``PermissionError`` for one only withheld records name.
+
+    >>> scope = case_scope(store, ["Wang Wei"], radius=2, release_level=2)   # doctest: +SKIP
+    >>> scope.redaction                                                       # doctest: +SKIP
+    {'level': 2, 'records': 2, 'entities': 1, 'ties': 1}
+    """
+    released = person_network(store, via=via, date_from=date_from, date_to=date_to, max_handling=release_level)
+    everything = person_network(store, via=via, date_from=date_from, date_to=date_to)
+    ids = _resolve(suspects, everything)
+    withheld = [s for s in ids if s not in set(released.nodes["id"])]
+    if withheld:
+        raise PermissionError(f"no record releasable at level {release_level} names {withheld}; "
+                              f"raise the release level or leave them out")
+    case = released.subnetwork(_around(released, ids, radius))
+    full_case = everything.subnetwork(_around(everything, ids, radius))
+    redaction = _redaction(store, full_case, case, release_level, date_from, date_to)
+    allowed = Filters(date_from, date_to, max_handling=release_level).eligible(store.records())
+    return CaseScope(ids, case, full_case, redaction, allowed)
 
 
 def _resolve(suspects: list[str], net) -> list[str]:
