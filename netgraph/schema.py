@@ -97,10 +97,12 @@ _NODES = [
              "I/II where split). Text that names no known taxon is kept as written, keyed "
              "``commodity:unmatched:<text>``, with no taxon.",
              {"taxon": "STRING", "product": "STRING", "cites_appendix": "STRING"}),
-    NodeType("Record", "One row of one source: provenance and intelligence grading of what it asserts.",
+    NodeType("Record", "One row of one source: provenance and intelligence grading of what it asserts "
+             "(``package``: the SHA-256 of the manifest of the case package that brought it from another agency; "
+             "empty for records loaded here).",
              {"source": "STRING", "file": "STRING", "row": "INT64", "record_id": "STRING", "agency": "STRING",
               "country": "STRING", "record_date": "DATE", "reliability": "STRING", "validity": "INT64",
-              "handling": "INT64"}, sources_from="id",
+              "handling": "INT64", "package": "STRING"}, sources_from="id",
              merge={"handling": "max", "reliability": "last", "validity": "last"}),
     NodeType("Mention", "What one record said about an entity, as written.",
              {"record": "STRING", "field": "STRING", "text": "STRING", "label": "STRING"}, sources_from="record"),
@@ -111,6 +113,13 @@ _NODES = [
               "conflicts": "INT64", "conflicts_file": "STRING", "status": "STRING", "netgraph_version": "STRING"},
              sources_from=None, merge=dict.fromkeys(("read", "loaded", "rejected", "rejects_file", "conflicts",
                                                      "conflicts_file", "status", "netgraph_version"), "last")),
+    NodeType("Exchange", "One export or import of a case package (audit log): ``direction``, ``at`` (UTC, ISO "
+             "8601), ``user``, ``recipient``, ``sender_key`` (the signing key's fingerprint), ``scope`` (JSON), "
+             "``release_level``, ``manifest_sha256``, ``file``, ``status`` (done, or why an import was refused), "
+             "``summary`` (JSON counts).",
+             {"direction": "STRING", "at": "STRING", "user": "STRING", "recipient": "STRING", "sender_key": "STRING",
+              "scope": "STRING", "release_level": "INT64", "manifest_sha256": "STRING", "file": "STRING",
+              "status": "STRING", "summary": "STRING", "netgraph_version": "STRING"}, sources_from=None),
 ]
 NODE_TYPES: dict[str, NodeType] = {n.label: n for n in _NODES}
 

@@ -126,10 +126,10 @@ def subgraph(store: GraphStore, labels: list[str] | None = None, rel_types: list
              date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
              min_reliability: str | None = None, min_validity: int | None = None) -> Subgraph:
     """The part of the stored graph with the given node labels and relationship types whose supporting
-    records pass the filters (labels default to all but Record/Mention/Load; types to the asserted ones:
-    leads, SUSPECTED_LINK, only when asked for)."""
+    records pass the filters (labels default to all but Record/Mention/Load/Exchange; types to the asserted
+    ones: leads, SUSPECTED_LINK, only when asked for)."""
     filters = Filters(date_from, date_to, min_reliability, min_validity)
-    labels = labels or [label for label in NODE_TYPES if label not in ("Record", "Mention", "Load")]
+    labels = labels or [label for label in NODE_TYPES if label not in ("Record", "Mention", "Load", "Exchange")]
     rel_types = rel_types or list(ASSERTED_REL_TYPES)
     nodes = reads.nodes(store, labels)  # what store.nodes / store.edges give, read leanly
     frames = [f for f in (reads.relationships(store, t) for t in rel_types) if len(f)]
