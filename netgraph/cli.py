@@ -491,3 +491,93 @@ def export_command(db: StoreTarget, admin_dir: Path, target_database: str) -> No
                "and add --overwrite-destination=true, which replaces all the database holds):")
     click.echo(written.command(target_database))
     click.echo("the first netgraph command against it then creates netgraph's constraints and indexes")
+
+
+@main.group("package")
+def package_group() -> None:
+    """Case packages: a case sent to another agency, signed, with its provenance (README, 'Case packages')."""
+
+
+@package_group.command("export")
+@store_options
+@click.option("--suspect", "suspects", multiple=True, required=True, help="Entity id or exact name (repeatable).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The package, e.g. "
+              "case.ngpkg.")
+@click.option("--recipient", required=True, help="The agency the package is for, e.g. CN-GX-ASB.")
+@click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Your private key (from `netgraph keys new`), which signs the package.")
+@click.option("--radius", default=1, show_default=True, help="Steps out from the suspects.")
+@click.option("--from", "date_from", help="First record date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Last record date (YYYY-MM-DD).")
+@click.option("--release-level", default=3, show_default=True, type=click.IntRange(1, 5),
+              help="Withhold records whose handling code is above this.")
+@click.option("--pseudonymise", is_flag=True, help="Replace every person but the suspects by a keyed pseudonym.")
+@click.option("--via", default=",".join(PERSON_LINKS), show_default=True, help="What ties two people.")
+@click.option("--also", "formats", multiple=True, type=click.Choice(["graphml", "gexf", "i2"]),
+              help="Also write the case beside OUT as GraphML, GEXF or i2 entity/link CSVs (repeatable).")
+def package_export(db: StoreTarget, suspects, out: Path, recipient: str, key_file: Path, radius: int, date_from,
+                   date_to, release_level: int, pseudonymise: bool, via: str, formats) -> None:
+    """Export the case around the suspects as a signed package (logged in the store)."""
+    from .exchange import export_package, write_interchange
+    kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    with db.open() as store:  # the export is logged in the store
+        try:
+            done = export_package(store, list(suspects), out, key_file, recipient, radius, date_from, date_to,
+                                  release_level, kinds, pseudonymise)
+        except (KeyError, PermissionError) as exc:
+            raise click.ClickException(str(exc.args[0])) from None
+    counts, withheld = done.manifest["counts"], done.manifest["withheld"]
+    click.echo(f"wrote {out}: {counts['nodes'].get('Person', 0)} people, {counts['nodes'].get('Record', 0)} records, "
+               f"{sum(counts['relationships'].values())} relationships for {recipient} at release level "
+               f"{release_level}; withheld: {withheld['records']} record(s), {withheld['entities']} person(s), "
+               f"{withheld['ties']} tie(s)")
+    click.echo(f"manifest SHA-256 {done.manifest_sha256}; signed by key {done.manifest['sender_key'][:16]}…")
+    for path in write_interchange(done, out.with_suffix(""), formats) if formats else []:
+        click.echo(f"wrote {path}")
+
+
+@package_group.command("import")
+@click.argument("package", type=click.Path(dir_okay=False, path_type=Path))
+@store_options
+@click.option("--trust", "trusted", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The sender's public key (.pub; repeatable): the package must be signed by one of them.")
+@click.option("--no-link", is_flag=True, help="Skip the entity-resolution report on the imported people.")
+def package_import(package: Path, db: StoreTarget, trusted, no_link: bool) -> None:
+    """Verify PACKAGE and merge it into the store; report what is new (logged in the store)."""
+    from .exchange import import_package
+    with db.open() as store:
+        report = import_package(store, package, list(trusted), link=not no_link)
+    click.echo(report.summary())
+
+
+@package_group.command("log")
+@store_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the log to this CSV file.")
+def package_log_command(db: StoreTarget, out: Path | None) -> None:
+    """List every export and import of a case package logged in the store."""
+    from .exchange import package_log
+    with db.open(read_only=True) as store:
+        log = package_log(store)
+    if out:
+        click.echo(f"wrote {write_csv(log, out)}")
+    if log.empty:
+        click.echo("no case package was exported or imported with this store")
+    for row in log.itertuples(index=False):
+        click.echo(f"{row.at}  {row.direction:<6}  {row.user}  {row.file}  recipient {row.recipient}  release level "
+                   f"{row.release_level}  manifest {str(row.manifest_sha256)[:16]}  {row.status}")
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """Signing keys for case packages."""
+
+
+@keys_group.command("new")
+@click.argument("name", type=click.Path(dir_okay=False, path_type=Path))
+def keys_new(name: Path) -> None:
+    """Make a key pair: NAME.key (private, mode 0600, keep it) and NAME.pub (give it to recipients)."""
+    from .exchange import new_keys
+    pair = new_keys(name)
+    click.echo(f"wrote {pair.private} (private: keep it, never send it) and {pair.public} (public: give it to the "
+               f"agencies you send packages to)")
+    click.echo(f"fingerprint {pair.fingerprint} (read it out to recipients so they can check the .pub file)")

@@ -375,8 +375,7 @@ def verify_package(path: str | Path, trusted) -> VerifiedPackage:
                 raw_signature = b""
             if not verifies(keys[sender], raw_signature, text):
                 raise PackageRefused(f"{path.name}: the signature of {MANIFEST} does not verify with the sender's "
-                                     "key {sender[:16]}…; the package was altered after it was signed".format(
-                                         sender=sender))
+                                     f"key {sender[:16]}…; the package was altered after it was signed")
             if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
                 raise PackageRefused(f"{path.name}: format {manifest.get('format')!r} version "
                                      f"{manifest.get('format_version')!r}; this netgraph reads {FORMAT!r} "

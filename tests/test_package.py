@@ -1,0 +1,294 @@
+"""Case packages (issue #21): a round trip between stores keeps the sender's provenance and carries no
+withheld record; a package altered in any way, or signed by a key the receiver does not trust, is refused."""
+import base64
+import json
+import os
+import stat
+import zipfile
+
+import networkx as nx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import netgraph as ng
+from netgraph.cli import main
+from netgraph.exchange import (
+    PackageRefused,
+    export_package,
+    import_package,
+    new_keys,
+    package_log,
+    verify_package,
+    write_interchange,
+)
+from netgraph.exchange.keys import KeyFileError, load_private
+from netgraph.schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
+from netgraph.views.chart import case_scope
+
+from .conftest import DATA
+from .test_neo4j import REAL_URI, TaggedStore, real_database, remove_tagged  # noqa: F401 (real_database: a fixture)
+
+LEVEL, SUSPECT = 2, "Wang Wei"
+
+
+def load_tiny(path):
+    store = ng.open_store(path)
+    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    ng.load_file(DATA / "tiny_vn.csv", "vn_agency", store, progress=False)
+    return store
+
+
+@pytest.fixture(scope="module")
+def sent(tmp_path_factory):
+    """A sender's store, its keys and the package it exported at release level 2."""
+    folder = tmp_path_factory.mktemp("sender")
+    keys = new_keys(folder / "vn-agency")
+    store = load_tiny(folder / "sender.lbdb")
+    done = export_package(store, [SUSPECT], folder / "case.ngpkg", keys.private, "CN-GX-ASB", radius=2,
+                          release_level=LEVEL)
+    yield store, keys, done
+    store.close()
+
+
+def facts(store) -> dict:
+    """Every node and relationship the store holds but the audit log, comparable across stores."""
+    out = {label: store.node_frame(label).astype(str).values.tolist() for label in NODE_TYPES if label != "Exchange"}
+    out.update({t: store.edge_frame(t).astype(str).values.tolist() for t in REL_TYPES})
+    return out
+
+
+def check_round_trip(sender, receiver, done, import_twice):
+    """What an import of ``done`` must give in ``receiver``: the case's facts with the sender's provenance and
+    no withheld record; a second import changes nothing."""
+    report = import_package(receiver, done.path, [done.path.parent / "vn-agency.pub"], link=False)
+    records = sender.records().set_index("id")
+    withheld = set(records.index[records["handling"].notna() & (records["handling"] > LEVEL)])
+    assert withheld, "the test data must hold records above the release level"
+    got = receiver.records().set_index("id")
+    assert not set(got.index) & withheld
+    assert (got["handling"].isna() | (got["handling"] <= LEVEL)).all()
+    assert set(got.index) == set(done.nodes["Record"]["id"]) and len(got) == report.records_new
+    for column in ("source", "file", "row", "record_id", "agency", "record_date", "reliability", "validity", "handling"):
+        assert got[column].astype(str).to_dict() == records.loc[got.index, column].astype(str).to_dict(), column
+    assert set(got["package"]) == {done.manifest_sha256}  # received, never passed off as loaded here
+    for label in NODE_TYPES:  # no fact rests on a withheld record; each stands in the sender's store too
+        if NODE_TYPES[label].sources_from is None:
+            continue
+        theirs = sender.node_frame(label).set_index("id")["sources"]
+        for key, sources in zip(*receiver.node_frame(label)[["id", "sources"]].to_numpy().T):
+            assert sources and set(sources) <= set(got.index) and set(sources) <= set(theirs[key]), (label, key)
+    for rel_type in [*ASSERTED_REL_TYPES, "REFERS_TO"]:
+        theirs = {(a, b): set(s) for a, b, s in sender.edge_frame(rel_type)[["source", "target", "sources"]].to_numpy()}
+        for a, b, sources in receiver.edge_frame(rel_type)[["source", "target", "sources"]].to_numpy():
+            assert set(sources) and set(sources) <= set(got.index) and set(sources) <= theirs[(a, b)], (rel_type, a, b)
+    # the expected subgraph: the people of the released case around the suspect, tied as the sender ties them
+    scope = case_scope(sender, [SUSPECT], radius=2, release_level=LEVEL)
+    received = ng.person_network(receiver)
+    assert set(received.nodes["id"]) == set(scope.case.nodes["id"]) == set(report.people_new["id"])
+    pairs = lambda net: {(frozenset((a, b)), tuple(sorted(s))) for a, b, s in  # noqa: E731
+                         net.edges[["source", "target", "sources"]].to_numpy()}
+    assert pairs(received) == pairs(scope.case)
+    assert report.seizures_new["id"].tolist() == sorted(receiver.node_properties("Seizure")["id"])
+    if not import_twice:
+        return report
+    before = facts(receiver)
+    again = import_package(receiver, done.path, [done.path.parent / "vn-agency.pub"], link=False)
+    assert facts(receiver) == before and not again.changed
+    assert again.records_known == len(got) and again.people_known == len(report.people_new)
+    log = package_log(receiver)
+    assert log["direction"].tolist() == ["import", "import"] and set(log["status"]) == {"done"}
+    assert set(log["manifest_sha256"]) == {done.manifest_sha256} and set(log["release_level"]) == {LEVEL}
+    return report
+
+
+def test_round_trip_into_an_empty_store_then_again(sent, tmp_path):
+    sender, keys, done = sent
+    with ng.open_store(tmp_path / "receiver.lbdb") as receiver:
+        report = check_round_trip(sender, receiver, done, import_twice=True)
+    assert "withheld by the sender" in report.summary() and "nothing new" not in report.summary()
+    manifest = done.manifest
+    assert manifest["release_level"] == LEVEL and manifest["recipient"] == "CN-GX-ASB"
+    assert manifest["withheld"]["records"] >= 1  # Wang Wei's T-3 (handling code 5) is in his full case
+    assert manifest["withheld"] == {k: v for k, v in case_scope(sender, [SUSPECT], 2, release_level=LEVEL)
+                                    .redaction.items() if k != "level"}
+    assert set(manifest["files"]) == {n for n in zipfile.ZipFile(done.path).namelist()
+                                      if n not in ("manifest.json", "manifest.sig")}
+    exported = package_log(sender)
+    assert exported["direction"].iloc[-1] == "export" and exported["manifest_sha256"].iloc[-1] == done.manifest_sha256
+    assert json.loads(exported["scope"].iloc[-1])["radius"] == 2 and exported["recipient"].iloc[-1] == "CN-GX-ASB"
+
+
+@pytest.mark.skipif(not REAL_URI, reason="needs a real Neo4j 5: set NETGRAPH_TEST_NEO4J_URI")
+def test_round_trip_into_neo4j(sent, request):
+    """The same round trip into a real Neo4j 5's default database (what it writes is tagged and removed)."""
+    sender, keys, done = sent
+    store = TaggedStore(request.getfixturevalue("real_database"))
+    try:
+        check_round_trip(sender, store, done, import_twice=True)
+    finally:
+        remove_tagged(store, store.tag, True)
+        store.close()
+
+
+def rewritten(path, out, change=None, drop=None):
+    """A copy of the package with one entry's content changed, or one entry left out (a valid zip)."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename == drop:
+                continue
+            data = source.read(info)
+            if info.filename == change:
+                data = data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 1]) + data[len(data) // 2 + 1:]
+            target.writestr(info, data)
+    return out
+
+
+def flipped(path, out, entry):
+    """A copy of the package file with one byte changed in the middle of ``entry``'s stored bytes."""
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo(entry)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0x20
+    out.write_bytes(bytes(data))
+    return out
+
+
+def test_tampered_packages_are_refused_and_nothing_is_written(sent, tmp_path):
+    sender, keys, done = sent
+    stranger = new_keys(tmp_path / "stranger")
+    table = "nodes/Person.parquet"
+    cases = [
+        (flipped(done.path, tmp_path / "byte.ngpkg", table), [keys.public], "Person.parquet"),
+        (flipped(done.path, tmp_path / "byte-manifest.ngpkg", "manifest.json"), [keys.public], "manifest"),
+        (rewritten(done.path, tmp_path / "content.ngpkg", change=table), [keys.public],
+         "Person.parquet does not match its SHA-256"),
+        (rewritten(done.path, tmp_path / "manifest.ngpkg", change="manifest.json"), [keys.public], "manifest"),
+        (rewritten(done.path, tmp_path / "removed.ngpkg", drop=table), [keys.public], "Person.parquet .*is missing"),
+        (rewritten(done.path, tmp_path / "unsigned.ngpkg", drop="manifest.sig"), [keys.public], "manifest.sig is missing"),
+        (done.path, [stranger.public], "not among the trusted keys"),
+    ]
+    # a manifest re-signed by another key that claims to be the sender's: its signature does not verify
+    with zipfile.ZipFile(done.path) as source, zipfile.ZipFile(tmp_path / "forged.ngpkg", "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "manifest.sig":
+                data = base64.b64encode(load_private(stranger.private).sign(source.read("manifest.json")))
+            target.writestr(info, data)
+    cases.append((tmp_path / "forged.ngpkg", [keys.public], "signature of manifest.json does not verify"))
+    (tmp_path / "not-a-zip.ngpkg").write_bytes(b"PK\x03\x04 not really")
+    cases.append((tmp_path / "not-a-zip.ngpkg", [keys.public], "not a readable zip"))
+    with ng.open_store(tmp_path / "receiver.lbdb") as receiver:
+        for path, trusted, message in cases:
+            with pytest.raises(PackageRefused, match=message):
+                import_package(receiver, path, trusted, link=False)
+        assert set(receiver.counts()) == {"Exchange"}  # only the log of the refusals
+        log = package_log(receiver)
+        assert len(log) == len(cases) and log["status"].str.startswith("refused: ").all()
+    assert verify_package(done.path, [keys.public]).manifest_sha256 == done.manifest_sha256  # the original is fine
+
+
+def test_pseudonymised_package_names_only_the_suspect(sent, tmp_path):
+    sender, keys, done = sent
+    first = export_package(sender, [SUSPECT], tmp_path / "a.ngpkg", keys.private, "CN-GX-ASB", radius=2,
+                           release_level=LEVEL, pseudonymise=True)
+    again = export_package(sender, [SUSPECT], tmp_path / "b.ngpkg", keys.private, "CN-GX-ASB", radius=2,
+                           release_level=LEVEL, pseudonymise=True)
+    other = export_package(sender, [SUSPECT], tmp_path / "c.ngpkg", keys.private, "TH-DNP", radius=2,
+                           release_level=LEVEL, pseudonymise=True)
+    others = [n for i, n in zip(done.nodes["Person"]["id"], done.nodes["Person"]["name"]) if n != SUSPECT]
+    assert others
+    package = verify_package(first.path, [keys.public])
+    text = json.dumps({name: package.table(name).astype(str).values.tolist() for name in package.files},
+                      ensure_ascii=False).casefold()
+    written = write_interchange(first, tmp_path / "anon")
+    text += "".join(p.read_text(encoding="utf-8-sig").casefold() for p in written)
+    assert SUSPECT.casefold() in text
+    for name in others:
+        assert name.casefold() not in text  # no other name, in any table or format
+    assert sorted(first.nodes["Person"]["id"]) == sorted(again.nodes["Person"]["id"])  # stable for a recipient
+    assert set(first.nodes["Person"]["id"]) & set(other.nodes["Person"]["id"]) == {f"person:{SUSPECT.lower()}"}
+    assert first.manifest["pseudonymised"] and not done.manifest["pseudonymised"]
+
+
+def test_interchange_formats_carry_provenance_and_neutralise_formulas(tmp_path):
+    rows = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False)
+    rows["Offenders"] = rows["Offenders"].str.replace("Emeka Okafor", "=HYPERLINK(\"http://x\")")
+    rows.to_csv(tmp_path / "hostile.csv", index=False)
+    keys = new_keys(tmp_path / "k")
+    with ng.open_store(tmp_path / "s.lbdb") as store:
+        ng.load_file(tmp_path / "hostile.csv", "cen_customs", store, progress=False)
+        done = export_package(store, ["Nguyễn Văn Hùng"], tmp_path / "case.ngpkg", keys.private, "CN-GX-ASB",
+                              release_level=5)
+    written = write_interchange(done, tmp_path / "case")
+    graph = nx.read_graphml(tmp_path / "case.graphml")
+    gexf = nx.read_gexf(tmp_path / "case.gexf")
+    assert graph.number_of_nodes() == gexf.number_of_nodes() == sum(
+        len(f) for label, f in done.nodes.items() if label not in ("Record", "Mention"))
+    assert graph.number_of_edges() == sum(len(f) for t, f in done.relationships.items() if t != "REFERS_TO")
+    hung = graph.nodes["person:nguyễn văn hùng"]
+    behind = sorted(done.asserts.loc[done.asserts["id"] == "person:nguyễn văn hùng", "record"])
+    records = done.nodes["Record"].set_index("id").loc[behind]
+    assert len(behind) >= 2 and hung["package"] == done.manifest_sha256 and hung["records"] == len(behind)
+    assert hung["record_ids"] == "; ".join(sorted(records["record_id"])) and hung["sources"] == "; ".join(behind)
+    assert hung["agencies"] == "; ".join(sorted(set(records["agency"])))
+    entities = pd.read_csv(tmp_path / "case-i2-entities.csv", encoding="utf-8-sig", dtype=str)
+    links = pd.read_csv(tmp_path / "case-i2-links.csv", encoding="utf-8-sig", dtype=str)
+    assert {"id", "type", "label", "sources", "record_ids", "agencies"} <= set(entities.columns)
+    assert {"from", "to", "type", "sources", "record_ids", "agencies"} <= set(links.columns)
+    hostile = entities[entities["type"] == "Person"]["label"]
+    assert hostile.str.startswith("'=HYPERLINK").any() and not hostile.str.startswith("=").any()
+    assert len(written) == 4
+
+
+def test_keys_and_the_command_line(tmp_path):
+    runner = CliRunner()
+    made = runner.invoke(main, ["keys", "new", str(tmp_path / "agency")])
+    assert made.exit_code == 0, made.output
+    private, public = tmp_path / "agency.key", tmp_path / "agency.pub"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    secret = [line for line in private.read_text().splitlines() if "-----" not in line]
+    assert not any(part in made.output for part in secret)  # never printed
+    assert runner.invoke(main, ["keys", "new", str(tmp_path / "agency")]).exit_code == 1  # never overwritten
+    os.chmod(private, 0o644)
+    with pytest.raises(KeyFileError, match="chmod 600"):
+        load_private(private)
+    os.chmod(private, 0o600)
+    sender, receiver = tmp_path / "sender.lbdb", tmp_path / "receiver.lbdb"
+    load_tiny(sender).close()
+    out = tmp_path / "case.ngpkg"
+    exported = runner.invoke(main, ["package", "export", "--db", str(sender), "--suspect", SUSPECT, "--radius", "2",
+                                    "--release-level", str(LEVEL), "--recipient", "CN-GX-ASB", "--key", str(private),
+                                    "--out", str(out), "--also", "graphml", "--also", "i2"])
+    assert exported.exit_code == 0, exported.output
+    assert (tmp_path / "case.graphml").exists() and (tmp_path / "case-i2-links.csv").exists()
+    assert not (tmp_path / "case.gexf").exists()
+    imported = runner.invoke(main, ["package", "import", str(out), "--db", str(receiver), "--trust", str(public)])
+    assert imported.exit_code == 0, imported.output
+    assert f"new person: {SUSPECT}" in imported.output and "records: 3 new" in imported.output
+    refused = runner.invoke(main, ["package", "import", str(out), "--db", str(receiver), "--trust",
+                                   str(new_keys(tmp_path / "other").public)])
+    assert refused.exit_code == 1 and "not among the trusted keys" in refused.output
+    assert "Traceback" not in refused.output
+    log = runner.invoke(main, ["package", "log", "--db", str(receiver)])
+    assert log.exit_code == 0 and log.output.count("import") == 2 and "refused" in log.output
+    assert "export" in runner.invoke(main, ["package", "log", "--db", str(sender)]).output
+
+
+def test_a_store_made_before_case_packages_opens_and_logs(tmp_path, sent):
+    import ladybug
+    path = tmp_path / "old.lbdb"
+    load_tiny(path).close()
+    db = ladybug.Database(str(path))  # as netgraph wrote it before case packages
+    conn = ladybug.Connection(db)
+    conn.execute("DROP TABLE Exchange")
+    conn.execute("ALTER TABLE Record DROP package")
+    conn.close()
+    db.close()
+    with ng.open_store(path, read_only=True) as store:
+        assert package_log(store).empty and store.records()["package"].isna().all()
+    with ng.open_store(path) as store:
+        report = import_package(store, sent[2].path, [sent[1].public])
+        assert report.records_new == 0 and report.records_known == len(sent[2].nodes["Record"])
+        assert len(package_log(store)) == 1
+        assert store.records()["package"].isna().all()  # records loaded here stay as they were
