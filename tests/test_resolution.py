@@ -22,9 +22,9 @@ def test_generated_set_is_resolved_with_high_f1(seed):
     rows, truth = evaluation_set(people=300, seed=seed)
     result = resolution.match(rows)
     scores = pairwise(truth, result.clusters.set_index("id")["resolved_id"])
-    # measured F1 0.956–0.969 (precision 0.963–0.981, recall 0.936–0.961) over seeds 1–3: the floors
-    # leave room for other seeds, not for a regression
-    assert scores["f1"] >= 0.94 and scores["precision"] >= 0.95 and scores["recall"] >= 0.92, scores
+    # measured F1 0.990–0.993 (precision 0.996–1.000, recall 0.984–0.987) over seeds 1–3 (phones valid, names
+    # several people bear told apart by them): the floors leave room for other seeds, not for a regression
+    assert scores["f1"] >= 0.97 and scores["precision"] >= 0.98 and scores["recall"] >= 0.96, scores
 
 
 def test_hard_cases_same_common_name():
@@ -34,10 +34,10 @@ def test_hard_cases_same_common_name():
     clusters = pd.DataFrame({"person": twins, "cluster": result.reindex(twins.index)})
     for case in range(10):
         apart = clusters[clusters["person"].isin([300 + 2 * case, 301 + 2 * case])].groupby("person")["cluster"]
-        if case % 2 == 0:  # told apart by their birth dates: never merged (an exact rule)
-            assert apart.first().nunique() == 2, case
-        else:  # the same name and nothing but different phones: the model merges them — a known limit
-            assert apart.first().nunique() == 1, case
+        # told apart by their birth dates (an exact rule), or by nothing but their phones: a name the data
+        # show several people bear is no link without a phone or a birth date in common
+        assert apart.first().nunique() == 2, case
+        assert (apart.nunique() == 1).all(), case  # and each twin's own mentions are one person
 
 
 def test_variants_of_one_person_meet():
@@ -194,12 +194,12 @@ def test_naming_traditions_are_resolved(seed):
     table = pairwise_by(truth, predicted, tradition).set_index("group")
     print(f"\nseed {seed}: overall " + ", ".join(f"{k} {v:.3f}" for k, v in overall.items()))
     print(table[["mentions", "people", "precision", "recall", "f1"]].round(3).to_string())
-    # measured over seeds 1-3: F1 0.937-0.945, precision 0.957-0.961 (the issue asks 0.95 and 0.97: not met;
-    # the README says where the rest is lost); the floors leave room for seeds, not for a regression
-    assert overall["f1"] >= 0.93 and overall["precision"] >= 0.95, overall
+    # measured over seeds 1-3: F1 0.965-0.977, precision 0.984-0.996: issue 18 asks F1 >= 0.95 with precision
+    # >= 0.97, asserted as it is; per tradition, precision 0.984-1 and F1 0.901 (Thai) - 1
+    assert overall["f1"] >= 0.95 and overall["precision"] >= 0.97, overall
     new = table.drop(["Vietnamese", "Chinese (Mandarin)", "other"])
-    assert (new["precision"] >= 0.97).all() and (new["f1"] >= 0.8).all(), new
-    assert table.loc[["Vietnamese", "Chinese (Mandarin)"], "f1"].min() >= 0.92
+    assert (new["precision"] >= 0.97).all() and (new["f1"] >= 0.88).all(), new
+    assert table.loc[["Vietnamese", "Chinese (Mandarin)"], "f1"].min() >= 0.95
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -50,9 +50,6 @@ OTHER = {  # given names, family names
     "MY": (["Ahmad", "Siew Ling", "Kamal", "Mei Ling", "Farid", "Nurul", "Azman", "Hui Min"],
            ["Tan", "Lim", "Abdullah", "Rahman", "Wong", "Ismail", "Ong", "Yusof"]),
 }
-PREFIX = {"VN": ("84", "9"), "CN": ("86", "13"), "NG": ("234", "80"), "TH": ("66", "8"), "MZ": ("258", "84"),
-          "LA": ("856", "20"), "MY": ("60", "12")}
-
 
 def _ascii_upper(name: str) -> str:
     import unicodedata
@@ -66,10 +63,30 @@ def _typo(rng: random.Random, name: str) -> str:
     return name[:i] + rng.choice("aeioumnrt") + name[i + 1:]
 
 
+def _mobile(nat: str, digits: str) -> str:
+    """A valid mobile number of ``nat`` (E.164) ending in ``digits``: the region's example mobile number
+    (phonenumbers) with its last digits replaced, as few as it takes to stay valid. (Numbers of the right
+    length: the first generator's were a digit or two short, so normalisation dropped nearly all of them.)"""
+    import phonenumbers
+
+    example = phonenumbers.example_number_for_type(nat, phonenumbers.PhoneNumberType.MOBILE)
+    national = phonenumbers.national_significant_number(example)
+    for keep in range(len(digits), 0, -1):
+        number = f"+{example.country_code}{national[:len(national) - keep]}{digits[-keep:]}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
+    return f"+{example.country_code}{national}"
+
+
 def _phone_ways(rng: random.Random, nat: str, digits: str) -> list[str]:
-    code, lead = PREFIX[nat]
-    local = lead + digits
-    return [f"0{local[:3]} {local[3:6]} {local[6:]}", f"+{code}{local}", f"{code}-{local[:3]}-{local[3:6]}-{local[6:]}"]
+    """One mobile number written three ways: national (0912 345 678), E.164 and code-dashed (84-912-345-678)."""
+    import phonenumbers
+
+    number = phonenumbers.parse(_mobile(nat, digits))
+    national = phonenumbers.national_significant_number(number)
+    return [phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            f"{number.country_code}-{national[:3]}-{national[3:6]}-{national[6:]}"]
 
 
 # Surname shares (percent of the population) for the namesake-realistic generator: Vietnamese from Lê Trung
@@ -338,9 +355,8 @@ def traditions_set(per_tradition: int = 40, seed: int = 0, hard_cases: int = 4
     rows, truth, traditions = [], [], []
     for person, (tradition, name, ways) in enumerate(people):
         nat = rng.choice(nationality[tradition])
-        code = PREFIX.get(nat, ("44", "7"))
         digits = "".join(str(rng.randint(0, 9)) for _ in range(7))
-        phone = f"+{code[0]}{code[1]}{digits}"
+        phone = _mobile(nat, digits)
         for k in range(rng.randint(2, 4)):
             rows.append({"id": f"t{len(rows):06d}", "name": name if k == 0 else rng.choice(ways),
                          "nationality": nat if rng.random() < 0.5 else None, "passport": None, "birth_date": None,

@@ -123,21 +123,30 @@ BLOCKING_KEYS = [("name_sorted",), ("phone_key",), ("passport",), ("name_folded"
                  ("name_prefixes",), ("name_shape",), ("name_rest",), ("name_ends",), ("name_tail",)]
 ARRAY_KEYS = {"name_chinese"}  # list columns: compared element by element
 # the comparison levels an explanation names (SAME_AS.agreed), by their labels in _settings
-AGREED = {"same spelling (folded)": "name: same spelling", "same names, any order": "name: same names, any order",
+AGREED = {"a name several people bear": "name: a name several people bear",
+          "same spelling (folded)": "name: same spelling", "same names, any order": "name: same names, any order",
           "hanzi reading matches": "name: hanzi reading",
           "same names as each tradition writes them": "name: same names as each tradition writes them",
           "a Chinese reading in common": "name: a Chinese reading", "long names one letter apart":
           "name: one letter apart", "one name more or fewer": "name: one name more or fewer",
           "names two letters apart": "name: two letters apart", "a phone in common": "phone",
           "same passport": "passport", "same birth_date": "birth date", "same nationality": "nationality"}
-MAX_PAIRS_PER_RULE = 5_000_000  # a blocking rule that would compare more pairs is left out (and said so)
+MAX_BLOCK = 400  # a block of more mentions (one common name in large data) is split by birth year (and said so)
 
 
-def blocking_plan(rows: pd.DataFrame) -> tuple[list[tuple[str, ...]], list[str], pd.DataFrame]:
-    """The blocking keys to use, a note for each one left out because its blocks are too big (common names
-    in large data: every Nguyễn Văn H… compared with every other), and the report: per key, the candidate
-    pairs that share it (for a list key, pairs sharing any element, counted once per shared element) and
-    whether it was used.
+def _pairs(counts) -> int:
+    counts = np.asarray(counts, dtype=np.int64)
+    return int((counts * (counts - 1) // 2).sum())
+
+
+def blocking_plan(rows: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """Rows with a blocking column per key (``b_`` + key: the key, or for a block of more than ``max_block``
+    mentions, the key and the birth year, so that every Nguyễn Văn Hùng is not compared with every other: a
+    mention of such a name without a birth date is compared through its other keys, a phone above all, and not
+    through this one), notes saying how many pairs the split left out (never silently), and the report: per
+    key, the candidate pairs that share it (for a list key, once per shared element), the pairs compared
+    after splitting and the pairs dropped. A pair is often found by several keys, so a dropped pair may still
+    be compared through another.
 
     >>> rows = features(pd.DataFrame({"id": ["a", "b"], "name": ["Nabil al-Marabh", "Nabil Almarabh"],
     ...     "nationality": [None, None], "passport": [None, None], "birth_date": [None, None],
@@ -146,27 +155,48 @@ def blocking_plan(rows: pd.DataFrame) -> tuple[list[tuple[str, ...]], list[str],
     >>> int(report["name_folded"]), int(report["name_sorted"])
     (1, 0)
     """
-    keep, notes, report = [], [], []
-    for keys in BLOCKING_KEYS:
-        present = rows.dropna(subset=list(keys))
-        if ARRAY_KEYS & set(keys):
-            present = present.explode(list(ARRAY_KEYS & set(keys)))
-        sizes = present.groupby(list(keys)).size()
-        pairs = int((sizes * (sizes - 1) // 2).sum())
-        used = pairs <= MAX_PAIRS_PER_RULE or keys == ("name_sorted",)
-        if used:
-            keep.append(keys)
-        else:
-            notes.append(f"blocking on {' + '.join(keys)} left out: {pairs:,} pairs > {MAX_PAIRS_PER_RULE:,}")
-        report.append({"key": " + ".join(keys), "pairs": pairs, "used": used})
-    for left, right in (("name_alt", "name_sorted"), ("name_sorted", "name_alt")):  # the hanzi readings
-        counts = rows[left].value_counts()
-        pairs = int(counts.mul(rows[right].value_counts(), fill_value=0).sum())
-        report.append({"key": f"{left} = {right}", "pairs": pairs, "used": True})
-    return keep, notes, pd.DataFrame(report)
+    year = rows["birth_date"].str[:4]
+    out, notes, report = rows.copy(), [], []
+
+    def split(values: pd.Series, big: set) -> pd.Series:
+        """values; those in ``big`` with the birth year appended (None without one)."""
+        inside = values.isin(big)
+        return values.where(~inside, (values.astype(str) + "|" + year.astype(str)).where(year.notna()))
+
+    def record(key: str, total: int, kept: int, blocks: int) -> None:
+        report.append({"key": key, "pairs": total, "compared": kept, "dropped": total - kept, "used": kept > 0})
+        if total > kept:
+            notes.append(f"blocking on {key}: {blocks:,} blocks of more than {max_block:,} mentions split by birth "
+                         f"year; {total - kept:,} of {total:,} candidate pairs dropped (compared only if another "
+                         "key finds them)")
+
+    for (key,) in BLOCKING_KEYS:
+        if key in ARRAY_KEYS:
+            present = rows[key].dropna().explode().dropna()
+            sizes = present.value_counts()
+            big = set(sizes.index[sizes > max_block])
+            years = year.reindex(present.index)
+            kept = present.where(~present.isin(big), (present.astype(str) + "|" + years.astype(str)).where(
+                years.notna())).dropna()
+            out["b_" + key] = kept.groupby(level=0).agg(lambda v: sorted(set(v))).reindex(rows.index)
+            record(key, _pairs(sizes), _pairs(kept.value_counts()), len(big))
+            continue
+        sizes = rows[key].value_counts()
+        big = set(sizes.index[sizes > max_block])
+        out["b_" + key] = split(rows[key], big) if big else rows[key]
+        record(key, _pairs(sizes), _pairs(out["b_" + key].value_counts()), len(big))
+    # hanzi read as a Latin spelling: name_alt of one mention against name_sorted of another
+    alt, spelled = rows["name_alt"].value_counts(), rows["name_sorted"].value_counts()
+    cross = alt.mul(spelled.reindex(alt.index).fillna(0))
+    big = set(cross.index[cross > max_block * (max_block - 1) // 2])
+    out["b_name_alt"], out["b_name_alt_sorted"] = split(rows["name_alt"], big), split(rows["name_sorted"], big)
+    kept_alt, kept_spelled = out["b_name_alt"].value_counts(), out["b_name_alt_sorted"].value_counts()
+    record("name_alt = name_sorted", int(cross.sum()),
+           int(kept_alt.mul(kept_spelled.reindex(kept_alt.index).fillna(0)).sum()), len(big))
+    return out, notes, pd.DataFrame(report)
 
 
-def _settings(blocking: list[tuple[str, ...]]):
+def _settings():
     """Comparisons with stated priors (m: how often true matches agree; u: how often chance pairs do).
     u is re-estimated from random pairs, and m by EM when the data allow; the priors stand otherwise."""
     import splink.comparison_level_library as cll
@@ -186,6 +216,14 @@ def _settings(blocking: list[tuple[str, ...]]):
     # date, a phone or a nationality that differ)
     name = cl.CustomComparison(output_column_name="name", comparison_levels=[
         cll.NullLevel("name_sorted"),
+        # a name the data show several people bear (its mentions carry different phones or birth dates:
+        # namesakes, Nguyễn Văn Lan with two phones) is no link on its own, nor are its spellings, readings
+        # and typos: a phone or a birth date in common must say which of them it is
+        level(cll.CustomLevel("(name_bearers_l > 1 OR name_bearers_r > 1) AND (name_sorted_l = name_sorted_r OR "
+                              "name_folded_l = name_folded_r OR name_alt_l = name_sorted_r OR "
+                              "name_sorted_l = name_alt_r OR name_alt_l = name_alt_r OR "
+                              "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1)"),
+              "a name several people bear", 0.1, 1.5e-3),
         level(cll.ExactMatchLevel("name_ascii"), "same spelling (folded)", 0.5, 5e-5),
         level(cll.ExactMatchLevel("name_sorted"), "same names, any order", 0.12, 1e-5),
         level(cll.CustomLevel("(name_alt_l = name_sorted_r OR name_sorted_l = name_alt_r OR "
@@ -225,9 +263,10 @@ def _settings(blocking: list[tuple[str, ...]]):
         comparisons=[name, phones, exact("passport", 0.98, 1e-6), exact("birth_date", 0.95, 1e-3),
                      exact("nationality", 0.95, 0.2)],
         blocking_rules_to_generate_predictions=[
-            *(block_on(*keys, arrays_to_explode=sorted(ARRAY_KEYS & set(keys)) or None) for keys in blocking),
-            "l.name_alt = r.name_sorted",  # two rules, not one with OR: an OR cannot use a hash join
-            "l.name_sorted = r.name_alt",
+            *(block_on(f"b_{key}", arrays_to_explode=[f"b_{key}"] if key in ARRAY_KEYS else None)
+              for (key,) in BLOCKING_KEYS),
+            "l.b_name_alt = r.b_name_alt_sorted",  # two rules, not one with OR: an OR cannot use a hash join
+            "l.b_name_alt_sorted = r.b_name_alt",
         ],
         retain_intermediate_calculation_columns=True,  # each comparison's weight: the levels that agreed
         retain_matching_columns=False,  # not the compared columns themselves: memory at scale
@@ -247,13 +286,13 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
     if len(rows) < 2:
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
     api = DuckDBAPI()
-    # Splink's training notes would drown the user's output: errors only
-    blocking, left_out, report = blocking_plan(rows)
+    rows, left_out, report = blocking_plan(rows.assign(name_bearers=name_bearers(rows)))
     if notes is not None:
         notes.extend(left_out)
     if blocking_report is not None:
         blocking_report.append(report)
-    linker = Linker(api.register(rows, dataset_display_name="people"), _settings(blocking), log_level=logging.ERROR)
+    # Splink's training notes would drown the user's output: errors only
+    linker = Linker(api.register(rows, dataset_display_name="people"), _settings(), log_level=logging.ERROR)
     if train:
         linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, len(rows) ** 2), seed=1)
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -280,16 +319,29 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
                          "match_weight": predictions["match_weight"].round(4), "agreed": agreed})
 
 
-def exact_rules(rows: pd.DataFrame) -> tuple[set, set]:
-    """(must-link pairs: same passport; cannot-link pairs: different birth dates among name matches)."""
-    def pairs(columns: list[str], on: str, keep) -> set:
-        present = rows.dropna(subset=columns)[["unique_id", *{*columns, on}]]
-        both = present.merge(present, on=on)
-        both = both[(both["unique_id_x"] < both["unique_id_y"]) & keep(both)]
-        return set(zip(both["unique_id_x"], both["unique_id_y"]))
-    must = pairs(["passport"], "passport", lambda f: True)
-    cannot = pairs(["birth_date"], "name_sorted", lambda f: f["birth_date_x"] != f["birth_date_y"])
-    return must, cannot
+def name_bearers(rows: pd.DataFrame) -> pd.Series:
+    """How many people the data show to bear each row's name (same names in any order): the most different
+    phones, or different birth dates, among its mentions (at least 1). A lower bound: two mentions of one name
+    with two phones may be one person with two phones, and are taken as two.
+
+    >>> rows = pd.DataFrame({"name_sorted": ["lan nguyen van"] * 3 + ["an le"], "phone_key": ["+1", "+2", None, None],
+    ...                      "birth_date": [None, None, "1970-01-01", None]})
+    >>> name_bearers(rows).tolist()
+    [2, 2, 2, 1]
+    """
+    names = rows.groupby("name_sorted", dropna=False)
+    most = np.maximum(names["phone_key"].transform("nunique"), names["birth_date"].transform("nunique"))
+    return most.clip(lower=1).astype(int)
+
+
+def exact_rules(rows: pd.DataFrame) -> set:
+    """Must-link pairs: the same passport. (The cannot-link rule, different birth dates under one name, is
+    checked as clusters grow, in ``match``: listing its pairs would take the square of a common name's
+    mentions.)"""
+    present = rows.dropna(subset=["passport"])[["unique_id", "passport"]]
+    both = present.merge(present, on="passport")
+    both = both[both["unique_id_x"] < both["unique_id_y"]]
+    return set(zip(both["unique_id_x"], both["unique_id_y"]))
 
 
 class DecisionsNotFoundError(NetgraphError, FileNotFoundError):
@@ -319,7 +371,7 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
     notes: list[str] = []
     report: list[pd.DataFrame] = []
     scored = score_pairs(rows, threshold=min(threshold, 0.9), notes=notes, train=train, blocking_report=report)
-    must, cannot = exact_rules(rows)
+    must = exact_rules(rows)
     decisions = decisions if decisions is not None else read_decisions(None)
     pair = lambda x, y: (min(x, y), max(x, y))  # noqa: E731
     analyst_must = {pair(a, b) for a, b, d in decisions[["a", "b", "decision"]].itertuples(index=False)
@@ -329,7 +381,7 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
     candidates = {}
     for row in scored.itertuples(index=False):
         key = (row.a, row.b)
-        if key not in cannot and key not in analyst_cannot and (row.score >= threshold or key in must):
+        if key not in analyst_cannot and (row.score >= threshold or key in must):
             by = "rule: same passport" if key in must else "model"
             candidates[key] = (row.score, row.a, row.b, row.match_weight, list(row.agreed), by)
     for key in must - set(candidates) - analyst_cannot:
@@ -338,11 +390,18 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
         candidates[key] = (1.0, key[0], key[1], np.inf, [], "analyst: must_link")
     candidates = list(candidates.values())
     never: dict[str, set] = {}
-    for x, y in cannot | analyst_cannot:
+    for x, y in analyst_cannot:
         never.setdefault(x, set()).add(y)
         never.setdefault(y, set()).add(x)
     parent = {i: i for i in rows["unique_id"]}
     members = {i: {i} for i in rows["unique_id"]}
+    # per cluster, the birth dates each name (any order) has in it: one name, two birth dates is two people
+    born = {i: {name: {date}} for i, name, date in rows[["unique_id", "name_sorted", "birth_date"]].itertuples(
+        index=False) if isinstance(date, str)}
+
+    def dates_differ(x: str, y: str) -> bool:
+        small, large = sorted((born.get(x, {}), born.get(y, {})), key=len)
+        return any(name in large and large[name] != dates for name, dates in small.items())
 
     def find(x):
         while parent[x] != x:
@@ -359,10 +418,12 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
         if ra == rb:
             accepted.append((a, b, score, weight, agreed, by))
             continue
-        if any(never.get(x, set()) & members[rb] for x in members[ra]):
+        if dates_differ(ra, rb) or any(never.get(x, set()) & members[rb] for x in members[ra] if x in never):
             continue
         parent[rb] = ra
         members[ra] |= members.pop(rb)
+        for name, dates in born.pop(rb, {}).items():
+            born.setdefault(ra, {}).setdefault(name, set()).update(dates)
         accepted.append((a, b, score, weight, agreed, by))
     clusters = pd.DataFrame({"id": rows["unique_id"], "root": [find(i) for i in rows["unique_id"]],
                              "mentions": rows["mentions"].fillna(0).to_numpy(),
