@@ -89,12 +89,13 @@ def check_round_trip(sender, receiver, done, import_twice):
     pairs = lambda net: {(frozenset((a, b)), tuple(sorted(s))) for a, b, s in  # noqa: E731
                          net.edges[["source", "target", "sources"]].to_numpy()}
     assert pairs(received) == pairs(scope.case)
+    assert {frozenset(p) for p in report.people_tied[["a", "b"]].to_numpy()} == {p for p, _ in pairs(received)}
     assert report.seizures_new["id"].tolist() == sorted(receiver.node_properties("Seizure")["id"])
     if not import_twice:
         return report
     before = facts(receiver)
     again = import_package(receiver, done.path, [done.path.parent / "vn-agency.pub"], link=False)
-    assert facts(receiver) == before and not again.changed
+    assert facts(receiver) == before and not again.changed and again.people_tied.empty
     assert again.records_known == len(got) and again.people_known == len(report.people_new)
     log = package_log(receiver)
     assert log["direction"].tolist() == ["import", "import"] and set(log["status"]) == {"done"}

@@ -54,7 +54,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ..analysis.ties import PERSON_LINKS
+from ..analysis.ties import PERSON_LINKS, memberships
 from ..resolution.linkage import resolve
 from ..resources import NetgraphError, netgraph_version
 from ..schema import ASSERTED, ASSERTED_REL_TYPES, EVENT_LABELS, NODE_TYPES, REL_TYPES
@@ -426,6 +426,7 @@ class ImportReport:
     people_known: int
     seizures_new: pd.DataFrame  # id, name, date
     ties_new: dict[str, int]  # relationship type → relationships new to the store
+    people_tied: pd.DataFrame  # a, b: pairs of people (one of them imported) tied now and not before
     ties_more_evidence: dict[str, int]  # type → relationships the store held that gained records
     linked: pd.DataFrame  # imported person, local person (and names): resolution puts them together
     withheld: dict = field(default_factory=dict)
@@ -434,7 +435,7 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(self.records_new or len(self.people_new) or len(self.seizures_new) or any(self.ties_new.values())
-                    or any(self.ties_more_evidence.values()))
+                    or any(self.ties_more_evidence.values()) or len(self.people_tied))
 
     def summary(self) -> str:
         lines = [f"{self.package}: signed by key {self.sender_key[:16]}… for {self.recipient}, release level "
@@ -442,6 +443,8 @@ class ImportReport:
                  f"records: {self.records_new} new, {self.records_known} already held",
                  f"people: {len(self.people_new)} new, {self.people_known} already held",
                  f"seizures and other events: {len(self.seizures_new)} new",
+                 f"pairs of people newly tied (a shared seizure, phone, account, organisation or conveyance): "
+                 f"{len(self.people_tied)}",
                  "ties new: " + (", ".join(f"{t} {n}" for t, n in self.ties_new.items() if n) or "none"),
                  "ties with new evidence: " + (", ".join(f"{t} {n}" for t, n in self.ties_more_evidence.items() if n)
                                                or "none")]
@@ -486,8 +489,10 @@ def import_package(store: GraphStore, path: str | Path, trusted, link: bool = Tr
     events_before = set(store.node_properties("Seizure")["id"]) if "Seizure" in tables else set()
     rel_frames = {t: f for t, f in tables.items() if t in REL_TYPES}
     before = {t: _tie_sources(store.edge_frame(t), t) for t in rel_frames if t in ASSERTED_REL_TYPES}
-    store.write(batch)
     people = tables.get("Person", pd.DataFrame(columns=["id", "name"]))
+    tied_before = _tied(store, set(people["id"])) if persons_before else set()
+    store.write(batch)
+    tied = sorted(tuple(sorted(p)) for p in _tied(store, set(people["id"])) - tied_before)
     events = tables.get("Seizure", pd.DataFrame(columns=["id", "name", "date"]))
     ties_new, ties_more = {}, {}
     for rel_type, held in before.items():
@@ -501,12 +506,13 @@ def import_package(store: GraphStore, path: str | Path, trusted, link: bool = Tr
                           people.loc[~people["id"].isin(persons_before), ["id", "name"]].reset_index(drop=True),
                           int(people["id"].isin(persons_before).sum()),
                           events.loc[~events["id"].isin(events_before), ["id", "name", "date"]].reset_index(drop=True),
-                          ties_new, ties_more, _empty_links(), manifest.get("withheld", {}))
+                          ties_new, pd.DataFrame(tied, columns=["a", "b"]), ties_more, _empty_links(),
+                          manifest.get("withheld", {}))
     if link and len(people):
         report.linked = _linked(store, set(people["id"]), persons_before - set(people["id"]), report.notes)
     summary = {"records_new": report.records_new, "people_new": len(report.people_new),
                "seizures_new": len(report.seizures_new), "ties_new": sum(ties_new.values()),
-               "ties_more_evidence": sum(ties_more.values()), "linked": len(report.linked)}
+               "ties_more_evidence": sum(ties_more.values()), "people_tied": len(tied), "linked": len(report.linked)}
     log_exchange(store, "import", manifest, package.manifest_sha256, path.name, "done", summary, user)
     return report
 
@@ -571,6 +577,20 @@ def _tie_sources(frame: pd.DataFrame, rel_type: str) -> dict[tuple, set]:
 def _plain(value):
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(int(value)) \
         if isinstance(value, (float, np.floating, int, np.integer)) else str(value)
+
+
+def _tied(store: GraphStore, people: set) -> set[frozenset]:
+    """Pairs of people, one of them in ``people``, that share a seizure or other event, a phone, an account, an
+    organisation or a conveyance in ``store`` (the ties of :func:`~netgraph.analysis.network.person_network`)."""
+    if not people:
+        return set()
+    member = memberships(store)
+    hubs = member.loc[member["person"].isin(list(people)), "hub"].unique().tolist()
+    pairs = set()
+    for _, members in member[member["hub"].isin(hubs)].groupby("hub")["person"]:
+        members = set(members)
+        pairs |= {frozenset((a, b)) for a in members & people for b in members if a != b}
+    return pairs
 
 
 def _empty_links() -> pd.DataFrame:
