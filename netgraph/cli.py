@@ -581,3 +581,157 @@ def keys_new(name: Path) -> None:
     click.echo(f"wrote {pair.private} (private: keep it, never send it) and {pair.public} (public: give it to the "
                f"agencies you send packages to)")
     click.echo(f"fingerprint {pair.fingerprint} (read it out to recipients so they can check the .pub file)")
+
+
+# --- risk management (issue 20) -----------------------------------------------------------------------------
+@main.group("risk")
+def risk_group() -> None:
+    """Risk indicators from past seizures, risk profiles, targeting and the back-test."""
+
+
+@risk_group.command("indicators")
+@store_options
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the tables.")
+@click.option("--from", "date_from", help="First seizure date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Last seizure date (YYYY-MM-DD).")
+@click.option("--min-seizures", default=5, show_default=True, type=click.IntRange(1),
+              help="Seizures a combination or candidate must rest on.")
+@click.option("--min-lift", default=1.5, show_default=True, type=click.FloatRange(0), help="Lift a candidate needs.")
+def risk_indicators(db: StoreTarget, out: Path, date_from, date_to, min_seizures: int, min_lift: float) -> None:
+    """Indicators per dimension, recurring combinations and ranked candidate indicators (CSV, XLSX)."""
+    from .risk import indicators as ind
+    from .risk.report import method_stamp
+    with db.open(read_only=True) as store:
+        chosen = ind.events(store, date_from=date_from, date_to=date_to)
+        if not len(chosen):
+            raise click.ClickException("no seizures in this store (in this window): indicators come from seizures")
+        found = ind.facts(store, chosen=chosen)
+        tables = {"indicators": ind.indicator_table(store, found=found, chosen=chosen),
+                  "combinations": pd.concat([ind.combinations(store, size, min_seizures=min_seizures, found=found,
+                                                              chosen=chosen) for size in (2, 3)], ignore_index=True),
+                  "candidates": ind.candidates(store, min_seizures, min_lift, date_from, date_to)}
+        stamp = method_stamp("risk indicators", (chosen[["id", "records"]],), date_from=date_from, date_to=date_to,
+                             min_seizures=min_seizures, min_lift=min_lift, store=str(store))
+        for path in write_tables(out, tables, stamp, workbook="netgraph_risk_indicators.xlsx"):
+            click.echo(f"wrote {path}")
+
+
+@risk_group.command("profiles")
+@click.option("--profiles", "profiles_path", type=click.Path(path_type=Path),
+              help="A profile YAML file or folder to check and list [default: the shipped loaders/risk/].")
+@click.option("--draft", type=click.Path(path_type=Path, dir_okay=False),
+              help="Draft profiles from the seizures of --db (or --neo4j) into this YAML file.")
+@click.option("--db", type=click.Path(path_type=Path), help="With --draft: the embedded netgraph database.")
+@click.option("--neo4j", "neo4j_uri", help="With --draft: a Neo4j 5 server instead.")
+@click.option("--neo4j-database", help="The Neo4j database [default: the server's default].")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1), help="Profiles to draft.")
+@click.option("--dimension", "dimensions", multiple=True, help="Draft only from these dimensions (repeatable; "
+              "e.g. leg, airport, airline, origin_country, transit_country, concealment, commodity).")
+@click.option("--min-size", default=1, show_default=True, type=click.IntRange(1, 3),
+              help="Dimensions a drafted profile combines at least.")
+@click.option("--min-seizures", default=5, show_default=True, type=click.IntRange(1))
+@click.option("--owner", default="netgraph draft (edit before use)", show_default=True)
+@click.option("--handling", default=3, show_default=True, type=click.IntRange(1, 5))
+@click.option("--valid-from", help="First day the drafts are valid (YYYY-MM-DD) [default: today].")
+@click.option("--valid-days", default=365, show_default=True, type=click.IntRange(1))
+@click.option("--source", "source_words", default="the store's seizures", show_default=True,
+              help="How the rationale names the data the drafts come from.")
+def risk_profiles(profiles_path, draft, db, neo4j_uri, neo4j_database, top, dimensions, min_size, min_seizures,
+                  owner, handling, valid_from, valid_days, source_words) -> None:
+    """Check and list risk profiles, or draft them from a store's seizures (--draft FILE --db PATH)."""
+    import datetime as dt
+
+    from .risk import indicators as ind
+    from .risk.profiles import TARGETABLE_CONDITIONS, draft_profiles, load_profiles, profiles_yaml
+    if not draft:
+        if db or neo4j_uri:
+            raise click.UsageError("--db/--neo4j are for --draft; to check profiles give --profiles PATH")
+        for p in load_profiles(profiles_path):
+            click.echo(f"{p.name}: score {p.score:g}, valid {p.valid_from} to {p.valid_to}, owner {p.owner}, handling "
+                       f"{p.handling}; {p.match} of {', '.join(p.conditions.given())}  [{p.source}]")
+        return
+    if bool(db) == bool(neo4j_uri):
+        raise click.UsageError("--draft needs exactly one of --db PATH or --neo4j URI")
+    unknown = sorted(set(dimensions) - set(TARGETABLE_CONDITIONS))
+    if unknown:
+        raise click.BadParameter(f"{unknown}: choose from {', '.join(TARGETABLE_CONDITIONS)}", param_hint="--dimension")
+    try:
+        start = dt.date.fromisoformat(valid_from) if valid_from else None
+    except ValueError:
+        raise click.BadParameter(f"{valid_from!r} is not a date YYYY-MM-DD", param_hint="--valid-from") from None
+    with StoreTarget(db, neo4j_uri, neo4j_database).open(read_only=True) as store:
+        found = ind.candidates(store, min_seizures=min_seizures, dimensions=tuple(dimensions) or ind.TARGETABLE)
+    drafted = draft_profiles(found, top, owner, handling, start, valid_days, source_words, min_size)
+    if not drafted:
+        raise click.ClickException("no candidate indicator is frequent enough to draft a profile from; lower "
+                                   "--min-seizures or --min-size")
+    draft.parent.mkdir(parents=True, exist_ok=True)
+    draft.write_text(f"# Drafted by netgraph {netgraph_version()} from {source_words}: edit before use.\n"
+                     + profiles_yaml(drafted), encoding="utf-8")
+    load_profiles(draft)  # what was written reads back
+    click.echo(f"wrote {len(drafted)} draft profiles to {draft}")
+
+
+@risk_group.command("target")
+@store_options
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for the targeting list.")
+@click.option("--profiles", "profiles_path", type=click.Path(path_type=Path),
+              help="A profile YAML file or folder [default: the shipped loaders/risk/].")
+@click.option("--kind", "kinds", multiple=True, default=("consignment",), show_default=True,
+              help="The kind of record to score (a mapping's event; repeatable).")
+@click.option("--as-of", help="Use the profiles valid on this day (YYYY-MM-DD) [default: each record's date].")
+@click.option("--damping", default=0.85, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True))
+def risk_target(db: StoreTarget, out: Path, profiles_path, kinds, as_of, damping: float) -> None:
+    """Score the records of KIND (consignments by default) against the profiles and the offender network:
+    targets.csv, network_risk.csv, the workbook and targets.html."""
+    import datetime as dt
+
+    from .risk.profiles import load_profiles
+    from .risk.report import method_stamp, write_targets_html
+    from .risk.target import Targeting
+    profiles = load_profiles(profiles_path)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of") from None
+    with db.open(read_only=True) as store:
+        scorer = Targeting(profiles, tuple(kinds), day, damping).fit(store)
+        if not len(scorer.events_):
+            kinds_held = sorted(set(store.node_properties("Seizure")["event"].dropna()))
+            raise click.ClickException(f"no record of kind {', '.join(kinds)} in this store (it holds: "
+                                       f"{', '.join(kinds_held) or 'nothing'}); load one with a mapping whose "
+                                       "event is that kind, e.g. air_manifest")
+        table = scorer.score()
+        risk = scorer.risk_[["id", "label", "name", "offender", "convicted", "risk", "percentile", "steps", "path"]]
+        stamp = method_stamp("risk targeting", (scorer.events_[["id", "records"]], scorer.parties_.ties[
+            ["source", "target", "sources"]], [p.model_dump(mode="json") for p in profiles]),
+            profiles=[p.name for p in profiles], kinds=list(kinds), as_of=as_of, damping=damping,
+            network="personalised PageRank from offenders, reliability-weighted ties", store=str(store))
+    for path in write_tables(out, {"targets": table, "network_risk": risk.reset_index(drop=True)}, stamp,
+                             workbook="netgraph_targets.xlsx"):
+        click.echo(f"wrote {path}")
+    click.echo(f"wrote {write_targets_html(table, stamp, out / 'targets.html')}")
+    click.echo(f"{int((table['score'] > 0).sum())} of {len(table)} records match a profile")
+
+
+@risk_group.command("backtest")
+@store_options
+@click.option("--cutoff", "cutoffs", multiple=True, type=int, default=(2012, 2013, 2014), show_default=True,
+              help="Learn from seizures up to this year, test on the later ones (repeatable).")
+@click.option("--top", "tops", multiple=True, type=click.IntRange(1), default=(5, 10, 20), show_default=True,
+              help="How many items to flag (repeatable).")
+@click.option("--out", type=click.Path(path_type=Path), help="Also write the table (CSV, XLSX) to this folder.")
+def risk_backtest(db: StoreTarget, cutoffs, tops, out: Path | None) -> None:
+    """Temporal back-test: the share of later seizures on the top-N legs, airports and airlines flagged from
+    earlier ones, against the most seized countries and chance (prints a Markdown table)."""
+    from .risk.backtest import backtest, markdown
+    from .risk.report import method_stamp
+    with db.open(read_only=True) as store:
+        table = backtest(store, tuple(cutoffs), tuple(tops))
+        if out:
+            from .risk.indicators import events
+            stamp = method_stamp("risk back-test", (events(store)[["id", "records"]],), cutoffs=list(cutoffs),
+                                 top=list(tops), store=str(store))
+            for path in write_tables(out, {"backtest": table}, stamp, workbook="netgraph_backtest.xlsx"):
+                click.echo(f"wrote {path}")
+    click.echo(markdown(table))
