@@ -44,7 +44,7 @@ def random_rate(known_per_seizure: np.ndarray, items: int, top: int) -> float:
     """Expected hit rate of flagging ``top`` of ``items`` at random, for test seizures that each fall on
     ``known_per_seizure[i]`` of those items.
 
-    >>> random_rate(np.array([1, 1, 0, 2]), items=4, top=1)
+    >>> round(random_rate(np.array([1, 1, 0, 2]), items=4, top=1), 6)
     0.25
     """
     m = np.asarray(known_per_seizure, dtype=float)
