@@ -1,6 +1,7 @@
 """Case packages (issue #21): a round trip between stores keeps the sender's provenance and carries no
 withheld record; a package altered in any way, or signed by a key the receiver does not trust, is refused."""
 import base64
+import datetime as dt
 import json
 import os
 import stat
@@ -24,10 +25,11 @@ from netgraph.exchange import (
 )
 from netgraph.exchange.keys import KeyFileError, load_private
 from netgraph.schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
+from netgraph.store.batch import GraphBatch
 from netgraph.views.chart import case_scope
 
 from .conftest import DATA
-from .test_neo4j import REAL_URI, TaggedStore, real_database, remove_tagged  # noqa: F401 (real_database: a fixture)
+from .test_neo4j import HOSTILE, REAL_URI, TaggedStore, real_database, remove_tagged  # noqa: F401 (real_database: a fixture)
 
 LEVEL, SUSPECT = 2, "Wang Wei"
 
@@ -213,8 +215,10 @@ def test_pseudonymised_package_names_only_the_suspect(sent, tmp_path):
 
 
 def test_interchange_formats_carry_provenance_and_neutralise_formulas(tmp_path):
+    """Also: names written as Cypher or as formulas travel as data, never as statements or formulas."""
     rows = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False)
     rows["Offenders"] = rows["Offenders"].str.replace("Emeka Okafor", "=HYPERLINK(\"http://x\")")
+    rows["Offenders"] = rows["Offenders"].str.replace("Wang Wei", HOSTILE)
     rows.to_csv(tmp_path / "hostile.csv", index=False)
     keys = new_keys(tmp_path / "k")
     with ng.open_store(tmp_path / "s.lbdb") as store:
@@ -240,6 +244,31 @@ def test_interchange_formats_carry_provenance_and_neutralise_formulas(tmp_path):
     hostile = entities[entities["type"] == "Person"]["label"]
     assert hostile.str.startswith("'=HYPERLINK").any() and not hostile.str.startswith("=").any()
     assert len(written) == 4
+    with ng.open_store(tmp_path / "r.lbdb") as receiver:
+        import_package(receiver, done.path, [keys.public], link=False)
+        assert HOSTILE in set(receiver.node_properties("Person")["name"])
+        counts = receiver.counts()
+        assert all(counts[label] == len(frame) for label, frame in done.nodes.items())
+
+
+def test_what_a_withheld_record_alone_says_about_a_released_person_stays_out(tmp_path):
+    """A node keeps the first value any record gave: a passport only a handling-5 record gives is not sent."""
+    keys = new_keys(tmp_path / "k")
+    with load_tiny(tmp_path / "s.lbdb") as store:
+        secret = GraphBatch()
+        secret.node("Record", "record:SB:X-9", {"name": "SB X-9", "source": "SB", "record_id": "X-9", "agency":
+                                                "Special Branch", "handling": 5}, "record:SB:X-9")
+        secret.node("Person", "person:wang wei", {"name": "Wang Wei", "passport": "E99887766",
+                                                  "birth_date": dt.date(1980, 2, 3)}, "record:SB:X-9")
+        store.write(secret)
+        low = export_package(store, [SUSPECT], tmp_path / "low.ngpkg", keys.private, "CN-GX-ASB", release_level=LEVEL)
+        high = export_package(store, [SUSPECT], tmp_path / "high.ngpkg", keys.private, "CN-GX-ASB", release_level=5)
+    wang = low.nodes["Person"].set_index("id").loc["person:wang wei"]
+    assert pd.isna(wang["passport"]) and pd.isna(wang["birth_date"]) and wang["nationality"] == "CN"  # NATIONAL_OF
+    assert low.manifest["properties_left_out"]["Person"]["nodes"] >= 1
+    assert "record:SB:X-9" not in set(low.nodes["Record"]["id"]) | set(low.asserts["record"])
+    assert high.nodes["Person"].set_index("id").loc["person:wang wei", "passport"] == "E99887766"
+    assert "Person" not in high.manifest["properties_left_out"]
 
 
 def test_keys_and_the_command_line(tmp_path):

@@ -71,6 +71,9 @@ MAX_MANIFEST_BYTES = 16 * 2 ** 20
 MAX_FILE_BYTES = 8 * 2 ** 30  # a package file larger than this (unpacked) is refused before it is read
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's timestamp: the creation time is in the manifest
 EXPANDS = {"Person": None, **dict.fromkeys(EVENT_LABELS), "Location": {"LOCATED_IN"}}  # label → rel types out
+#: properties that only a record can have given, and that a chart never shows: left out of a package for a node
+#: that a withheld record also asserts (a node keeps the first value any record gave, whichever record it was)
+RECORD_ONLY = {"Person": ("passport", "birth_date", "nationality"), "Organization": ("kind", "country")}
 LOG_COLUMNS = ["at", "direction", "user", "recipient", "sender_key", "release_level", "scope", "manifest_sha256",
                "file", "status", "summary", "netgraph_version", "id"]
 
@@ -118,7 +121,7 @@ def export_package(store: GraphStore, suspects: list[str], out: str | Path, key,
     if not recipient or not recipient.strip():
         raise PackageError("name the recipient (the agency the package is for)")
     scope = case_scope(store, list(suspects), radius, date_from, date_to, release_level, via)
-    nodes, asserts, rels = case_tables(store, scope)
+    nodes, asserts, rels, left_out = case_tables(store, scope)
     if pseudonymise:
         persons = store.node_properties("Person")
         named = persons.loc[persons["id"].isin(scope.suspects) | persons["resolved_id"].isin(scope.suspects), "id"]
@@ -138,6 +141,8 @@ def export_package(store: GraphStore, suspects: list[str], out: str | Path, key,
                   "date_to": _iso(date_to), "via": list(via)},
         "release_level": release_level, "pseudonymised": pseudonymise,
         "withheld": {k: v for k, v in scope.redaction.items() if k != "level"},
+        "properties_left_out": {label: {"nodes": n, "properties": list(RECORD_ONLY[label])}
+                                for label, n in left_out.items()},
         "counts": {"nodes": {label: len(f) for label, f in sorted(nodes.items())},
                    "relationships": {t: len(f) for t, f in sorted(rels.items())},
                    "agencies": sorted({a for a in records["agency"] if isinstance(a, str)})},
@@ -153,9 +158,11 @@ def export_package(store: GraphStore, suspects: list[str], out: str | Path, key,
     return CasePackage(out, manifest, digest, nodes, asserts, rels)
 
 
-def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, pd.DataFrame]]:
+def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, pd.DataFrame],
+                                                  dict[str, int]]:
     """The case's facts from the records ``scope`` allows: node tables by label (``Record`` and ``Mention``
-    included), the ASSERTS pairs (record, label, id) and relationship tables by type."""
+    included), the ASSERTS pairs (record, label, id), relationship tables by type, and how many nodes of each
+    label lost their :data:`RECORD_ONLY` properties because a withheld record also asserts them."""
     allowed = scope.allowed
     persons = store.node_properties("Person")
     entity = persons["resolved_id"].where(persons["resolved_id"].notna(), persons["id"])
@@ -184,14 +191,20 @@ def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.D
     person_frame = store.node_frame("Person")
     cited |= {r for p, ss in zip(person_frame["id"], person_frame["sources"]) if p in people for r in ss
               if r in allowed}
+    records = store.records()
+    restricted = set(records.loc[pd.to_numeric(records["handling"], errors="coerce") > scope.redaction["level"], "id"])
+    also_withheld = {}
     nodes, pairs = {}, []
     for label in sorted({label for label, _ in keep}):
         frame = person_frame if label == "Person" else store.node_frame(label)
         frame = frame[frame["id"].isin([i for lab, i in keep if lab == label])].copy()
+        also_withheld[label] = [i for i, ss in zip(frame["id"], frame["sources"]) if restricted & set(ss)]
         frame["sources"] = [[s for s in ss if s in cited] for ss in frame["sources"]]
         frame = frame[frame["sources"].map(len) > 0]
         if label == "Person":
             frame["resolved_id"] = None  # the sender's resolution; the receiver resolves its own people
+        if label in RECORD_ONLY:  # a value a withheld record may have given stays out
+            frame.loc[frame["id"].isin(also_withheld.get(label, [])), list(RECORD_ONLY[label])] = None
         pairs += [(r, label, i) for i, ss in zip(frame["id"], frame["sources"]) for r in ss]
         nodes[label] = frame.drop(columns="sources").reset_index(drop=True)
     kept = {(label, i) for label, frame in nodes.items() for i in frame["id"]}
@@ -199,7 +212,15 @@ def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.D
                                                             zip(edges["target_label"], edges["target"]))]]
     edges = edges.assign(sources=[[s for s in ss if s in cited] for ss in edges["sources"]])
     edges = edges[edges["sources"].map(len) > 0]
-    records = store.records()
+    if len(also_withheld.get("Person", [])) and "Location" in nodes:  # a nationality released records give
+        country = dict(zip(nodes["Location"]["id"], nodes["Location"]["country"]))
+        told: dict[str, set] = {}
+        for person, place in edges.loc[edges["type"] == "NATIONAL_OF", ["source", "target"]].to_numpy():
+            told.setdefault(person, set()).add(country.get(place))
+        persons = nodes["Person"]
+        gap = persons["id"].isin(also_withheld["Person"])
+        persons.loc[gap, "nationality"] = [next(iter(told[p])) if len(told.get(p, ())) == 1 else None
+                                           for p in persons.loc[gap, "id"]]
     records = records[records["id"].isin(cited)].drop(columns="sources").assign(package=None)
     nodes["Record"] = records.reset_index(drop=True)
     mentions = store.node_frame("Mention")
@@ -219,7 +240,8 @@ def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.D
         rels[rel_type] = part.reindex(columns=columns).sort_values(["from", "to"], ignore_index=True)
     asserts = pd.DataFrame(pairs, columns=["record", "label", "id"]).sort_values(["label", "id", "record"],
                                                                                   ignore_index=True)
-    return nodes, asserts, rels
+    left_out = {label: len(ids) for label, ids in sorted(also_withheld.items()) if label in RECORD_ONLY and ids}
+    return nodes, asserts, rels, left_out
 
 
 def _pseudonymise(nodes, asserts, rels, named: set, secret: bytes):
