@@ -6,7 +6,7 @@ temporal back-test.
 >>> risk.candidates(store).head()                                     # doctest: +SKIP
 >>> risk.Targeting(risk.load_profiles()).fit(store).score().head()    # doctest: +SKIP
 """
-from .backtest import backtest
+from .evaluation import backtest
 from .indicators import candidates, combinations, events, facts, indicator_table
 from .network import network_risk, party_graph, path_to_offender, personalized_pagerank
 from .profiles import Profile, ProfileError, draft_profiles, load_profiles, profiles_yaml

@@ -185,7 +185,7 @@ class Targeting:
         out["handling"] = out["id"].map(by["handling"].max()).astype("Int64")
         reasons = m.assign(text=m["profile"] + " (+" + m["score"].map("{:g}".format) + "): "
                            + m["matched"].map("; ".join))
-        out["reasons"] = out["id"].map(reasons.groupby("event")["text"].agg(" | ".join)).fillna("")
+        out["reasons"] = out["id"].map(reasons.groupby("event")["text"].agg(" | ".join)).astype(object).fillna("")
         nearest = self._nearest()
         asked = max([p.conditions.near_offenders.steps for p in self.profiles if p.conditions.near_offenders] or [2])
         chains = {e: self._chain(row.party) for e, row in nearest.iterrows() if row.steps <= asked}
