@@ -724,7 +724,7 @@ def risk_target(db: StoreTarget, out: Path, profiles_path, kinds, as_of, damping
 def risk_backtest(db: StoreTarget, cutoffs, tops, out: Path | None) -> None:
     """Temporal back-test: the share of later seizures on the top-N legs, airports and airlines flagged from
     earlier ones, against the most seized countries and chance (prints a Markdown table)."""
-    from .risk.backtest import backtest, markdown
+    from .risk.evaluation import backtest, markdown
     from .risk.report import method_stamp
     with db.open(read_only=True) as store:
         table = backtest(store, tuple(cutoffs), tuple(tops))
