@@ -211,8 +211,8 @@ class Targeting:
 
     def explain(self, event: str) -> pd.DataFrame:
         """Why ``event`` scored what it did: one row per matched profile (profile, score, rationale, owner,
-        valid_to, matched) and one per tie of its chain to the nearest offender (step, source_name,
-        target_name, via, sources)."""
+        valid_to, matched), and one per tie of its chain to the nearest offender (step, source_name,
+        target_name, via, sources), or one row ``offender`` if a party of it is one."""
         from .network import path_to_offender
 
         if event not in self.events_.index:
@@ -223,7 +223,11 @@ class Targeting:
                  "owner": by_name[r.profile].owner, "valid_to": by_name[r.profile].valid_to,
                  "matched": "; ".join(r.matched)} for r in m.itertuples()]
         nearest = self._nearest()
-        if event in nearest.index:
+        if event in nearest.index and nearest.at[event, "steps"] == 0:
+            party = nearest.at[event, "party"]
+            rows.append({"what": "offender", "source_name": self.parties_.nodes.set_index("id").at[party, "name"],
+                         "matched": "a party of this record is a known offender"})
+        elif event in nearest.index:
             for tie in path_to_offender(self.parties_, nearest.at[event, "party"]).itertuples():
                 rows.append({"what": "tie", "step": tie.step, "source_name": tie.source_name,
                              "target_name": tie.target_name, "via": ", ".join(tie.via), "sources": tie.sources})
