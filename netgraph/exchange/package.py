@@ -70,7 +70,6 @@ ASSERTS_FILE = "asserts.parquet"
 MAX_MANIFEST_BYTES = 16 * 2 ** 20
 MAX_FILE_BYTES = 8 * 2 ** 30  # a package file larger than this (unpacked) is refused before it is read
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's timestamp: the creation time is in the manifest
-EXPANDS = {"Person": None, **dict.fromkeys(EVENT_LABELS), "Location": {"LOCATED_IN"}}  # label → rel types out
 #: properties that only a record can have given, and that a chart never shows: left out of a package for a node
 #: that a withheld record also asserts (a node keeps the first value any record gave, whichever record it was)
 RECORD_ONLY = {"Person": ("passport", "birth_date", "nationality"), "Organization": ("kind", "country")}
@@ -170,22 +169,23 @@ def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.D
     edges = store.edges()
     edges = edges.assign(sources=[[s for s in ss if s in allowed] for ss in edges["sources"]])
     edges = edges[edges["sources"].map(len) > 0].reset_index(drop=True)
-    keep = {("Person", p) for p in people}
+    src = (edges["source_label"] + "\x00" + edges["source"]).to_numpy(dtype=object)  # label NUL id
+    dst = (edges["target_label"] + "\x00" + edges["target"]).to_numpy(dtype=object)
+    outwards = (edges["source_label"].isin(["Person", *EVENT_LABELS]) | (edges["type"] == "LOCATED_IN")) \
+        & (edges["target_label"] != "Person")  # from people and events outwards, from a place to its country
+    took_part = (edges["source_label"] == "Organization") & edges["target_label"].isin(EVENT_LABELS)
+    outwards, took_part = outwards.to_numpy(), took_part.to_numpy()
+    keep = {f"Person\x00{p}" for p in people}
     frontier = set(keep)
-    ends_from = list(zip(edges["source_label"], edges["source"]))
-    ends_to = list(zip(edges["target_label"], edges["target"]))
-    while frontier:  # outwards from the people: never to another person, never back from a place or a phone
-        found = set()
-        for a, b, rel_type in zip(ends_from, ends_to, edges["type"]):
-            if a in frontier and a[0] in EXPANDS and (EXPANDS[a[0]] is None or rel_type in EXPANDS[a[0]]) \
-                    and (b[0] != "Person" or b in keep):
-                found.add(b)
-            elif b in frontier and b[0] in EVENT_LABELS and a[0] == "Organization":  # who else took part
-                found.add(a)
+    while frontier:  # never to another person, never back from a place, a phone or a company
+        ahead = list(frontier)
+        found = set(dst[outwards & pd.Series(src).isin(ahead).to_numpy()]) | \
+            set(src[took_part & pd.Series(dst).isin(ahead).to_numpy()])  # the companies in the case's seizures
         frontier = found - keep
         keep |= frontier
-    inside = np.array([a in keep and b in keep for a, b in zip(ends_from, ends_to)], dtype=bool)
+    inside = pd.Series(src).isin(list(keep)).to_numpy() & pd.Series(dst).isin(list(keep)).to_numpy()
     edges = edges[inside].reset_index(drop=True)
+    keep = {tuple(k.split("\x00", 1)) for k in keep}
     own = edges["type"].map(lambda t: REL_TYPES[t].sources)
     cited = {r for ss in edges.loc[own, "sources"] for r in ss}
     person_frame = store.node_frame("Person")
