@@ -251,6 +251,23 @@ def test_interchange_formats_carry_provenance_and_neutralise_formulas(tmp_path):
         assert all(counts[label] == len(frame) for label, frame in done.nodes.items())
 
 
+def test_import_reports_people_resolution_links_to_local_ones(sent, tmp_path):
+    """The receiver knows one of the suspect's partners under another spelling, with the same phone."""
+    sender, keys, done = sent
+    rows = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False).iloc[[0]]
+    hung = done.nodes["Person"].set_index("name").loc["Nguyễn Văn Hùng"]
+    rows = rows.assign(**{"Case ID": "GX-7", "Offenders": "NGUYEN VAN HUNG", "Offender nationality": "Vietnam",
+                          "Offender phone": "0912 345 678", "Handling code": "1"})
+    rows.to_csv(tmp_path / "local.csv", index=False)
+    with ng.open_store(tmp_path / "receiver.lbdb") as receiver:
+        ng.load_file(tmp_path / "local.csv", "cen_customs", receiver, progress=False)
+        local = set(receiver.node_properties("Person")["id"])
+        report = import_package(receiver, done.path, [keys.public])
+        assert set(receiver.node_properties("Person")["id"]) == local | set(done.nodes["Person"]["id"])  # merged
+    assert report.linked[["imported", "local"]].values.tolist() == [[hung["id"], "person:nguyen van hung"]]
+    assert "resolution links Nguyễn Văn Hùng" in report.summary()
+
+
 def test_what_a_withheld_record_alone_says_about_a_released_person_stays_out(tmp_path):
     """A node keeps the first value any record gave: a passport only a handling-5 record gives is not sent."""
     keys = new_keys(tmp_path / "k")
