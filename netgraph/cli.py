@@ -520,6 +520,8 @@ def package_export(db: StoreTarget, suspects, out: Path, recipient: str, key_fil
     """Export the case around the suspects as a signed package (logged in the store)."""
     from .exchange import export_package, write_interchange
     kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    if db.path is not None and not db.path.exists():
+        raise click.ClickException(f"no netgraph database at {db.path}")
     with db.open() as store:  # the export is logged in the store
         try:
             done = export_package(store, list(suspects), out, key_file, recipient, radius, date_from, date_to,

@@ -301,6 +301,8 @@ def test_keys_and_the_command_line(tmp_path):
     with pytest.raises(KeyFileError, match="chmod 600"):
         load_private(private)
     os.chmod(private, 0o600)
+    with pytest.raises(KeyFileError, match="is a public key"):
+        load_private(public)
     sender, receiver = tmp_path / "sender.lbdb", tmp_path / "receiver.lbdb"
     load_tiny(sender).close()
     out = tmp_path / "case.ngpkg"
@@ -308,6 +310,10 @@ def test_keys_and_the_command_line(tmp_path):
                                     "--release-level", str(LEVEL), "--recipient", "CN-GX-ASB", "--key", str(private),
                                     "--out", str(out), "--also", "graphml", "--also", "i2"])
     assert exported.exit_code == 0, exported.output
+    nowhere = runner.invoke(main, ["package", "export", "--db", str(tmp_path / "none.lbdb"), "--suspect", SUSPECT,
+                                   "--recipient", "X", "--key", str(private), "--out", str(tmp_path / "x.ngpkg")])
+    assert nowhere.exit_code == 1 and "no netgraph database" in nowhere.output
+    assert not (tmp_path / "none.lbdb").exists()
     assert (tmp_path / "case.graphml").exists() and (tmp_path / "case-i2-links.csv").exists()
     assert not (tmp_path / "case.gexf").exists()
     imported = runner.invoke(main, ["package", "import", str(out), "--db", str(receiver), "--trust", str(public)])

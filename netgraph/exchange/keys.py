@@ -71,6 +71,8 @@ def load_private(path: str | Path) -> Ed25519PrivateKey:
     path = Path(path)
     if not path.is_file():
         raise KeyFileError(f"no private key file at {path} (make one with `netgraph keys new`)")
+    if b"PUBLIC KEY-----" in path.read_bytes()[:100]:
+        raise KeyFileError(f"{path} is a public key; sign with the private key (the .key file beside it)")
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise KeyFileError(f"{path} can be read by other users (mode {mode:o}); run `chmod 600 {path}` first")
