@@ -210,6 +210,7 @@ def test_pseudonymised_package_names_only_the_suspect(sent, tmp_path):
     for name in others:
         assert name.casefold() not in text  # no other name, in any table or format
     assert sorted(first.nodes["Person"]["id"]) == sorted(again.nodes["Person"]["id"])  # stable for a recipient
+    assert first.manifest["files"] == again.manifest["files"]  # the same tables, byte for byte
     assert set(first.nodes["Person"]["id"]) & set(other.nodes["Person"]["id"]) == {f"person:{SUSPECT.lower()}"}
     assert first.manifest["pseudonymised"] and not done.manifest["pseudonymised"]
 
