@@ -109,12 +109,15 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--delimiter", help="CSV delimiter [default: the mapping's, else detected].")
 @click.option("--resolve", "then_resolve", is_flag=True, help="Resolve people afterwards (see `netgraph resolve`).")
 @click.option("--decisions", type=click.Path(path_type=Path), help="With --resolve: the analyst's decisions CSV.")
+@click.option("--again", is_flag=True, help="Load a file even if the store says it loaded these exact bytes with "
+              "the same mapping last (by default such a load would change nothing and is skipped).")
 def load(files: tuple[Path, ...], mapping: str, db: StoreTarget, rejects: Path | None, encoding: str | None,
-         delimiter: str | None, then_resolve: bool, decisions: Path | None) -> None:
+         delimiter: str | None, then_resolve: bool, decisions: Path | None, again: bool) -> None:
     """Load seizure records from FILES (CSV, XLSX, JSON) into the store."""
     with db.open() as store:
         for path in files:
-            report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter)
+            report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter,
+                               again=again)
             click.echo(report.summary())
         if then_resolve:
             click.echo(describe_resolution(resolve(store, decisions)))
@@ -612,6 +615,9 @@ def risk_indicators(db: StoreTarget, out: Path, date_from, date_to, min_seizures
                   "combinations": pd.concat([ind.combinations(store, size, min_seizures=min_seizures, found=found,
                                                               chosen=chosen) for size in (2, 3)], ignore_index=True),
                   "candidates": ind.candidates(store, min_seizures, min_lift, date_from, date_to)}
+        for name in ("combinations", "candidates"):  # conditions as text: dimension=value; …
+            tables[name]["conditions"] = tables[name]["conditions"].map(
+                lambda c: "; ".join(f"{k}={v}" for k, v in c.items()))
         stamp = method_stamp("risk indicators", (chosen[["id", "records"]],), date_from=date_from, date_to=date_to,
                              min_seizures=min_seizures, min_lift=min_lift, store=str(store))
         for path in write_tables(out, tables, stamp, workbook="netgraph_risk_indicators.xlsx"):

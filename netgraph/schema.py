@@ -107,12 +107,15 @@ _NODES = [
     NodeType("Mention", "What one record said about an entity, as written.",
              {"record": "STRING", "field": "STRING", "text": "STRING", "label": "STRING"}, sources_from="record"),
     NodeType("Load", "One load of one file with one mapping (``status``: ``incomplete`` until its last row is "
-             "written; loading the file again completes it).",
+             "written; loading the file again completes it; ``options_sha256``: of the mapping's content and the "
+             "encoding and delimiter asked for; ``finished``: when it completed, UTC ISO 8601).",
              {"file": "STRING", "mapping": "STRING", "file_sha256": "STRING", "encoding": "STRING",
               "read": "INT64", "loaded": "INT64", "rejected": "INT64", "rejects_file": "STRING",
-              "conflicts": "INT64", "conflicts_file": "STRING", "status": "STRING", "netgraph_version": "STRING"},
+              "conflicts": "INT64", "conflicts_file": "STRING", "status": "STRING", "netgraph_version": "STRING",
+              "options_sha256": "STRING", "finished": "STRING"},
              sources_from=None, merge=dict.fromkeys(("read", "loaded", "rejected", "rejects_file", "conflicts",
-                                                     "conflicts_file", "status", "netgraph_version"), "last")),
+                                                     "conflicts_file", "status", "netgraph_version",
+                                                     "options_sha256", "finished"), "last")),
     NodeType("Exchange", "One export or import of a case package (audit log): ``direction``, ``at`` (UTC, ISO "
              "8601), ``user``, ``recipient``, ``sender_key`` (the signing key's fingerprint), ``scope`` (JSON), "
              "``release_level``, ``manifest_sha256``, ``file``, ``status`` (done, or why an import was refused), "

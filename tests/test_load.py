@@ -34,10 +34,31 @@ def test_loading_twice_changes_nothing(store):
     ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
     first = store.counts()
     nodes, edges = store.nodes(), store.edges()
-    ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    again = ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False, again=True)
+    assert again.unchanged_since is None  # read and merged row by row
     assert store.counts() == first
     pd.testing.assert_frame_equal(store.nodes(), nodes)
     pd.testing.assert_frame_equal(store.edges(), edges)
+
+
+def test_the_same_file_loaded_before_is_not_read_again(store, tmp_path):
+    first = ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    loads = store.node_properties("Load")
+    second = ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False)
+    assert second.unchanged_since and "unchanged" in second.summary()
+    assert (second.read, second.loaded, second.rejected, second.rejects_file) == \
+        (first.read, first.loaded, first.rejected, first.rejects_file)
+    pd.testing.assert_frame_equal(store.node_properties("Load"), loads)  # not even the Load node was touched
+    # other options, another file loaded after it, or other bytes: read again
+    assert ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False,
+                        encoding="utf-8").unchanged_since is None
+    assert ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False).unchanged_since is None
+    assert ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False).unchanged_since
+    ng.load_file(DATA / "tiny_vn.csv", "vn_agency", store, progress=False)
+    assert ng.load_file(DATA / "tiny_cen.csv", "cen_customs", store, progress=False).unchanged_since is None
+    changed = tmp_path / "tiny_cen.csv"
+    changed.write_bytes(DATA.joinpath("tiny_cen.csv").read_bytes() + b"\n")
+    assert ng.load_file(changed, "cen_customs", store, progress=False).unchanged_since is None
 
 
 def test_bad_date_is_rejected_with_file_row_column_and_reason(store, tmp_path):

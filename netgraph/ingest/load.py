@@ -13,8 +13,10 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -52,10 +54,15 @@ class LoadReport:
     conflicts_file: str | None = None
     places: int = 0  # distinct places (Location nodes other than countries) the loaded rows name
     places_with_coordinates: int = 0  # of which the gazetteer placed (countries sit at their centroids)
+    unchanged_since: str | None = None  # set when this exact load had completed before: nothing was written
 
     def summary(self) -> str:
         lines = [f"{self.file} ({self.mapping}, encoding {self.encoding or 'n/a'}, delimiter "
                  f"{self.delimiter!r}): read {self.read} = loaded {self.loaded} + rejected {self.rejected}"]
+        if self.unchanged_since:
+            lines.append(f"unchanged: the same file was loaded completely with the same mapping at "
+                         f"{self.unchanged_since}, and nothing was loaded after it; nothing written (again=True, "
+                         f"or --again, loads it anyway)")
         if self.rejects_file:
             lines.append(f"rejected rows and reasons: {self.rejects_file}")
         if self.conflicts:
@@ -74,13 +81,23 @@ class LoadReport:
 
 def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore,
               rejects_dir: str | Path | None = None, progress: bool = True, encoding: str | None = None,
-              delimiter: str | None = None) -> LoadReport:
+              delimiter: str | None = None, again: bool = False) -> LoadReport:
     """Read ``path`` with ``mapping`` (a shipped name, a YAML path or a Mapping) and write it to ``store``.
 
     ``encoding`` and ``delimiter`` override the mapping's and the detection (e.g. ``"cp1258"``, ``";"``).
+    A file whose exact bytes were loaded completely before, with the same mapping content, options and
+    netgraph version, and with no load finished after it, would change nothing: it is not read again (its
+    report says ``unchanged_since``) unless ``again``.
     """
     path = Path(path)
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    load_id = f"load:{digest[:16]}:{mapping.name}"
+    options = hashlib.sha256(json.dumps([mapping.model_dump(mode="json"), encoding, delimiter],
+                                        sort_keys=True).encode()).hexdigest()
+    earlier = None if again else _completed_before(store, load_id, options)
+    if earlier is not None:
+        return _unchanged_report(path, mapping, earlier)
     table = read_table(path, encoding or mapping.encoding, delimiter or mapping.delimiter, mapping.sheet)
     present = set(table.frame.columns)
     missing = [c for c in mapping.required_columns() if c not in present]
@@ -89,8 +106,6 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
                                   f"{mapping.name!r}; the file has {sorted(present - {'__row__'})}")
     before, frame, found, clashes, loaded = store.counts(), table.frame, [], [], {}
     located: dict[str, bool] = {}  # place → has coordinates
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    load_id = f"load:{digest[:16]}:{mapping.name}"
     _mark(store, load_id, {"name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
                            "file_sha256": digest, "encoding": table.encoding, "status": "incomplete"})
     # into an empty store, a file of several chunks is written table by table once all are read (a store
@@ -131,8 +146,27 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     _mark(store, load_id, {"read": report.read, "loaded": report.loaded, "rejected": report.rejected,
                            "rejects_file": rejects_file, "conflicts": report.conflicts,
                            "conflicts_file": conflicts_file, "status": "complete",
-                           "netgraph_version": netgraph_version()})
+                           "netgraph_version": netgraph_version(), "options_sha256": options,
+                           "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds")})
     return report
+
+
+def _completed_before(store: GraphStore, load_id: str, options: str) -> pd.Series | None:
+    """The ``Load`` node of this very load if it completed with these options and this netgraph version and
+    no load finished after it (a later file may have changed what this one set: it would set it back)."""
+    loads = store.node_properties("Load")
+    done = loads[(loads["id"] == load_id) & (loads["status"] == "complete") & (loads["options_sha256"] == options)
+                 & (loads["netgraph_version"] == netgraph_version())]
+    if not len(done):
+        return None
+    return done.iloc[0] if loads["finished"].dropna().max() == done.iloc[0]["finished"] else None
+
+
+def _unchanged_report(path: Path, mapping: Mapping, load: pd.Series) -> LoadReport:
+    count = {c: int(load[c]) for c in ("read", "loaded", "rejected", "conflicts")}
+    return LoadReport(str(path), mapping.name, load["encoding"], None, count["read"], count["loaded"],
+                      count["rejected"], load["rejects_file"], conflicts=count["conflicts"],
+                      conflicts_file=load["conflicts_file"], unchanged_since=load["finished"])
 
 
 def _located(batch: GraphBatch) -> dict[str, bool]:

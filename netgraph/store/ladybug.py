@@ -199,8 +199,11 @@ class LadybugStore(GraphStore):
         """Link records to the nodes they assert; pairs of records already in the store are checked first."""
         old = ~pairs["record"].isin(new_records)
         if old.any() and not self._empty(f"MATCH (:Record)-[:ASSERTS]->(n:{label}) RETURN 1 LIMIT 1"):
-            stored = self._stored(f"UNWIND $keys AS k MATCH (rec:Record {{id: k}})-[:ASSERTS]->(n:{label}) "
-                                  "RETURN rec.id AS record, n.id AS id", pairs.loc[old, "record"])
+            # both ends by primary key: from the records alone, the planner scans the label's nodes and
+            # every ASSERTS they have (a hub's fill the buffer pool)
+            ends = pairs.loc[old, ["record", "id"]].set_axis(["f", "t"], axis=1)
+            stored = self._stored(f"UNWIND $keys AS k MATCH (rec:Record {{id: k.f}}) MATCH (n:{label} {{id: k.t}}) "
+                                  "MATCH (rec)-[:ASSERTS]->(n) RETURN rec.id AS record, n.id AS id", ends)
             seen = pd.MultiIndex.from_frame(stored[["record", "id"]])
             pairs = pairs[~pd.MultiIndex.from_frame(pairs[["record", "id"]]).isin(seen)]
         if len(pairs):
