@@ -242,7 +242,7 @@ def test_profiles_count_only_within_their_validity(manifest_store):
     assert (scored["score"] == 0).all()
 
 
-def test_target_command_writes_safe_tables_and_an_escaped_page(manifest_store, tmp_path):
+def test_target_command_writes_safe_tables_and_an_escaped_page(tmp_path):
     rows = pd.read_csv(MANIFEST, dtype=str).head(3)
     rows.loc[0, "Description of goods"] = "=HYPERLINK(\"http://x\")"
     rows.loc[1, "Consignee"] = "<script>alert(1)</script> Ltd"
@@ -251,8 +251,8 @@ def test_target_command_writes_safe_tables_and_an_escaped_page(manifest_store, t
     db = tmp_path / "evil.lbdb"
     runner = CliRunner()
     assert runner.invoke(main, ["load", str(path), "-m", "air_manifest", "--db", str(db)]).exit_code == 0
-    assert runner.invoke(main, ["load", str(SAMPLES / "cen_customs_sample.csv"), "-m", "cen_customs", "--db",
-                                str(db)]).exit_code == 0
+    tiny = ROOT / "tests" / "data" / "tiny_cen.csv"  # a few seizures: offenders and indicators to read
+    assert runner.invoke(main, ["load", str(tiny), "-m", "cen_customs", "--db", str(db)]).exit_code == 0
     out = tmp_path / "out"
     result = runner.invoke(main, ["risk", "target", "--db", str(db), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -264,6 +264,17 @@ def test_target_command_writes_safe_tables_and_an_escaped_page(manifest_store, t
     assert "input_sha256" in stamp and "netgraph_version" in stamp and "near-known-offenders" in stamp
     empty = runner.invoke(main, ["risk", "target", "--db", str(db), "--out", str(out), "--kind", "passenger"])
     assert empty.exit_code == 1 and "no record of kind passenger" in empty.output
+    result = runner.invoke(main, ["risk", "indicators", "--db", str(db), "--out", str(tmp_path / "ind"),
+                                  "--min-seizures", "1"])
+    assert result.exit_code == 0, result.output
+    combos = pd.read_csv(tmp_path / "ind" / "combinations.csv", encoding="utf-8-sig")
+    assert len(combos) and combos["conditions"].str.fullmatch(r"\w+=[^;]+(; \w+=[^;]+)+").all()
+    drafts = tmp_path / "drafts.yaml"
+    result = runner.invoke(main, ["risk", "profiles", "--draft", str(drafts), "--db", str(db), "--top", "2",
+                                  "--min-seizures", "1", "--valid-from", "2026-01-01"])
+    assert result.exit_code == 0 and len(load_profiles(drafts)) == 2, result.output
+    result = runner.invoke(main, ["risk", "backtest", "--db", str(db), "--cutoff", "2021", "--top", "3"])
+    assert result.exit_code == 0 and result.output.startswith("| cut-off |"), result.output
 
 
 def test_targets_html_escapes_every_value():
