@@ -22,6 +22,7 @@ and says each mention's tradition so that precision and recall can be read per t
 from __future__ import annotations
 
 import random
+from functools import cache
 
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
@@ -89,31 +90,90 @@ def _phone_ways(rng: random.Random, nat: str, digits: str) -> list[str]:
             f"{number.country_code}-{national[:3]}-{national[3:6]}-{national[6:]}"]
 
 
-# Surname shares (percent of the population) for the namesake-realistic generator: Vietnamese from Lê Trung
-# Hoa's survey as cited by Wikipedia's "Vietnamese name" (Hoàng there counts Huỳnh, Vũ counts Võ; Đinh is not in
-# that list and gets its smallest share); Chinese approximately as in the Ministry of Public Security's 2020
-# household-registration name report. Given names follow Zipf's law over the pools above (rank r drawn with
-# weight 1/r): an assumption, not a measured distribution.
-VN_FAMILY_SHARE = [38.4, 11.0, 9.5, 7.1, 5.1, 3.9, 2.1, 2.0, 1.4, 1.3, 1.3, 1.0, 0.5]
-CN_FAMILY_SHARE = [7.1, 7.0, 6.6, 5.4, 4.6, 3.1, 2.6, 2.3, 2.1, 2.1]
+# The namesake-realistic generator (``realistic=True``, for benchmarks at scale) draws Vietnamese and Chinese
+# people only: theirs are the surname distributions published. Surname shares (percent of the population):
+# Vietnamese from Lê Trung Hoa's survey as cited by Wikipedia's "Vietnamese name" (Hoàng there counts Huỳnh,
+# Vũ counts Võ), the rest of the population (14.4%) spread evenly over 30 less common surnames; Chinese
+# approximately as in the Ministry of Public Security's 2020 household-registration name report (the 20 most
+# common), the rest (about 55%) spread evenly over 40 others. No published frequencies of given names are at
+# hand (names-dataset on PyPI has ranks from social-network profiles, not counts), so given names are real
+# names drawn by Zipf's law over the lists below (rank r with weight 1/r), middle names by stated weights
+# (Văn for most men, Thị for most women): assumptions, not measurements.
+VN_FAMILY_SHARE = {"Nguyễn": 38.4, "Trần": 11.0, "Lê": 9.5, "Phạm": 7.1, "Hoàng": 5.1, "Phan": 4.5, "Vũ": 3.9,
+                   "Đặng": 2.1, "Bùi": 2.0, "Đỗ": 1.4, "Hồ": 1.3, "Ngô": 1.3, "Dương": 1.0, "Lý": 0.5}
+VN_FAMILY_RARE = ["Trương", "Đinh", "Lâm", "Mai", "Đào", "Cao", "Hà", "Lương", "Tô", "Tạ", "Quách", "Chu", "Lưu",
+                  "Vương", "La", "Kiều", "Thái", "Triệu", "Đoàn", "Phùng", "Trịnh", "Hứa", "Tăng", "Thân", "Từ",
+                  "Nghiêm", "Lục", "Doãn", "Khúc", "Văn"]
+VN_MIDDLE_MEN = {"Văn": 45, "Đức": 8, "Minh": 8, "Quang": 6, "Hữu": 6, "Thanh": 5, "Ngọc": 4, "Xuân": 4,
+                 "Công": 4, "Quốc": 4, "Mạnh": 3, "Tiến": 3}
+VN_MIDDLE_WOMEN = {"Thị": 55, "Ngọc": 8, "Thu": 6, "Thanh": 5, "Minh": 5, "Hồng": 5, "Kim": 4, "Phương": 4,
+                   "Thúy": 4, "Bích": 4}
+VN_GIVEN_MEN = ["Hùng", "Tuấn", "Dũng", "Sơn", "Long", "Hải", "Minh", "Nam", "Cường", "Thành", "Hiếu", "Huy", "Trung",
+                "Thắng", "Tùng", "Phong", "Bình", "Khánh", "Việt", "Quân", "Duy", "Vinh", "Phúc", "Thịnh", "Tài",
+                "Toàn", "Lâm", "Hưng", "Kiên", "Khoa", "Đạt", "Lộc", "Nghĩa", "Hậu", "Phát", "Tiến", "Quang",
+                "Bảo", "Hào", "Thái", "Trí", "Nhân", "Lực", "Sang", "Tú", "Hiệp", "Cảnh", "Định", "Thọ", "Hòa",
+                "Tín", "Công", "Quốc", "Tâm", "An", "Đông", "Giang", "Hoàng", "Kha", "Luân"]
+VN_GIVEN_WOMEN = ["Lan", "Hương", "Mai", "Thảo", "Trang", "Hà", "Linh", "Ngọc", "Hoa", "Hằng", "Huyền", "Nga", "Thủy",
+                  "Nhung", "Phương", "Yến", "Dung", "Hạnh", "Loan", "Oanh", "Vân", "Anh", "Nhi", "Trinh", "Thu",
+                  "Xuân", "Hiền", "Thư", "Quỳnh", "Uyên", "Vy", "Chi", "Giang", "Hồng", "Liên", "Duyên", "Tâm", "Ly",
+                  "My", "Ngân", "Thanh", "Diệp", "Tuyết", "Hạ", "Kiều", "Cúc", "Lệ", "Bích", "Châu", "Tú"]
+CN_FAMILY_SHARE = {"王": 7.1, "李": 7.0, "张": 6.6, "刘": 5.4, "陈": 4.6, "杨": 3.1, "黄": 2.6, "赵": 2.3, "吴": 2.1,
+                   "周": 2.1, "徐": 1.7, "孙": 1.5, "马": 1.5, "朱": 1.3, "胡": 1.2, "郭": 1.1, "何": 1.0, "林": 1.0,
+                   "高": 1.0, "罗": 0.9}
+CN_FAMILY_RARE = list("梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范")
+CN_GIVEN_CHARS = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚英华玉萍红建文辉力斌宇浩鹏飞鑫波宁琳雪婷丹晨阳欣颖慧俊峰"
+                      "海林龙亮成东云凯晶燕梅志国金春兰秀")
 
 
-def _draw(rng: random.Random, pool: list, shares: list[float] | None, realistic: bool):
-    """One of ``pool``: uniformly, or (``realistic``) by ``shares``, else by Zipf's law."""
-    if not realistic:
-        return rng.choice(pool)
-    return rng.choices(pool, shares or [1 / rank for rank in range(1, len(pool) + 1)])[0]
+def _zipf(pool: list) -> list[float]:
+    return [1 / rank for rank in range(1, len(pool) + 1)]
 
 
-def _person(rng: random.Random, nat: str, realistic: bool = False):
-    """(canonical name, list of spellings) for one invented person; ``realistic`` draws names by their
-    frequencies (VN_FAMILY_SHARE …) instead of uniformly."""
+@cache
+def _realistic_pools() -> dict:
+    """Names and weights of the namesake-realistic generator, with each Chinese character's traditional form
+    (OpenCC) and pinyin (pypinyin)."""
+    from pypinyin import lazy_pinyin
+
+    def shares(table: dict, rare: list, total: float = 100.0) -> tuple[list, list]:
+        rest = (total - sum(table.values())) / len(rare)
+        return list(table) + rare, list(table.values()) + [rest] * len(rare)
+    vn_family, cn_family = shares(VN_FAMILY_SHARE, VN_FAMILY_RARE), shares(CN_FAMILY_SHARE, CN_FAMILY_RARE)
+    cn = lambda c: (c, _s2t().convert(c), lazy_pinyin(c)[0].title())  # noqa: E731
+    return {"vn_family": vn_family, "cn_family": ([cn(c) for c in cn_family[0]], cn_family[1]),
+            "cn_given": ([cn(c) for c in CN_GIVEN_CHARS], _zipf(CN_GIVEN_CHARS)),
+            "vn_hanzi": {k.lower(): v for v, k in _han_viet().items()}}
+
+
+def _realistic_person(rng: random.Random, nat: str) -> tuple[str, list[str]]:
+    """(canonical name, spellings) of a Vietnamese or Chinese person drawn by the frequencies above: a quarter of
+    the Vietnamese have a two-syllable given name, 30% of the Chinese a one-character one (张伟)."""
+    pools = _realistic_pools()
+    if nat == "VN":
+        middle, given = (VN_MIDDLE_MEN, VN_GIVEN_MEN) if rng.random() < 0.5 else (VN_MIDDLE_WOMEN, VN_GIVEN_WOMEN)
+        parts = [rng.choices(*pools["vn_family"])[0], rng.choices(list(middle), list(middle.values()))[0],
+                 *rng.choices(given, _zipf(given), k=2 if rng.random() < 0.25 else 1)]
+        name = " ".join(parts)
+        ways = [name, _ascii_upper(name), " ".join(parts[2:] + parts[:2]), _typo(rng, _ascii_upper(name).title())]
+        if all(p.lower() in pools["vn_hanzi"] for p in parts):
+            ways.append("".join(pools["vn_hanzi"][p.lower()] for p in parts))
+        return name, ways
+    family = rng.choices(*pools["cn_family"])[0]
+    given = rng.choices(*pools["cn_given"], k=1 if rng.random() < 0.3 else 2)
+    latin = given[0][2] + "".join(g[2].lower() for g in given[1:])
+    name = f"{family[2]} {latin}"
+    return name, [name, family[0] + "".join(g[0] for g in given), family[1] + "".join(g[1] for g in given),
+                  f"{latin} {family[2]}", name.upper()]
+
+
+def _person(rng: random.Random, nat: str):
+    """(canonical name, list of spellings) for one invented person, names drawn uniformly from the pools."""
     hanviet = {v: k for k, v in _han_viet().items()}
     if nat == "VN":  # half the people have a two-syllable given name (Nguyễn Văn Hùng Anh)
-        parts = [_draw(rng, VN_FAMILY, VN_FAMILY_SHARE, realistic), _draw(rng, VN_MIDDLE, None, realistic),
-                 _draw(rng, VN_GIVEN, None, realistic)]
+        parts = [rng.choice(VN_FAMILY), rng.choice(VN_MIDDLE),
+                 rng.choice(VN_GIVEN)]
         if rng.random() < 0.5:
-            parts.append(_draw(rng, VN_GIVEN, None, realistic))
+            parts.append(rng.choice(VN_GIVEN))
         name = " ".join(parts)
         ways = [name, _ascii_upper(name), " ".join(parts[2:] + parts[:2]), _typo(rng, _ascii_upper(name).title())]
         if all(any(k.lower() == p.lower() for k in hanviet) for p in parts):
@@ -121,9 +181,9 @@ def _person(rng: random.Random, nat: str, realistic: bool = False):
             ways.append("".join(table[p.lower()] for p in parts))
         return name, ways
     if nat == "CN":  # half the people have a two-character given name (Wang Weijun)
-        family, given = _draw(rng, CN_NAMES, CN_FAMILY_SHARE, realistic), [_draw(rng, CN_GIVEN, None, realistic)]
+        family, given = rng.choice(CN_NAMES), [rng.choice(CN_GIVEN)]
         if rng.random() < 0.5:
-            given.append(_draw(rng, CN_GIVEN, None, realistic))
+            given.append(rng.choice(CN_GIVEN))
         latin = given[0][2] + "".join(g[2].lower() for g in given[1:])
         name = f"{family[1]} {latin}"
         simplified = family[0] + "".join(g[0] for g in given)
@@ -138,21 +198,25 @@ def _person(rng: random.Random, nat: str, realistic: bool = False):
 
 def evaluation_set(people: int = 300, seed: int = 0, hard_cases: int = 10, realistic: bool = False
                    ) -> tuple[pd.DataFrame, pd.Series]:
-    """(feature rows of every mention, the true person of each) — see the module doc. ``realistic``: names
-    drawn by their frequencies, namesakes as they fall (for benchmarks at scale), not a name of its own per
-    person while the pools last."""
+    """(feature rows of every mention, the true person of each) — see the module doc. ``realistic``: Vietnamese
+    and Chinese people with names drawn by their frequencies (``VN_FAMILY_SHARE`` …), namesakes as they fall
+    (for benchmarks at scale), not a name of its own per person while the pools last."""
     rng = random.Random(seed)
     rows, truth, used = [], [], set()
     reserved = {f"Nguyễn Văn {VN_GIVEN[case % len(VN_GIVEN)]}" for case in range(hard_cases)}
     for person in range(people):
-        nat = rng.choices(["VN", "CN", "NG", "TH", "MZ", "LA", "MY"], [5, 2, 1, 1, 1, 1, 1])[0]
-        canonical, ways = _person(rng, nat, realistic)
-        for _ in range(0 if realistic else 50):  # a name of its own while the pools last; then namesakes
-            if canonical not in used and canonical not in reserved:
-                break
-            canonical, ways = _person(rng, nat, realistic)
-        while canonical in reserved:  # the hard cases below are the only planted namesakes of theirs
-            canonical, ways = _person(rng, nat, realistic)
+        if realistic:  # namesakes as they fall, the planted ones too
+            nat = rng.choices(["VN", "CN"], [5, 2])[0]
+            canonical, ways = _realistic_person(rng, nat)
+        else:
+            nat = rng.choices(["VN", "CN", "NG", "TH", "MZ", "LA", "MY"], [5, 2, 1, 1, 1, 1, 1])[0]
+            canonical, ways = _person(rng, nat)
+            for _ in range(50):  # a name of its own while the pools last; then namesakes
+                if canonical not in used and canonical not in reserved:
+                    break
+                canonical, ways = _person(rng, nat)
+            while canonical in reserved:  # the hard cases below are the only planted namesakes of theirs
+                canonical, ways = _person(rng, nat)
         used.add(canonical)
         digits = "".join(str(rng.randint(0, 9)) for _ in range(7))
         phones = _phone_ways(rng, nat, digits)

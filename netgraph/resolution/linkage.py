@@ -34,7 +34,7 @@ from .normalize import VN_SYLLABLE, document_key, name_keys, phone_e164
 THRESHOLD = 0.9
 DECISION_COLUMNS = ["a", "b", "decision", "note"]
 FEATURES = ["unique_id", "name", "mentions", "name_ascii", "name_sorted", "name_alt", "name_folded", "name_words",
-            "name_literal", "name_readings", "name_chinese", "name_prefixes", "name_shape", "name_rest", "name_ends",
+            "name_literal", "name_readings", "name_syllabic", "name_chinese", "name_prefixes", "name_shape", "name_rest", "name_ends",
             "name_tail",
             "phones", "phone_key", "passport", "birth_date", "nationality"]
 
@@ -58,25 +58,37 @@ class Resolution:
 def features(people: pd.DataFrame) -> pd.DataFrame:
     """Feature rows from people (columns id, name, nationality, passport, birth_date, phones: list of text).
     Each distinct name is read once, each distinct phone once per region (namesakes are many in large data)."""
-    rows, names, phone_cache = [], {}, {}
-    for p in people.itertuples(index=False):
-        name = str(p.name)
-        if name not in names:
-            names[name] = _name_features(name)
-        keys, named = names[name]
-        alt = keys["hanviet"] if keys["hanviet"] and p.nationality == "VN" else (keys["pinyin"] or keys["hanviet"])
-        region = p.nationality if isinstance(p.nationality, str) else None
-        for text in p.phones or []:
-            if (text, region) not in phone_cache:
-                phone_cache[text, region] = phone_e164(text, region)
-        phones = sorted({e for e in (phone_cache[t, region] for t in (p.phones or [])) if e})
-        rows.append({"unique_id": p.id, "name": p.name, "mentions": len(getattr(p, "sources", []) or []),
-                     "name_alt": " ".join(sorted(alt.split())) if alt else None, **named,
-                     "phone_key": phones[0] if phones else None, "phones": phones or None,
-                     "passport": document_key(p.passport) if isinstance(p.passport, str) and p.passport else None,
-                     "birth_date": str(p.birth_date)[:10] if pd.notna(p.birth_date) else None,
-                     "nationality": region})
-    return pd.DataFrame(rows, columns=FEATURES)
+    names = people["name"].astype(str)
+    distinct = names.unique()
+    read = [_name_features(name) for name in distinct]
+    named = pd.DataFrame([columns for _, columns in read], index=distinct).reindex(names)
+    hanviet = pd.Series([keys["hanviet"] for keys, _ in read], index=distinct, dtype=object).reindex(names)
+    pinyin = pd.Series([keys["pinyin"] for keys, _ in read], index=distinct, dtype=object).reindex(names)
+    region = np.array([v if isinstance(v, str) else None for v in people["nationality"]], dtype=object)
+    # the Sino-Vietnamese reading for a Vietnamese, else pinyin: 阮文雄 is Nguyễn Văn Hùng to Vietnamese customs
+    alt = np.where(hanviet.notna().to_numpy() & (region == "VN"), hanviet.to_numpy(),
+                   pinyin.fillna(hanviet).to_numpy())
+    phone_cache: dict = {}
+
+    def e164(texts, where) -> list[str] | None:
+        found = set()
+        for text in texts if isinstance(texts, (list, tuple, np.ndarray)) else []:
+            if (text, where) not in phone_cache:
+                phone_cache[text, where] = phone_e164(text, where)
+            if phone_cache[text, where]:
+                found.add(phone_cache[text, where])
+        return sorted(found) or None
+    phones = [e164(texts, where) for texts, where in zip(people["phones"], region)]
+    passport = people["passport"].map(lambda v: document_key(v) if isinstance(v, str) and v else None)
+    born = people["birth_date"].map(lambda v: str(v)[:10] if pd.notna(v) else None)
+    mentions = people["sources"].map(lambda v: len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0) \
+        if "sources" in people else 0
+    frame = named.reset_index(drop=True).assign(
+        unique_id=people["id"].to_numpy(), name=people["name"].to_numpy(), mentions=np.asarray(mentions),
+        name_alt=[" ".join(sorted(a.split())) if isinstance(a, str) and a else None for a in alt],
+        phone_key=[p[0] if p else None for p in phones], phones=phones, passport=passport.to_numpy(),
+        birth_date=born.to_numpy(), nationality=region)
+    return frame[FEATURES]
 
 
 def _name_features(name: str) -> tuple[dict, dict]:
@@ -88,7 +100,7 @@ def _name_features(name: str) -> tuple[dict, dict]:
     syllables = bool(keys["literal"]) or all(VN_SYLLABLE.fullmatch(t) for t in keys["sorted"].split())
     return keys, {"name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
                   "name_folded": keys["folded"], "name_words": words,
-                  "name_literal": keys["literal"], "name_readings": keys["readings"],
+                  "name_literal": keys["literal"], "name_readings": keys["readings"], "name_syllabic": syllables,
                   # blocking only: a romanised Chinese name meets what it may stand for
                   "name_chinese": sorted(set(keys["literal"] or []) | set(keys["readings"] or [])) or None,
                   # the first two letters of each name, sorted, and the length: a letter swapped further in
@@ -211,6 +223,9 @@ def _settings():
             cll.NullLevel(column), level(cll.ExactMatchLevel(column), f"same {column}", m, u),
             level(cll.ElseLevel(), "different", 1 - m, 1 - u)])
 
+    one_letter = ("(damerau_levenshtein(name_ascii_l, name_ascii_r) <= 1 OR "
+                  "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1 OR "
+                  "damerau_levenshtein(name_folded_l, name_folded_r) <= 1)")
     # u of a full name is how often two different people share it; 5e-5 is one in 20,000 pairs, so a name
     # agreeing in full is a link without a nationality to confirm it (a namesake is told apart by a birth
     # date, a phone or a nationality that differ)
@@ -221,8 +236,7 @@ def _settings():
         # and typos: a phone or a birth date in common must say which of them it is
         level(cll.CustomLevel("(name_bearers_l > 1 OR name_bearers_r > 1) AND (name_sorted_l = name_sorted_r OR "
                               "name_folded_l = name_folded_r OR name_alt_l = name_sorted_r OR "
-                              "name_sorted_l = name_alt_r OR name_alt_l = name_alt_r OR "
-                              "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1)"),
+                              f"name_sorted_l = name_alt_r OR name_alt_l = name_alt_r OR {one_letter})"),
               "a name several people bear", 0.1, 1.5e-3),
         level(cll.ExactMatchLevel("name_ascii"), "same spelling (folded)", 0.5, 5e-5),
         level(cll.ExactMatchLevel("name_sorted"), "same names, any order", 0.12, 1e-5),
@@ -236,13 +250,14 @@ def _settings():
                               "list_has_any(name_readings_r, name_literal_l)) AND "
                               "(name_literal_l IS NULL OR name_literal_r IS NULL)"),
               "a Chinese reading in common", 0.04, 8e-6),
+        # in names of single syllables (Vietnamese, Chinese) one letter makes another name as often as a typo
+        # (Mạnh and Minh, Thu and Thúy, Hải and Hại): weak evidence, a phone or a birth date must agree too
+        level(cll.CustomLevel(f"name_syllabic_l AND name_syllabic_r AND {one_letter}"),
+              "syllables one letter apart", 0.06, 1e-3),
         # one letter off (a typo) counts only in a long name: in short ones (Li Jie, Liu Jie) it is another
         # person, and so are two pinyin names (Zhang Jing, Zhang Ping); and edit distance, not Jaro-Winkler,
         # which finds Đặng Quang Hương like Hoàng Quang Dũng
-        level(cll.CustomLevel("(damerau_levenshtein(name_ascii_l, name_ascii_r) <= 1 OR "
-                              "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 1 OR "
-                              "damerau_levenshtein(name_folded_l, name_folded_r) <= 1) AND "
-                              "length(name_ascii_l) >= 10 AND length(name_ascii_r) >= 10 AND "
+        level(cll.CustomLevel(f"{one_letter} AND length(name_ascii_l) >= 10 AND length(name_ascii_r) >= 10 AND "
                               "(name_literal_l IS NULL OR name_literal_r IS NULL)"),
               "long names one letter apart", 0.08, 1.5e-5),
         # a middle name, or a first (Christian) name, left out: Emeka Chinedu Okafor and Emeka Okafor

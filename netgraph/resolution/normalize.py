@@ -139,8 +139,8 @@ def _strip_article(word: str) -> str:
 
 def _romanisation_fold(word: str) -> str:
     """Letters that romanisations of one name write differently; a single Vietnamese syllable is left as it
-    is (Thanh and Tan are two Vietnamese names)."""
-    if VN_SYLLABLE.fullmatch(word):
+    is (Thanh and Tan are two Vietnamese names), and so is one pinyin syllable (Zhou and Zhu are two surnames)."""
+    if VN_SYLLABLE.fullmatch(word) or word in _romanisations()[1]:
         return word
     for a, b in (("dj", "j"), ("j", "ch"), ("ph", "p"), ("th", "t"), ("kh", "k"), ("ee", "i"), ("oo", "u"),
                  ("ou", "u"), ("ae", "e"), ("q", "k"), ("v", "w")):
