@@ -29,7 +29,15 @@ from netgraph.store.batch import GraphBatch
 from netgraph.views.chart import case_scope
 
 from .conftest import DATA
-from .test_neo4j import HOSTILE, REAL_URI, TaggedStore, real_database, remove_tagged  # noqa: F401 (real_database: a fixture)
+from .test_neo4j import (  # noqa: F401 (real_database and server: fixtures, asked for by name)
+    HOSTILE,
+    REAL_URI,
+    TaggedStore,
+    non_temporal_batch,
+    real_database,
+    remove_tagged,
+    server,
+)
 
 LEVEL, SUSPECT = 2, "Wang Wei"
 
@@ -131,6 +139,29 @@ def test_round_trip_into_neo4j(sent, request):
         check_round_trip(sender, store, done, import_twice=True)
     finally:
         remove_tagged(store, store.tag, True)
+        store.close()
+
+
+def test_a_package_goes_into_the_neo4j_store_over_bolt(request, tmp_path):
+    """The Neo4j store's own write path over a Bolt connection (FalkorDB standing in for the transport, so the
+    facts have no dates; a real Neo4j 5 when NETGRAPH_TEST_NEO4J_URI names one)."""
+    keys = new_keys(tmp_path / "k")
+    with ng.open_store(tmp_path / "s.lbdb") as embedded:
+        embedded.write(non_temporal_batch())
+        done = export_package(embedded, ["P1"], tmp_path / "c.ngpkg", keys.private, "CN-GX-ASB", release_level=3)
+    bolt = request.getfixturevalue("server")
+    store = TaggedStore(bolt)
+    try:
+        report = import_package(store, done.path, [keys.public], link=False)
+        first = store.counts()
+        assert sorted(report.people_new["id"]) == sorted(done.nodes["Person"]["id"]) and len(report.people_tied)
+        assert sorted(store.records()["id"]) == sorted(done.nodes["Record"]["id"])
+        again = import_package(store, done.path, [keys.public], link=False)
+        assert not again.changed and store.counts() == {**first, "Exchange": 2}
+        assert package_log(store)["manifest_sha256"].tolist() == [done.manifest_sha256] * 2
+    finally:
+        if bolt.real:  # a FalkorDB server lives for this test only
+            remove_tagged(store, store.tag, True)
         store.close()
 
 
