@@ -33,8 +33,8 @@ from ..store.base import GraphStore
 
 #: dimensions an indicator can name, in the order tables list them
 DIMENSIONS = ("origin_country", "transit_country", "destination_country", "origin_place", "transit_place",
-              "destination_place", "leg", "seizure_country", "airport", "airline", "concealment", "declared_goods",
-              "detection", "commodity", "month")
+              "destination_place", "leg", "seizure_country", "seizure_place", "airport", "airline", "concealment",
+              "declared_goods", "detection", "commodity", "month")
 #: dimensions whose recurring combinations are looked for
 COMBINED = ("leg", "airline", "concealment", "commodity", "detection")
 #: dimensions a drafted profile can target before an inspection (detection is known only after one)
@@ -111,7 +111,9 @@ def facts(store: GraphStore, kinds: tuple[str, ...] = (SEIZURE_EVENT,), date_fro
     """One row per (event, dimension, value): event, date, year, dimension, value, name (for display).
 
     Places are Location keys (``place:KE:nairobi``), countries ISO codes, a leg ``KE>TH`` (consecutive
-    countries of the route, repeats merged as in :mod:`netgraph.space_time.routes`), an airline its IATA code
+    countries of the route, repeats merged as in :mod:`netgraph.space_time.routes`; a stop without a country,
+    such as a region, left out), the place of seizure (or inspection) and, if it is one, its airport; an
+    airline its IATA code
     (:func:`airline_code`), a concealment its kinds (:func:`concealment_kinds`), a commodity its name, a
     month ``01``…``12``; declared goods (the record's commodity text) only for events that are not seizures
     (a seizure's text says what was found, not what was declared). ``chosen``: the events, if read already (:func:`events`)."""
@@ -145,6 +147,9 @@ def facts(store: GraphStore, kinds: tuple[str, ...] = (SEIZURE_EVENT,), date_fro
     add(chosen["id"], "seizure_country", chosen["country"], chosen["country"].map(country_names))
     at = store.edge_frame("AT")
     if len(at):
+        at = at[~at["target"].str.startswith("country:")]
+        add(at["source"], "seizure_place", at["target"], at["target"].map(place_names))
+        at = at[at["target"].map(locations["kind"]) == "airport"]
         add(at["source"], "airport", at["target"], at["target"].map(place_names))
     conveyed = store.edge_frame("CONVEYED_BY")
     if len(conveyed):
