@@ -38,6 +38,7 @@ import base64
 import datetime as dt
 import getpass
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -284,7 +285,7 @@ def _pseudonymise(nodes, asserts, rels, named: set, secret: bytes):
 
 
 def _keyed(secret: bytes, value: str) -> str:
-    import hmac
+    """A keyed pseudonym code (HMAC-SHA-256, 80 bits shown)."""
     return hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
 
 
