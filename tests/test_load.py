@@ -59,6 +59,9 @@ def test_the_same_file_loaded_before_is_not_read_again(store, tmp_path):
     changed = tmp_path / "tiny_cen.csv"
     changed.write_bytes(DATA.joinpath("tiny_cen.csv").read_bytes() + b"\n")
     assert ng.load_file(changed, "cen_customs", store, progress=False).unchanged_since is None
+    renamed = tmp_path / "renamed.csv"  # the same bytes under another name: rows without an id are new records
+    renamed.write_bytes(changed.read_bytes())
+    assert ng.load_file(renamed, "cen_customs", store, progress=False).unchanged_since is None
 
 
 def test_bad_date_is_rejected_with_file_row_column_and_reason(store, tmp_path):

@@ -85,9 +85,9 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     """Read ``path`` with ``mapping`` (a shipped name, a YAML path or a Mapping) and write it to ``store``.
 
     ``encoding`` and ``delimiter`` override the mapping's and the detection (e.g. ``"cp1258"``, ``";"``).
-    A file whose exact bytes were loaded completely before, with the same mapping content, options and
-    netgraph version, and with no load finished after it, would change nothing: it is not read again (its
-    report says ``unchanged_since``) unless ``again``.
+    A file whose exact bytes and name were loaded completely before, with the same mapping content, options
+    and netgraph version, and with no load finished after it, would change nothing: it is not read again
+    (its report says ``unchanged_since``) unless ``again``.
     """
     path = Path(path)
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
@@ -95,7 +95,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     load_id = f"load:{digest[:16]}:{mapping.name}"
     options = hashlib.sha256(json.dumps([mapping.model_dump(mode="json"), encoding, delimiter],
                                         sort_keys=True).encode()).hexdigest()
-    earlier = None if again else _completed_before(store, load_id, options)
+    earlier = None if again else _completed_before(store, load_id, path.name, options)
     if earlier is not None:
         return _unchanged_report(path, mapping, earlier)
     table = read_table(path, encoding or mapping.encoding, delimiter or mapping.delimiter, mapping.sheet)
@@ -151,12 +151,13 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     return report
 
 
-def _completed_before(store: GraphStore, load_id: str, options: str) -> pd.Series | None:
-    """The ``Load`` node of this very load if it completed with these options and this netgraph version and
-    no load finished after it (a later file may have changed what this one set: it would set it back)."""
+def _completed_before(store: GraphStore, load_id: str, name: str, options: str) -> pd.Series | None:
+    """The ``Load`` node of this very load if it completed from a file of this name (records without an id
+    are keyed by file name and row) with these options and this netgraph version, and no load finished after
+    it (a later file may have changed what this one set: it would set it back)."""
     loads = store.node_properties("Load")
-    done = loads[(loads["id"] == load_id) & (loads["status"] == "complete") & (loads["options_sha256"] == options)
-                 & (loads["netgraph_version"] == netgraph_version())]
+    done = loads[(loads["id"] == load_id) & (loads["file"] == name) & (loads["status"] == "complete")
+                 & (loads["options_sha256"] == options) & (loads["netgraph_version"] == netgraph_version())]
     if not len(done):
         return None
     return done.iloc[0] if loads["finished"].dropna().max() == done.iloc[0]["finished"] else None
