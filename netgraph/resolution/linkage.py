@@ -143,7 +143,9 @@ AGREED = {"a name several people bear": "name: a name several people bear",
           "name: one letter apart", "one name more or fewer": "name: one name more or fewer",
           "names two letters apart": "name: two letters apart", "a phone in common": "phone",
           "same passport": "passport", "same birth_date": "birth date", "same nationality": "nationality"}
-MAX_BLOCK = 400  # a block of more mentions (one common name in large data) is split by birth year (and said so)
+# a block of more mentions (one common name in large data) is split by birth year, and said so: the name is then
+# one several people bear, which links only with a phone (found by its own key) or a birth date in common
+MAX_BLOCK = 100
 
 
 def _pairs(counts) -> int:
@@ -208,12 +210,22 @@ def blocking_plan(rows: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.Da
     return out, notes, pd.DataFrame(report)
 
 
+def blocking_rules() -> list:
+    """Splink's blocking rules, on the columns ``blocking_plan`` makes."""
+    from splink import block_on
+
+    return [*(block_on(f"b_{key}", arrays_to_explode=[f"b_{key}"] if key in ARRAY_KEYS else None)
+              for (key,) in BLOCKING_KEYS),
+            "l.b_name_alt = r.b_name_alt_sorted",  # two rules, not one with OR: an OR cannot use a hash join
+            "l.b_name_alt_sorted = r.b_name_alt"]
+
+
 def _settings():
     """Comparisons with stated priors (m: how often true matches agree; u: how often chance pairs do).
     u is re-estimated from random pairs, and m by EM when the data allow; the priors stand otherwise."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+    from splink import SettingsCreator
 
     def level(creator, label, m, u):
         return creator.configure(label_for_charts=label, m_probability=m, u_probability=u)
@@ -277,12 +289,7 @@ def _settings():
         probability_two_random_records_match=0.002,
         comparisons=[name, phones, exact("passport", 0.98, 1e-6), exact("birth_date", 0.95, 1e-3),
                      exact("nationality", 0.95, 0.2)],
-        blocking_rules_to_generate_predictions=[
-            *(block_on(f"b_{key}", arrays_to_explode=[f"b_{key}"] if key in ARRAY_KEYS else None)
-              for (key,) in BLOCKING_KEYS),
-            "l.b_name_alt = r.b_name_alt_sorted",  # two rules, not one with OR: an OR cannot use a hash join
-            "l.b_name_alt_sorted = r.b_name_alt",
-        ],
+        blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=True,  # each comparison's weight: the levels that agreed
         retain_matching_columns=False,  # not the compared columns themselves: memory at scale
     )
