@@ -440,8 +440,10 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
         if ra == rb:
             accepted.append((a, b, score, weight, agreed, by))
             continue
-        if dates_differ(ra, rb) or any(never.get(x, set()) & members[rb] for x in members[ra] if x in never):
+        if dates_differ(ra, rb) or never and any(never[x] & members[rb] for x in members[ra] if x in never):
             continue
+        if len(members[ra]) < len(members[rb]):  # the smaller cluster joins the larger (the root names nothing)
+            ra, rb = rb, ra
         parent[rb] = ra
         members[ra] |= members.pop(rb)
         for name, dates in born.pop(rb, {}).items():
