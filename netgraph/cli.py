@@ -12,7 +12,7 @@ from . import schema
 from .analysis.communities import METHODS
 from .analysis.leads import METHODS as LEAD_METHODS
 from .analysis.leads import evaluate, fit_model
-from .analysis.network import person_network
+from .analysis.network import MAX_HUB_PEOPLE, person_network
 from .analysis.ties import PERSON_LINKS
 from .ingest.cells import write_csv
 from .ingest.load import MissingColumnsError, load_file
@@ -198,6 +198,9 @@ def scope_options(command):
         click.option("--via", default="", help="What ties two people: comma-separated kinds of shared link "
                      f"({', '.join(PERSON_LINKS)}, or an event kind a mapping declared, e.g. meeting); "
                      "default: every kind the store holds."),
+        click.option("--max-hub-people", default=MAX_HUB_PEOPLE, show_default=True, type=click.IntRange(2),
+                     help="A hub (vessel, flight, phone …) shared by more people ties no one; the method stamp "
+                     "lists the hubs left out."),
     ]
     for option in reversed(options):
         command = option(command)

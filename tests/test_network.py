@@ -45,6 +45,23 @@ def test_person_edges_keep_the_records_and_links_behind_them(tiny):
     assert net.graph.degree(net.graph.vs.find(name="person:lê văn tám").index) == 0
 
 
+def test_a_hub_shared_by_more_people_than_the_cap_ties_no_one(sample_store):
+    everyone = ng.person_network(sample_store, max_hub_people=None)
+    capped = ng.person_network(sample_store, max_hub_people=15)
+    shared = everyone.edges.explode("hubs").groupby("hubs").size()  # a hub with m people has m(m-1)/2 pairs
+    crowded = {hub for hub, pairs in shared.items() if pairs > 15 * 14 // 2}
+    assert crowded and capped.description["hubs_left_out"] == len(crowded)
+    largest = capped.description["largest_hubs_left_out"][0]  # e.g. "vehicle:29H89413 (conveyance, 22 people)"
+    assert largest.split(" (")[0] in crowded and int(largest.split(", ")[-1].split()[0]) > 15
+    assert not crowded & set(capped.edges.explode("hubs")["hubs"])
+    # every other tie is kept, with its evidence from the hubs left
+    kept = everyone.edges.explode("hubs")
+    kept = kept[~kept["hubs"].isin(crowded)].groupby(["source", "target"])["hubs"].agg(sorted)
+    assert capped.edges.set_index(["source", "target"])["hubs"].map(sorted).sort_index().equals(kept.sort_index())
+    assert list(capped.nodes["id"]) == list(everyone.nodes["id"])  # their people stay nodes
+    assert ng.person_network(sample_store).description["hubs_left_out"] == 0  # the default (100) leaves all in
+
+
 def test_only_chosen_links_tie_people(tiny):
     net = ng.person_network(tiny, via=("organization",))
     assert net.edges[["source", "target"]].values.tolist() == [["person:nguyễn văn hùng", "person:trần thị lan"]]

@@ -34,6 +34,7 @@ from .ties import (
     Evidence,
     Scope,
     co_membership,
+    crowded_hubs,
     event_kinds,
     link_kinds,
     location_flow_edges,
@@ -46,6 +47,7 @@ from .ties import (
     with_evidence,
 )
 
+MAX_HUB_PEOPLE = 100  # a hub shared by more people ties no one (see person_network)
 NODE_LABEL = {"person": "Person", "organization": "Organization", "location": "Location"}
 
 
@@ -509,10 +511,14 @@ def person_network(store: GraphStore, via: tuple[str, ...] | None = None, date_f
                    countries: tuple[str, ...] = (), commodities: tuple[str, ...] = (),
                    min_reliability: str | None = None, min_validity: int | None = None,
                    half_life_days: float | None = None, max_handling: int | None = None,
-                   resolved: bool = True) -> Network:
+                   resolved: bool = True, max_hub_people: int | None = MAX_HUB_PEOPLE) -> Network:
     """People tied by shared seizures, phones, accounts, organisations or conveyances, or by shared events of
     the other kinds the store holds (meetings, calls, …): ``via`` chooses among them (default: all, see
     :func:`~netgraph.analysis.ties.link_kinds`).
+
+    A hub shared by more than ``max_hub_people`` people (a ferry, a flight number used for years) ties no one
+    (see :func:`~netgraph.analysis.ties.crowded_hubs`); its people stay nodes, and the network's description
+    lists the hubs left out (``hubs_left_out``). ``None`` ties everyone on every hub.
 
     With ``resolved`` (the default), people that entity resolution merged are one node, named after the
     cluster's canonical spelling (see :mod:`netgraph.resolution.linkage`); without a resolution nothing changes.
@@ -532,7 +538,9 @@ def person_network(store: GraphStore, via: tuple[str, ...] | None = None, date_f
     via = every_kind if via is None else link_kinds(store, tuple(via), events)
     members = restrict(memberships(store, via, events), eligible)
     members["person"] = members["person"].map(entity)
-    edges, evidence = co_membership(members, record_dates(store) if half_life_days else None, half_life_days)
+    crowded = crowded_hubs(members, max_hub_people)
+    tying = members[~members["hub"].isin(crowded["hub"])] if len(crowded) else members
+    edges, evidence = co_membership(tying, record_dates(store) if half_life_days else None, half_life_days)
     ids = sorted(members["person"].unique().tolist())
     every_event = [k for k in every_kind if k not in OTHER_LINKS]
     involved = members[members["kind"].isin(every_event)] if set(every_event) <= set(via) else restrict(
@@ -546,7 +554,9 @@ def person_network(store: GraphStore, via: tuple[str, ...] | None = None, date_f
         nodes = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("id", "name", "nationality", "organization")})
     nodes = nodes.merge(_main_agency(seizure_nodes, involvement), on="id", how="left")
     seizures = _seizure_table(store, restrict(seizure_nodes, eligible))
-    return Network("person", nodes, edges, _describe(scope, via=list(via), half_life_days=half_life_days),
+    left_out = {"max_hub_people": max_hub_people, "hubs_left_out": len(crowded),
+                "largest_hubs_left_out": [f"{h} ({k}, {n} people)" for h, k, n in crowded.head(5).itertuples(False)]}
+    return Network("person", nodes, edges, _describe(scope, via=list(via), half_life_days=half_life_days, **left_out),
                    seizures, involvement, reads.records(store), evidence)
 
 

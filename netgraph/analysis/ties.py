@@ -286,6 +286,31 @@ class Evidence:
         return set(self.names[field][np.unique(self.csr(field)[1])].tolist())
 
 
+def crowded_hubs(members: pd.DataFrame, max_people: int | None) -> pd.DataFrame:
+    """The hubs of ``members`` that more than ``max_people`` distinct people share (hub, kind, people),
+    most shared first (``None``: none is crowded).
+
+    A vessel, a flight number or a truck used for years can carry hundreds of seized people: tying each to
+    each (m(m − 1)/2 ties) says nothing about who works with whom, and at a national scale it is most of the
+    ties (5,000 vessels of 1,000,000 generated records gave 54 million pairs; a hub of the samples has 22
+    people at most).
+
+    >>> m = pd.DataFrame({"person": ["a", "b", "c", "a"], "hub": ["ship", "ship", "ship", "s1"],
+    ...                   "kind": ["conveyance"] * 3 + ["seizure"]})
+    >>> crowded_hubs(m, 2).to_dict("records")
+    [{'hub': 'ship', 'kind': 'conveyance', 'people': 3}]
+    """
+    if max_people is None or members.empty:
+        return pd.DataFrame({"hub": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object),
+                             "people": pd.Series([], dtype=np.int64)})
+    people = members.groupby("hub", sort=False)["person"].nunique()
+    crowded = people[people > max_people]
+    kinds = members[members["hub"].isin(crowded.index)].groupby("hub")["kind"].agg(lambda k: ", ".join(sorted(set(k))))
+    out = pd.DataFrame({"hub": crowded.index.to_numpy(dtype=object), "kind": kinds.reindex(crowded.index).to_numpy(),
+                        "people": crowded.to_numpy(dtype=np.int64)})
+    return out.sort_values(["people", "hub"], ascending=[False, True], ignore_index=True)
+
+
 def co_membership_edges(members: pd.DataFrame, record_dates: pd.Series | None = None,
                         half_life_days: float | None = None) -> pd.DataFrame:
     """Pairs of members sharing a hub, one row per pair, with evidence merged over all shared hubs.
