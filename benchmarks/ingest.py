@@ -13,10 +13,12 @@ its own) measures:
   label and per (type, from label, to label), found from ``netgraph.schema`` at run time, empty tables
   skipped), then copied into a fresh ``LadybugStore`` with plain ``COPY … FROM 'file.parquet'``: seconds of
   the COPY statements, whether that store's counts equal the loaded one's, and netgraph / raw;
+- reload: the same file into the same store again (an unchanged file the store loaded last is skipped:
+  seconds, whether it was, and whether ``store.counts()`` is unchanged);
 - for the largest size, 10,000 new records (other record ids, the same people, companies and hubs) loaded
-  into the big store, against the same 10,000 loaded into an empty store;
-- reload, last (the slowest at 1M): the same file into the same store again: seconds, and whether
-  ``store.counts()`` is unchanged.
+  into the big store, against the same 10,000 loaded into an empty store; then ``person_network`` of the
+  big store and its ``broker_report``: seconds, people, ties, peak RSS;
+- last (the slowest at 1M): the file once more with ``again=True``, read and merged row by row.
 
 A case that runs past ``--timeout`` seconds is killed; what it had not finished prints as "timeout".
 Then the scaling exponent of the fresh load time, log(t2/t1) / log(n2/n1). Prints only what it measured.
@@ -101,6 +103,8 @@ def run_case(csv: Path, folder: Path, increment: Path | None) -> None:
     store = ng.open_store(folder / "netgraph.lbdb")
     seconds, raw_counts = raw_copy(files, folder / "raw.lbdb")
     emit(raw_s=seconds, raw_same_counts=raw_counts == counts)
+    report, seconds = timed(lambda: ng.load_file(csv, MAPPING, store, progress=False))  # the file again: unchanged
+    emit(reload_s=seconds, reload_skipped=bool(report.unchanged_since), unchanged=store.counts() == counts)
     if increment:
         report, seconds = timed(lambda: ng.load_file(increment, MAPPING, store, progress=False))
         emit(increment_big_s=seconds, increment_rejected=report.rejected)
@@ -108,10 +112,16 @@ def run_case(csv: Path, folder: Path, increment: Path | None) -> None:
         _, seconds = timed(lambda: ng.load_file(increment, MAPPING, empty, progress=False))
         emit(increment_empty_s=seconds)
         empty.close()
+        net, seconds = timed(lambda: ng.person_network(store))
+        emit(person_network_s=seconds, people=len(net.nodes), ties=len(net.edges),
+             hubs_left_out=net.description["hubs_left_out"])
+        _, seconds = timed(net.broker_report)
+        emit(broker_report_s=seconds, peak_rss_mib_after_broker=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         counts = store.counts()
-    _, seconds = timed(lambda: ng.load_file(csv, MAPPING, store, progress=False))  # last: the slowest at 1M
+    # last (the slowest at 1M): the file once more, read and merged row by row (again=True)
+    _, seconds = timed(lambda: ng.load_file(csv, MAPPING, store, progress=False, again=True))
     again = store.counts()
-    emit(reload_s=seconds, unchanged=again == counts,
+    emit(reload_again_s=seconds, again_unchanged=again == counts,
          changed={k: (counts.get(k, 0), again.get(k, 0)) for k in counts.keys() | again.keys()
                   if counts.get(k, 0) != again.get(k, 0)})
     store.close()
@@ -181,14 +191,14 @@ def main() -> None:
             print("  the raw COPY store's counts differ from the loaded store's")
 
     print(f"\n{'size':>10} {'fresh s':>9} {'rows/s':>8} {'peak RSS MiB':>13} {'rejected':>9} {'reload s':>9} "
-          f"{'counts unchanged':>17} {'raw COPY s':>11} {'ratio':>8}")
+          f"{'again s':>9} {'counts unchanged':>17} {'raw COPY s':>11} {'ratio':>8}")
     for size, (f, problem) in results.items():
         ratio = f["fresh_s"] / f["raw_s"] if "raw_s" in f else None
         print(f"{size:>10,} {cell(f.get('fresh_s'), '.1f', problem):>9} "
               f"{cell(f['read'] / f['fresh_s'] if 'fresh_s' in f else None, ',.0f', problem):>8} "
               f"{cell(f.get('peak_rss_mib'), ',.0f', problem):>13} {cell(f.get('rejected'), ',', problem):>9} "
-              f"{cell(f.get('reload_s'), '.1f', problem):>9} "
-              f"{cell(None if 'unchanged' not in f else ('yes' if f['unchanged'] else 'NO'), 's', problem):>17} "
+              f"{cell(f.get('reload_s'), '.1f', problem):>9} {cell(f.get('reload_again_s'), '.1f', problem):>9} "
+              f"{cell(None if 'again_unchanged' not in f else same(f), 's', problem):>17} "
               f"{cell(f.get('raw_s'), '.2f', problem):>11} {cell(ratio, '.1f', problem, 'x'):>8}")
     timings = [(size, f["fresh_s"]) for size, (f, _) in results.items() if "fresh_s" in f]
     print("\nscaling of the fresh load time, log(t2/t1) / log(n2/n1):")
@@ -209,6 +219,17 @@ def main() -> None:
     if INCREMENT in results and "fresh_s" in results[INCREMENT][0] and "increment_big_s" in f:
         print(f"  into the big store / fresh {INCREMENT:,}-record load above: "
               f"{f['increment_big_s'] / results[INCREMENT][0]['fresh_s']:.1f}x")
+    print(f"\nperson network of the {sizes[-1]:,}-record store: {cell(f.get('person_network_s'), '.1f', problem, ' s')} "
+          f"({cell(f.get('people'), ',', problem)} people, {cell(f.get('ties'), ',', problem)} ties, "
+          f"{cell(f.get('hubs_left_out'), ',', problem)} hubs of more than 100 people left out); broker report on "
+          f"it: {cell(f.get('broker_report_s'), '.1f', problem, ' s')}, peak RSS "
+          f"{cell(f.get('peak_rss_mib_after_broker'), ',.0f', problem, ' MiB')}")
+
+
+def same(facts: dict) -> str:
+    """Whether both reloads (skipped, and again=True) left the counts as they were."""
+    skipped = "skipped, " if facts.get("reload_skipped") else "read, "
+    return skipped + ("yes" if facts["unchanged"] and facts["again_unchanged"] else "NO")
 
 
 if __name__ == "__main__":
