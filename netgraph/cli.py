@@ -296,18 +296,29 @@ def graph(db: StoreTarget, out: Path, via: str, color_by: str, size_by: str, max
         click.echo(f"wrote {net.to_html(out, color_by=color_by, size_by=size_by, max_nodes=max_nodes, seed=seed)}")
 
 
+def case_options(command):
+    """The options that choose a case: suspects, radius, date window, release level and kinds of tie."""
+    options = [
+        click.option("--suspect", "suspects", multiple=True, required=True,
+                     help="Entity id or exact name (repeatable)."),
+        click.option("--radius", default=1, show_default=True, help="Steps out from the suspects."),
+        click.option("--from", "date_from", help="First record date (YYYY-MM-DD)."),
+        click.option("--to", "date_to", help="Last record date (YYYY-MM-DD)."),
+        click.option("--release-level", default=3, show_default=True, type=click.IntRange(1, 5),
+                     help="Withhold records whose handling code is above this."),
+        click.option("--via", default=",".join(PERSON_LINKS), show_default=True, help="What ties two people."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @store_options
-@click.option("--suspect", "suspects", multiple=True, required=True, help="Entity id or exact name (repeatable).")
+@case_options
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="case.pdf (SVG, PNG, CSV beside it).")
-@click.option("--radius", default=1, show_default=True, help="Steps out from the suspects.")
-@click.option("--from", "date_from", help="First record date (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Last record date (YYYY-MM-DD).")
-@click.option("--release-level", default=3, show_default=True, type=click.IntRange(1, 5),
-              help="Withhold records whose handling code is above this.")
 @click.option("--anonymise", is_flag=True, help="Name only the suspects; others become 'Person N'.")
 @click.option("--lang", type=click.Choice(["en", "vi", "zh"]), default="en", show_default=True)
-@click.option("--via", default=",".join(PERSON_LINKS), show_default=True, help="What ties two people.")
 def chart(db: StoreTarget, suspects, out: Path, radius: int, date_from, date_to, release_level: int, anonymise: bool,
           lang: str, via: str) -> None:
     """Write a court-ready case chart (PDF, SVG, PNG) with its evidence table."""
@@ -506,19 +517,13 @@ def package_group() -> None:
 
 @package_group.command("export")
 @store_options
-@click.option("--suspect", "suspects", multiple=True, required=True, help="Entity id or exact name (repeatable).")
+@case_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The package, e.g. "
               "case.ngpkg.")
 @click.option("--recipient", required=True, help="The agency the package is for, e.g. CN-GX-ASB.")
 @click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Your private key (from `netgraph keys new`), which signs the package.")
-@click.option("--radius", default=1, show_default=True, help="Steps out from the suspects.")
-@click.option("--from", "date_from", help="First record date (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Last record date (YYYY-MM-DD).")
-@click.option("--release-level", default=3, show_default=True, type=click.IntRange(1, 5),
-              help="Withhold records whose handling code is above this.")
 @click.option("--pseudonymise", is_flag=True, help="Replace every person but the suspects by a keyed pseudonym.")
-@click.option("--via", default=",".join(PERSON_LINKS), show_default=True, help="What ties two people.")
 @click.option("--also", "formats", multiple=True, type=click.Choice(["graphml", "gexf", "i2"]),
               help="Also write the case beside OUT as GraphML, GEXF or i2 entity/link CSVs (repeatable).")
 def package_export(db: StoreTarget, suspects, out: Path, recipient: str, key_file: Path, radius: int, date_from,
