@@ -56,7 +56,7 @@ def one(mentions: int, seed: int, realistic: bool) -> dict:
             "dropped_per_key": {r.key: int(r.dropped) for r in report.itertuples() if r.dropped},
             "links": len(result.links), "namesakes": float(first.groupby("name_sorted")["truth"]
                                                            .transform("count").gt(1).mean()),
-            "load": os.getloadavg()[0], **{k: float(v) for k, v in scores.items()}}
+            "steps": result.seconds, "load": os.getloadavg()[0], **{k: float(v) for k, v in scores.items()}}
 
 
 if __name__ == "__main__":
@@ -86,6 +86,7 @@ if __name__ == "__main__":
               f"precision {m['precision']:.3f}, recall {m['recall']:.3f}, F1 {m['f1']:.3f}; "
               f"{m['namesakes']:.0%} of people share their name with another; load average {m['load']:.1f}",
               flush=True)
+        print("    where the time goes: " + ", ".join(f"{k} {v:.1f} s" for k, v in m["steps"].items()))
         for key, dropped in m["dropped_per_key"].items():
             print(f"    blocking split on {key}: {dropped:,} candidate pairs dropped")
     for a, b in zip(done, done[1:]):

@@ -21,6 +21,7 @@ touched. Networks, reports and charts use the resolved people.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,8 @@ class Resolution:
     links: pd.DataFrame  # a, b, score, match_weight, agreed, decided_by, threshold
     threshold: float
     notes: list[str]  # what the run had to leave out
-    blocking: pd.DataFrame | None = None  # per blocking key: candidate pairs sharing it, used or not
+    blocking: pd.DataFrame | None = None  # per blocking key: candidate pairs sharing it, compared, dropped
+    seconds: dict | None = None  # wall seconds per step (blocking, scoring, clustering): where the time goes
 
     @property
     def merged(self) -> int:
@@ -296,7 +298,8 @@ def _settings():
 
 
 def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None = None,
-                train: bool = False, blocking_report: list | None = None) -> pd.DataFrame:
+                train: bool = False, blocking_report: list | None = None, seconds: dict | None = None
+                ) -> pd.DataFrame:
     """Splink predictions for candidate pairs: a, b, score (match probability), match_weight, agreed.
     What the blocking plan left out is appended to ``notes``, and its report (candidate pairs per key) to
     ``blocking_report``. ``train`` estimates u from random pairs and
@@ -308,7 +311,10 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
     if len(rows) < 2:
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
     api = DuckDBAPI()
+    start = time.perf_counter()
     rows, left_out, report = blocking_plan(rows.assign(name_bearers=name_bearers(rows)))
+    if seconds is not None:
+        seconds["blocking"] = time.perf_counter() - start
     if notes is not None:
         notes.extend(left_out)
     if blocking_report is not None:
@@ -319,7 +325,10 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
         linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, len(rows) ** 2), seed=1)
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on("phone_key"), estimate_without_term_frequencies=True)
+    start = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+    if seconds is not None:
+        seconds["scoring (Splink)"] = time.perf_counter() - start
     if predictions.empty:
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
     # which level of each comparison a pair reached, told by its match weight (each level has its own): the
@@ -392,7 +401,10 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
     """Score, apply exact rules and decisions, and cluster (see the module doc)."""
     notes: list[str] = []
     report: list[pd.DataFrame] = []
-    scored = score_pairs(rows, threshold=min(threshold, 0.9), notes=notes, train=train, blocking_report=report)
+    seconds: dict[str, float] = {}
+    scored = score_pairs(rows, threshold=min(threshold, 0.9), notes=notes, train=train, blocking_report=report,
+                         seconds=seconds)
+    start = time.perf_counter()
     must = exact_rules(rows)
     decisions = decisions if decisions is not None else read_decisions(None)
     pair = lambda x, y: (min(x, y), max(x, y))  # noqa: E731
@@ -459,9 +471,10 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
     clusters["resolved_id"] = clusters["root"].map(canonical)
     links = pd.DataFrame(accepted, columns=["a", "b", "score", "match_weight", "agreed", "decided_by"])
     links["threshold"] = threshold
+    seconds["rules and clustering"] = time.perf_counter() - start
     return Resolution(clusters[["id", "resolved_id"]].sort_values("id", ignore_index=True),
                       links.sort_values(["a", "b"], ignore_index=True), threshold, notes,
-                      report[0] if report else None)
+                      report[0] if report else None, seconds)
 
 
 # --- the store ---------------------------------------------------------------------------------------
