@@ -233,7 +233,8 @@ def build_person_network(store, via, **scope):
 @scope_options
 @click.option("--method", type=click.Choice(METHODS), default="leiden", show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Seed for community detection and sampling.")
-@click.option("--betweenness-k", type=int, help="Estimate betweenness from K sampled sources (large networks).")
+@click.option("--betweenness-k", type=int, help="Estimate betweenness from K sampled sources [default: exact up "
+              "to 5,000 people, sampled above; K at least the people: exact].")
 @click.option("--group", help="Node attribute for brokerage roles [default: nationality, else community].")
 def analyse(db: StoreTarget, out: Path, method: str, seed: int, betweenness_k: int | None, group: str | None,
             via: str, **scope) -> None:

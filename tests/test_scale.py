@@ -150,6 +150,22 @@ def test_path_measures_are_exact_up_to_the_threshold_and_estimated_above(monkeyp
     assert net.centrality(which=("closeness",), path_k=n).attrs["methods"] == {"closeness": "exact"}
 
 
+def test_betweenness_is_sampled_above_the_threshold_unless_a_sample_is_given(monkeypatch):
+    net = two_part_network()
+    n = len(net.nodes)
+    assert net.centrality(which=("betweenness",)).attrs["methods"] == {"betweenness": "exact"}
+    monkeypatch.setattr(measures, "PATH_MEASURES_MAX_NODES", 1_000)
+    auto = net.centrality(which=("betweenness",), seed=4)
+    k = measures.sample_sources(n, len(net.edges))
+    assert auto.attrs["methods"]["betweenness"] == (f"estimated from {k} sampled sources, seed 4 (network of {n:,} "
+                                                    "nodes, above 1,000)")
+    given = net.centrality(which=("betweenness",), seed=4, betweenness_k=k)
+    assert auto["betweenness"].tolist() == given["betweenness"].tolist()  # the same seeded sample
+    assert net.centrality(which=("betweenness",), betweenness_k=n).attrs["methods"] == {"betweenness": "exact"}
+    monkeypatch.setattr(measures, "SAMPLE_WORK", 100 * len(net.edges))  # a bigger network: fewer sources
+    assert net.centrality(which=("betweenness",)).attrs["betweenness_sources"] == 100
+
+
 def test_measures_of_chosen_nodes_equal_their_rows_of_the_whole(monkeypatch):
     net = two_part_network()
     ids = [net.nodes["id"].iloc[i] for i in (1_500, 3, 1_620, 700, 1_650)]

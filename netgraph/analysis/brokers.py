@@ -6,8 +6,8 @@ low constraint — each turned into a percentile rank and averaged, so no single
 ``reasons`` column says in plain words why a node ranks where it does.
 
 Closeness and harmonic centrality are reported but not ranked; above ``measures.PATH_MEASURES_MAX_NODES``
-nodes they are estimated from sampled sources, and ``report.attrs["methods"]`` says how each path measure
-(betweenness, closeness, harmonic) was computed.
+nodes they, and betweenness unless ``betweenness_k`` is given, are estimated from sampled sources, and
+``report.attrs["methods"]`` says how each path measure (betweenness, closeness, harmonic) was computed.
 """
 from __future__ import annotations
 

@@ -29,17 +29,35 @@ def _lengths(graph: ig.Graph, weighted: bool):
 MEASURES = ("degree", "strength", "betweenness", "closeness", "harmonic", "eigenvector", "pagerank", "k_core")
 
 PATH_MEASURES_MAX_NODES = 5_000
-"""Closeness and harmonic centrality are exact on graphs up to this many nodes; above it they are estimated.
+"""Closeness, harmonic centrality and (unless a sample size is given) betweenness are exact on graphs up to this
+many nodes; above it they are estimated.
 
 Both need a shortest-path search from every node (n Dijkstra runs, about n × m work): on a 10,000-node network
 they were 98% of ``to_html``, and at 100,000 nodes they did not finish. Above the threshold
-:func:`path_measures` runs searches from ``PATH_SAMPLE_SOURCES`` sampled sources instead, and the frame's
+:func:`path_measures` runs searches from :func:`sample_sources` sampled sources instead, and the frame's
 ``attrs["methods"]`` says so. No ranking in netgraph uses these two measures (the broker report ranks by
 betweenness, PageRank, effective size, brokerage, groups bridged and constraint)."""
 
 PATH_SAMPLE_SOURCES = 200
-"""Sources sampled (per connected component) for closeness and harmonic above ``PATH_MEASURES_MAX_NODES``;
-also the sample size the HTML view uses for betweenness there."""
+"""Sources sampled (per connected component) for closeness, harmonic and betweenness above
+``PATH_MEASURES_MAX_NODES``, at most (see :func:`sample_sources`); also the HTML view's sample there."""
+
+SAMPLE_WORK = 10_000_000
+"""Sampled sources × ties a path measure estimated by default may cost: a weighted search from one source
+costs about one pass over the ties (200 sources over 500,000 ties took 44 s), so above 50,000 ties fewer than
+``PATH_SAMPLE_SOURCES`` sources are drawn, and never fewer than ``MIN_SAMPLE_SOURCES``."""
+MIN_SAMPLE_SOURCES = 10
+
+
+def sample_sources(nodes: int, ties: int, work: int | None = None) -> int:
+    """Sources to draw for an estimated path measure: ``PATH_SAMPLE_SOURCES`` (or every node, if fewer) up to
+    ``work`` source-ties (default ``SAMPLE_WORK``), fewer above, at least ``MIN_SAMPLE_SOURCES``.
+
+    >>> sample_sources(100_000, 500_000), sample_sources(3_000, 15_000), sample_sources(50, 10**9)
+    (20, 200, 10)
+    """
+    work = SAMPLE_WORK if work is None else work
+    return min(nodes, PATH_SAMPLE_SOURCES, max(MIN_SAMPLE_SOURCES, work // max(ties, 1)))
 
 
 def centrality(graph: ig.Graph, weighted: bool = True, betweenness_k: int | None = None,
@@ -50,10 +68,12 @@ def centrality(graph: ig.Graph, weighted: bool = True, betweenness_k: int | None
 
     ``betweenness`` is normalised to [0, 1] (the share of all pairs' shortest paths through a node). With
     ``betweenness_k``, it is estimated from ``k`` source nodes drawn with ``seed`` (Brandes & Pich 2007),
-    scaled by n/k; ``frame.attrs["betweenness_sources"]`` records k.
+    scaled by n/k; ``frame.attrs["betweenness_sources"]`` records k. Without it, betweenness is exact up to
+    ``PATH_MEASURES_MAX_NODES`` nodes and estimated from :func:`sample_sources` sources above
+    (``betweenness_k >= n``: exact at any size).
 
     ``closeness`` and ``harmonic`` are exact up to ``PATH_MEASURES_MAX_NODES`` nodes and estimated from
-    ``PATH_SAMPLE_SOURCES`` sampled sources above it (see :func:`path_measures`); ``path_k`` sets the number
+    :func:`sample_sources` sampled sources above it (see :func:`path_measures`); ``path_k`` sets the number
     of sources instead (``path_k >= n``: exact). ``vertices``: only these rows (vertex indices); closeness
     and harmonic are then computed for them alone, the other measures on the whole graph.
     ``frame.attrs["methods"]`` says, for each path measure computed, whether it is exact or estimated.
@@ -80,11 +100,15 @@ def centrality(graph: ig.Graph, weighted: bool = True, betweenness_k: int | None
         methods.update({m: method for m in paths})
     for name in (m for m in MEASURES if m in which):
         if name == "betweenness":
-            values, used = betweenness(graph, lengths, betweenness_k, seed)
+            n = graph.vcount()
+            auto = betweenness_k is None and n > PATH_MEASURES_MAX_NODES
+            values, used = betweenness(graph, lengths, sample_sources(n, graph.ecount()) if auto else betweenness_k,
+                                       seed)
             frame["betweenness"] = values if vertices is None else np.asarray(values, dtype=float)[rows]
             frame.attrs["betweenness_sources"] = used
-            methods["betweenness"] = "exact" if used >= graph.vcount() else \
-                f"estimated from {used} sampled sources, seed {seed}"
+            methods["betweenness"] = "exact" if used >= n else \
+                f"estimated from {used} sampled sources, seed {seed}" + \
+                (f" (network of {n:,} nodes, above {PATH_MEASURES_MAX_NODES:,})" if auto else "")
         elif name in paths:
             frame[name] = path_values[name]
         elif graph.vcount():
@@ -102,7 +126,7 @@ def path_measures(graph: ig.Graph, lengths: list[float] | None, k: int | None = 
     (mean of 1 / distance over all other nodes), exact or estimated; returns ({measure: values}, method).
 
     Exact (igraph, a search from every node) when ``k`` is None and the graph has at most
-    ``PATH_MEASURES_MAX_NODES`` nodes, or when ``k >= n``. Otherwise ``k`` (default ``PATH_SAMPLE_SOURCES``)
+    ``PATH_MEASURES_MAX_NODES`` nodes, or when ``k >= n``. Otherwise ``k`` (default :func:`sample_sources`)
     sources are drawn with ``seed`` in every connected component larger than ``k`` nodes, and each node's
     distances to them stand in for its distances to the whole component (Eppstein & Wang 2004): closeness ≈
     sampled sources reached / sum of distances to them; harmonic ≈ (|C| − 1) / (sources other than the node)
@@ -121,7 +145,7 @@ def path_measures(graph: ig.Graph, lengths: list[float] | None, k: int | None = 
                                          dtype=float) if n else np.array([])
         return out, "exact"
     auto = k is None
-    k = PATH_SAMPLE_SOURCES if auto else k
+    k = sample_sources(n, graph.ecount()) if auto else k
     if k < 1:
         raise ValueError(f"path_k must be at least 1, not {k}")
     membership = np.asarray(graph.connected_components(mode="weak").membership)

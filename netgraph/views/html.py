@@ -34,7 +34,6 @@ from ..resources import netgraph_version
 
 MAX_NODES = 1_500
 RANKING_WORK = 10_000_000  # sampled sources × ties for the ranking that reduces a big network (see ranking_sources)
-RANKING_MIN_SOURCES = 10
 # Colour-blind-safe: Okabe–Ito, then Paul Tol's light scheme, for communities (light and bright); Tol's dark
 # muted colours and greys for tie kinds, so no community shares a colour with a kind of tie.
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#77AADD", "#EE8866",
@@ -91,11 +90,10 @@ def reduce(net, max_nodes: int = MAX_NODES, seed: int = 0,
 
 
 def ranking_sources(nodes: int, ties: int) -> int:
-    """Sources sampled for the betweenness that ranks brokers when a network is reduced: ``PATH_SAMPLE_SOURCES``
-    (or every node, if fewer) up to ``RANKING_WORK`` source-ties of work, fewer above (at least
-    ``RANKING_MIN_SOURCES``). A weighted search from one source costs about one pass over the ties: 200
-    sources over 500,000 ties took 44 s, 98% of the page."""
-    return min(nodes, measures.PATH_SAMPLE_SOURCES, max(RANKING_MIN_SOURCES, RANKING_WORK // max(ties, 1)))
+    """Sources sampled for the betweenness that ranks brokers when a network is reduced:
+    :func:`~netgraph.analysis.measures.sample_sources` with ``RANKING_WORK`` source-ties of work (the
+    ranking was 98% of the page before it was bounded)."""
+    return measures.sample_sources(nodes, ties, RANKING_WORK)
 
 
 def _ranking(net, seed: int) -> pd.DataFrame:
