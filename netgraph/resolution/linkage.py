@@ -194,7 +194,11 @@ def blocking_plan(rows: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.Da
             years = year.reindex(present.index)
             kept = present.where(~present.isin(big), (present.astype(str) + "|" + years.astype(str)).where(
                 years.notna())).dropna()
-            out["b_" + key] = kept.groupby(level=0).agg(lambda v: sorted(set(v))).reindex(rows.index)
+            lists: dict = {}
+            for row, value in zip(kept.index, kept.to_numpy(dtype=object)):  # (a groupby of lists is slow)
+                lists.setdefault(row, set()).add(value)
+            out["b_" + key] = pd.Series({row: sorted(v) for row, v in lists.items()}, dtype=object
+                                        ).reindex(rows.index)
             record(key, _pairs(sizes), _pairs(kept.value_counts()), len(big))
             continue
         sizes = rows[key].value_counts()
