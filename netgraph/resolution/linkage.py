@@ -60,6 +60,8 @@ class Resolution:
 def features(people: pd.DataFrame) -> pd.DataFrame:
     """Feature rows from people (columns id, name, nationality, passport, birth_date, phones: list of text).
     Each distinct name is read once, each distinct phone once per region (namesakes are many in large data)."""
+    if people.empty:
+        return pd.DataFrame(columns=FEATURES)
     names = people["name"].astype(str)
     distinct = names.unique()
     read = [_name_features(name) for name in distinct]
@@ -486,8 +488,8 @@ def resolve(store: GraphStore, decisions: str | Path | None = None, threshold: f
             write: bool = True) -> Resolution:
     """Resolve the store's people; with ``write``, store ``resolved_id`` and ``SAME_AS`` (replacing any
     earlier resolution)."""
-    people = store_people(store)
-    result = match(features(people), read_decisions(decisions), threshold)
+    decided = read_decisions(decisions)  # a decisions file that is not there stops before any work
+    result = match(features(store_people(store)), decided, threshold)
     if write:
         store.write_resolution(result.clusters, result.links)
     return result
