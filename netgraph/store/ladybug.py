@@ -272,14 +272,19 @@ class LadybugStore(GraphStore):
         with tempfile.TemporaryDirectory(prefix=f"{self.path.name}.bulk-", dir=self.path.parent) as folder:
             sink = BulkLoad(Path(folder))
             yield sink
-            try:
-                with tqdm(desc="writing tables", unit="table", disable=not progress) as bar:
-                    for table, ends, path in sink.tables():
-                        self._copy(table, ends, path)
-                        bar.update()
-            except BaseException:
-                self._empty_again()
-                raise
+            self.copy_tables(sink.tables(), progress)
+
+    def copy_tables(self, tables, progress: bool = False) -> None:
+        """COPY merged tables into this empty store: (table, (from label, to label) or None, a Parquet file),
+        nodes first (a bulk load's, or the Spark load's). If one fails, the store is emptied again."""
+        try:
+            with tqdm(desc="writing tables", unit="table", disable=not progress) as bar:
+                for table, ends, path in tables:
+                    self._copy(table, ends, path)
+                    bar.update()
+        except BaseException:
+            self._empty_again()
+            raise
 
     def _empty_again(self) -> None:
         """Drop every table but ``Load``'s and make them anew (a bulk load into an empty store failed)."""

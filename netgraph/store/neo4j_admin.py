@@ -66,10 +66,19 @@ def header_field(name: str, kind: str) -> str:
 
 def write_neo4j_admin(store: GraphStore, folder: str | Path) -> AdminExport:
     """Write every node and relationship of ``store`` (either store) as import CSVs into ``folder``."""
+    return write_admin_files({label: store.node_properties(label) for label in NODE_TYPES},
+                             {rel: store.edge_frame(rel) for rel in REL_TYPES}, folder)
+
+
+def write_admin_files(nodes: dict[str, pd.DataFrame], edges: dict[str, pd.DataFrame],
+                      folder: str | Path) -> AdminExport:
+    """Write ``nodes`` (label → the label's properties) and ``edges`` (type → ``source``, ``target``,
+    ``source_label``, ``target_label``, properties) as import CSVs into ``folder`` (a store's, or the Parquet
+    tables of a load on Spark: :func:`netgraph.ingest.spark.admin_frames`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    nodes = {label: store.node_properties(label) for label in NODE_TYPES}
-    edges = {rel: store.edge_frame(rel) for rel in REL_TYPES}
+    nodes = {label: nodes.get(label, pd.DataFrame()) for label in NODE_TYPES}
+    edges = {rel: edges[rel] for rel in REL_TYPES if rel in edges}
     arrays = [value for rel, frame in edges.items() if len(frame)
               for prop, kind in _rel_properties(rel).items() if kind == "STRING[]" for value in frame[prop]]
     arrays += [value for label, frame in nodes.items() if len(frame)
