@@ -105,8 +105,9 @@ def _name_features(name: str) -> tuple[dict, dict]:
     return keys, {"name_ascii": keys["ascii"], "name_sorted": keys["sorted"],
                   "name_folded": keys["folded"], "name_words": words,
                   "name_literal": keys["literal"], "name_readings": keys["readings"], "name_syllabic": syllables,
-                  # blocking only: a romanised Chinese name meets what it may stand for
-                  "name_chinese": sorted(set(keys["literal"] or []) | set(keys["readings"] or [])) or None,
+                  # blocking only: a romanised Chinese name meets what it may stand for, and a name in pinyin
+                  # or hanzi what it is (two pinyin names are not compared on their Cantonese readings)
+                  "name_chinese": sorted(set(keys["literal"] or keys["readings"] or [])) or None,
                   # the first two letters of each name, sorted, and the length: a letter swapped further in
                   # still meets its original
                   "name_prefixes": " ".join(sorted(t[:2] for t in keys["sorted"].split()))
@@ -149,7 +150,7 @@ AGREED = {"a name several people bear": "name: a name several people bear",
           "same passport": "passport", "same birth_date": "birth date", "same nationality": "nationality"}
 # a block of more mentions (one common name in large data) is split by birth year, and said so: the name is then
 # one several people bear, which links only with a phone (found by its own key) or a birth date in common
-MAX_BLOCK = 100
+MAX_BLOCK = 50
 
 
 def _pairs(counts) -> int:
