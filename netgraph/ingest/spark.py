@@ -44,8 +44,8 @@ from ..resources import NetgraphError, netgraph_version
 from ..schema import NODE_TYPES, REL_TYPES
 from ..store.base import GraphStore
 from ..store.batch import GraphBatch
+from ..store.bulk import ARROW_TYPES, arrow_table
 from ..store.bulk import _merge as bulk_merge
-from ..store.bulk import arrow_table
 from .cells import write_csv
 from .load import MissingColumnsError, _mark
 from .mapping import Mapping, load_mapping
@@ -53,8 +53,8 @@ from .tables import TEXT, read_table
 from .transform import compile_rows
 
 ROWS_PER_CHUNK = 50_000  # rows compiled by one task
-SPARK_TYPES = {"STRING": "string", "DOUBLE": "double", "INT64": "bigint", "DATE": "date", "STRING[]": "array<string>"}
-BLOBS = "chunk int, kind string, name string, data binary"  # one compiled table of one chunk, as Arrow IPC
+BLOBS = "chunk int, kind string, name string, bucket int, data binary"  # a chunk's table (or its bucket), Arrow IPC
+ROWS_PER_BUCKET = 500_000  # input rows per bucket of every merged table (a bucket is merged by one task)
 POSITION = "__position__"  # a row's position in the file (0-based), beside the reader's ``__row__``
 
 
@@ -128,7 +128,7 @@ class SparkLoad:
 
     def frame(self, kind: str, name: str) -> pd.DataFrame:
         """One merged table as a DataFrame (rows in no particular order)."""
-        path = self.folder / "tables" / f"table={kind}.{name}"
+        path = self.folder / "tables" / f"{kind}.{name}"
         return read_table_folder(kind, name, path).to_pandas() if path.exists() \
             else pd.DataFrame(columns=list(columns_of(kind, name)))
 
@@ -177,19 +177,20 @@ def spark_load(spark, path: str | Path, mapping: str | Path | Mapping, out: str 
         return _finish(result)
     source = spark.createDataFrame(cells)
     source = source.withColumn("chunk", (F.col(POSITION) / F.lit(rows_per_chunk)).cast("int"))
-    compile_chunk = _compiler(mapping, path.name, names, {})
+    buckets = max(1, -(-len(frame) // ROWS_PER_BUCKET))
+    compile_chunk = _compiler(mapping, path.name, names, {}, buckets)
     compiled = source.groupBy("chunk").applyInPandas(compile_chunk, BLOBS).persist()
     redo = _duplicated_elsewhere(spark, compiled)
     if redo:
         result.recompiled = len(redo)
         again = source.where(F.col("chunk").isin(list(redo))).groupBy("chunk").applyInPandas(
-            _compiler(mapping, path.name, names, redo), BLOBS)
+            _compiler(mapping, path.name, names, redo, buckets), BLOBS)
         compiled = compiled.where(~F.col("chunk").isin(list(redo))).unionByName(again).persist()
-    merged = _merged(_unpack_facts(compiled), F, max(1, int(spark.conf.get("spark.sql.shuffle.partitions"))))
-    merged.write.partitionBy("table").parquet(str(out / "tables"))
-    for folder in sorted((out / "tables").glob("table=*")):
-        kind, name = folder.name.removeprefix("table=").split(".", 1)
-        result.tables.append((kind, name, folder))
+    tables = out / "tables"
+    written = compiled.where(F.col("kind").isin("node", "asserts", "rel")).groupBy("kind", "name", "bucket") \
+        .applyInPandas(_merger(str(tables)), "kind string, name string, bucket int, rows long")
+    for kind, name in sorted({(r.kind, r.name) for r in written.collect()}):
+        result.tables.append((kind, name, tables / f"{kind}.{name}"))
     rejected = _unpack(compiled, "rejects", "", "position bigint, column string, reason string")
     rejected = rejected.join(source.drop("chunk"), on=F.col("position") == F.col(POSITION)).select(
         F.lit(path.name).alias("file"), F.col("__row__").alias("row"), "column", "reason",
@@ -213,9 +214,11 @@ def _finish(result: SparkLoad) -> SparkLoad:
     return result
 
 
-def _compiler(mapping: Mapping, file_name: str, names: dict[str, str], loaded_before: dict[int, dict[str, int]]):
+def _compiler(mapping: Mapping, file_name: str, names: dict[str, str], loaded_before: dict[int, dict[str, int]],
+              buckets: int = 1):
     """The function Spark runs on each chunk (a pandas frame of its rows): ``compile_rows``, then every table
-    of the chunk as one Arrow IPC blob. ``loaded_before``: chunk → records earlier chunks loaded (key → row)."""
+    of the chunk as Arrow IPC blobs, one per bucket of its merge keys. ``loaded_before``: chunk → records
+    earlier chunks loaded (key → row)."""
     def run(rows: pd.DataFrame) -> pd.DataFrame:
         rows = rows.sort_values(POSITION, ignore_index=True)
         chunk = int(rows["chunk"].iloc[0])
@@ -228,9 +231,11 @@ def _compiler(mapping: Mapping, file_name: str, names: dict[str, str], loaded_be
                                                                .to_numpy(dtype=int)]), pa.int64()),
                                          "column": pa.array(done.rejects["column"].tolist(), pa.string()),
                                          "reason": pa.array(done.rejects["reason"].tolist(), pa.string())}))]
-        out += _tables(done.batch)
-        return pd.DataFrame({"chunk": [chunk] * len(out), "kind": [k for k, _, _ in out],
-                             "name": [n for _, n, _ in out], "data": [_ipc(t) for _, _, t in out]})
+        out = [(kind, name, 0, table) for kind, name, table in out]
+        for kind, name, table in _tables(done.batch):
+            out += _bucketed(kind, name, table, buckets)
+        return pd.DataFrame({"chunk": [chunk] * len(out), "kind": [o[0] for o in out], "name": [o[1] for o in out],
+                             "bucket": [o[2] for o in out], "data": [_ipc(o[3]) for o in out]})
     return run
 
 
@@ -249,6 +254,43 @@ def _tables(batch: GraphBatch) -> list[tuple[str, str, pa.Table]]:
     return out
 
 
+def _bucketed(kind: str, name: str, table: pa.Table, buckets: int) -> list[tuple[str, str, int, pa.Table]]:
+    """The table's rows split by a stable hash of their merge keys (a key's rows of every chunk meet in one
+    bucket)."""
+    if buckets == 1:
+        return [(kind, name, 0, table)]
+    keys = ["id"] if kind == "node" else \
+        ["from", "to", *([] if kind == "asserts" else REL_TYPES[name.split(".")[0]].identity)]
+    frame = table.select(keys).to_pandas().astype(str)
+    bucket = pd.util.hash_pandas_object(frame, index=False).to_numpy() % buckets
+    return [(kind, name, int(b), table.filter(pa.array(bucket == b))) for b in range(buckets) if (bucket == b).any()]
+
+
+def _merger(folder: str):
+    """The function Spark runs on each (table, bucket): that bucket's rows of every chunk, merged by the very
+    DuckDB query of :func:`netgraph.store.bulk._merge` (first non-null value by chunk, ``max``/``last`` rules,
+    ``sources`` the sorted union: the rules stay in one place), written as one Parquet file of the table's
+    folder (on a cluster, a folder every executor reaches)."""
+    def merge(group: pd.DataFrame) -> pd.DataFrame:
+        import duckdb
+        kind, name, bucket = group["kind"].iloc[0], group["name"].iloc[0], int(group["bucket"].iloc[0])
+        parts = []
+        for chunk, data in zip(group["chunk"], group["data"]):
+            table = pa.ipc.open_stream(data).read_all()
+            parts.append(table.append_column("chunk", pa.array([int(chunk)] * table.num_rows, pa.int32())))
+        facts = pa.concat_tables(parts)  # noqa: F841 - DuckDB reads it by name
+        _, _, select = bulk_merge(kind, name)
+        with duckdb.connect() as con:
+            merged = con.execute(select.format(source="facts")).to_arrow_table()
+        columns = columns_of(kind, name)
+        merged = pa.table({c: merged.column(c).cast(ARROW_TYPES[t]) for c, t in columns.items()})
+        target = Path(folder) / f"{kind}.{name}"
+        target.mkdir(parents=True, exist_ok=True)
+        pq.write_table(merged, target / f"part-{bucket:05d}.parquet")
+        return pd.DataFrame({"kind": [kind], "name": [name], "bucket": [bucket], "rows": [merged.num_rows]})
+    return merge
+
+
 def _ipc(table: pa.Table) -> bytes:
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -263,45 +305,6 @@ def columns_of(kind: str, name: str) -> dict[str, str]:
     if kind == "asserts":
         return {"from": "STRING", "to": "STRING"}
     return {"from": "STRING", "to": "STRING", **REL_TYPES[name.split(".")[0]].all_properties}
-
-
-# every table's rows in one Spark table (one pass, one shuffle, one write): the union of their columns (a
-# property has one type wherever it occurs), the table's name and the key its rows merge on
-UNION = {"from": "STRING", "to": "STRING",
-         **{c: t for spec in [*NODE_TYPES.values(), *REL_TYPES.values()] for c, t in spec.all_properties.items()}}
-ARROW = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(), "DATE": pa.date32(),
-         "STRING[]": pa.list_(pa.string())}
-FACTS = ", ".join(["`table` string", "`key` string", "`chunk` int",
-                   *(f"`{c}` {SPARK_TYPES[t]}" for c, t in UNION.items())])
-
-
-def _merge_key(kind: str, name: str, table: pa.Table) -> list[str]:
-    """What the rows of a table merge on: a node's id; a relationship's ends and identity (as JSON)."""
-    if kind == "node":
-        return table.column("id").to_pylist()
-    keys = ["from", "to", *([] if kind == "asserts" else REL_TYPES[name.split(".")[0]].identity)]
-    values = zip(*(table.column(k).to_pylist() for k in keys))
-    return [json.dumps(v, default=str, ensure_ascii=False) for v in values]
-
-
-def _unpack_facts(compiled):
-    """Every node, ASSERTS and relationship row of every chunk, in the union layout (see ``FACTS``)."""
-    from pyspark.sql import functions as F
-
-    def unpack(batches):
-        for batch in batches:
-            for chunk, kind, name, data in zip(*(batch.column(c).to_pylist()
-                                                 for c in ("chunk", "kind", "name", "data"))):
-                table = pa.ipc.open_stream(data).read_all()
-                n = table.num_rows
-                arrays = {"table": pa.array([f"{kind}.{name}"] * n, pa.string()),
-                          "key": pa.array(_merge_key(kind, name, table), pa.string()),
-                          "chunk": pa.array([chunk] * n, pa.int32())}
-                for c, t in UNION.items():
-                    arrays[c] = table.column(c) if c in table.column_names else pa.nulls(n, ARROW[t])
-                yield from pa.table(arrays).to_batches()
-    return compiled.where(F.col("kind").isin("node", "asserts", "rel")).select("chunk", "kind", "name", "data") \
-        .mapInArrow(unpack, FACTS)
 
 
 def _unpack(compiled, kind: str, name: str, schema: str):
@@ -331,31 +334,6 @@ def _duplicated_elsewhere(spark, compiled) -> dict[int, dict[str, int]]:
     for row in later.collect():
         redo.setdefault(row["chunk"], {})[row["key"]] = row["first_row"]
     return redo
-
-
-def _merged(rows, F, buckets: int):
-    """Every table merged across chunks: rows of one table are spread over ``buckets`` groups by their key
-    (a key's rows all in one group), and each group is merged on an executor by the very DuckDB query of
-    :func:`netgraph.store.bulk._merge` (first non-null value by chunk, ``max``/``last`` rules, ``sources``
-    the sorted union): the rules stay in one place."""
-    merged_schema = ", ".join(["`table` string", *(f"`{c}` {SPARK_TYPES[t]}" for c, t in UNION.items())])
-
-    def merge(group: pa.Table) -> pa.Table:
-        import duckdb
-        name = group.column("table")[0].as_py()
-        kind, rest = name.split(".", 1)
-        _, _, select = bulk_merge(kind, rest)
-        columns = columns_of(kind, rest)
-        facts = group.select([*columns, "chunk"])  # noqa: F841 - DuckDB reads it by name
-        with duckdb.connect() as con:
-            out = con.execute(select.format(source="facts")).to_arrow_table()
-        n = out.num_rows
-        arrays = {"table": pa.array([name] * n, pa.string())}
-        for c, t in UNION.items():
-            arrays[c] = out.column(c).cast(ARROW[t]) if c in columns else pa.nulls(n, ARROW[t])
-        return pa.table(arrays)
-    bucket = (F.abs(F.hash("key")) % F.lit(buckets)).alias("bucket")
-    return rows.select("*", bucket).groupBy("table", "bucket").applyInArrow(merge, merged_schema)
 
 
 # --- from the tables to a store ---------------------------------------------------------------------------
