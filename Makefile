@@ -2,8 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Debian packages the tests use: a browser for the HTML graphs, a CJK font for Chinese chart labels
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei
+# Debian packages the tests use: a browser for the HTML graphs, a CJK font for Chinese chart labels, Java for Spark
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei default-jre-headless
 
 .PHONY: demo test lab bench setup system-packages
 setup: $(STAMP)
@@ -11,7 +11,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet --editable '.[test]'
+	$(VENV)/bin/pip install --quiet --editable '.[test,spark]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 system-packages:

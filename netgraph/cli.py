@@ -111,14 +111,43 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--decisions", type=click.Path(path_type=Path), help="With --resolve: the analyst's decisions CSV.")
 @click.option("--again", is_flag=True, help="Load a file even if the store says it loaded these exact bytes with "
               "the same mapping last (by default such a load would change nothing and is skipped).")
+@click.option("--engine", type=click.Choice(["embedded", "spark"]), default="embedded", show_default=True,
+              help="spark: compile and merge on Spark (the `spark` extra), write the tables as Parquet, then put "
+              "them into the store (COPY into an empty embedded store, batched writes otherwise).")
+@click.option("--master", default="local[2]", show_default=True, help="With --engine spark: the Spark master URL "
+              "(local[N], spark://host:7077, yarn, k8s://…).")
+@click.option("--tables", type=click.Path(path_type=Path), help="With --engine spark: the folder for the Parquet "
+              "tables, one subfolder per file [default: beside --db, <db>.spark]; on a cluster, a shared one.")
 def load(files: tuple[Path, ...], mapping: str, db: StoreTarget, rejects: Path | None, encoding: str | None,
-         delimiter: str | None, then_resolve: bool, decisions: Path | None, again: bool) -> None:
+         delimiter: str | None, then_resolve: bool, decisions: Path | None, again: bool, engine: str, master: str,
+         tables: Path | None) -> None:
     """Load seizure records from FILES (CSV, XLSX, JSON) into the store."""
+    if engine == "spark":
+        return _load_on_spark(files, mapping, db, rejects, encoding, delimiter, master, tables, then_resolve,
+                              decisions)
     with db.open() as store:
         for path in files:
             report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter,
                                again=again)
             click.echo(report.summary())
+        if then_resolve:
+            click.echo(describe_resolution(resolve(store, decisions)))
+
+
+def _load_on_spark(files, mapping, db: StoreTarget, rejects, encoding, delimiter, master, tables, then_resolve,
+                   decisions) -> None:
+    from .ingest.spark import copy_tables, running, spark_load
+    if tables is None:
+        if db.path is None:
+            raise click.UsageError("with --neo4j, --engine spark needs --tables FOLDER for the Parquet tables")
+        tables = db.path.with_name(db.path.name + ".spark")
+    with running(master) as spark, db.open() as store:
+        for path in files:
+            result = spark_load(spark, path, mapping, tables / path.name, encoding=encoding, delimiter=delimiter,
+                                rejects_dir=rejects or (db.path.parent if db.path else None))
+            gained = copy_tables(store, result)
+            click.echo(result.summary())
+            click.echo("added: " + ", ".join(f"{k} {v}" for k, v in gained.items()))
         if then_resolve:
             click.echo(describe_resolution(resolve(store, decisions)))
 
@@ -421,11 +450,20 @@ def outcomes_command(db: StoreTarget, out: Path, by: str) -> None:
               help="CSV of analyst decisions: a, b (person ids), decision (must_link / cannot_link), note.")
 @click.option("--threshold", default=THRESHOLD, show_default=True, type=click.FloatRange(0.5, 1.0),
               help="Match probability above which two spellings are one person.")
-def resolve_command(db: StoreTarget, decisions: Path | None, threshold: float) -> None:
+@click.option("--engine", type=click.Choice(["embedded", "spark"]), default="embedded", show_default=True,
+              help="spark: score the pairs with Splink's Spark backend (the `spark` extra), same settings.")
+@click.option("--master", default="local[2]", show_default=True, help="With --engine spark: the Spark master URL.")
+def resolve_command(db: StoreTarget, decisions: Path | None, threshold: float, engine: str, master: str) -> None:
     """Resolve people across spellings, scripts and agencies (replaces any earlier resolution)."""
     with db.open() as store:
         try:
-            click.echo(describe_resolution(resolve(store, decisions, threshold)))
+            if engine == "spark":
+                from .ingest.spark import running
+                from .resolution.spark import resolve_on_spark
+                with running(master) as spark:
+                    click.echo(describe_resolution(resolve_on_spark(store, spark, decisions, threshold)))
+            else:
+                click.echo(describe_resolution(resolve(store, decisions, threshold)))
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
 

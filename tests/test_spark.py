@@ -149,3 +149,46 @@ def test_a_file_without_a_required_column_is_refused_before_spark_runs(spark, tm
     with pytest.raises(ng.ingest.load.MissingColumnsError, match="missing required column"):
         spark_module.spark_load(spark, path, "cen_customs", tmp_path / "spark")
     assert not (tmp_path / "spark").exists()
+
+
+def test_netgraph_load_engine_spark_builds_the_graph_the_embedded_load_builds(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from netgraph.cli import main
+    path = SAMPLES / "vn_agency_sample.xlsx"
+    run = CliRunner().invoke(main, ["load", str(path), "-m", "vn_agency", "--db", str(tmp_path / "spark.lbdb"),
+                                    "--engine", "spark", "--master", "local[2]"])
+    assert run.exit_code == 0, run.output
+    assert "Spark" in run.output and "added: " in run.output
+    assert not spark.sparkContext._jsc.sc().isStopped()  # the session it found is still the test's
+    with ng.open_store(tmp_path / "embedded.lbdb") as embedded, ng.open_store(tmp_path / "spark.lbdb") as store:
+        ng.load_file(path, "vn_agency", embedded, progress=False)
+        assert_same_store(embedded, store)
+
+
+def test_entity_resolution_on_spark_links_what_the_duckdb_backend_links(spark):
+    from netgraph.resolution.evaluate import evaluation_set
+    from netgraph.resolution.linkage import match
+    from netgraph.resolution.spark import spark_api
+    rows, _ = evaluation_set(people=120, seed=3)  # feature rows of every mention
+    on_duckdb, on_spark = match(rows), match(rows, api=spark_api(spark))
+    assert len(on_duckdb.links) > 50 and on_duckdb.merged > 0
+    pd.testing.assert_frame_equal(on_spark.clusters, on_duckdb.clusters)
+    links = [r.links.drop(columns="agreed").assign(agreed=r.links["agreed"].map(tuple)) for r in (on_duckdb, on_spark)]
+    pd.testing.assert_frame_equal(links[1], links[0], check_exact=False, atol=1e-6)
+
+
+def test_netgraph_resolve_engine_spark_resolves_the_samples_as_the_embedded_engine(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from netgraph.cli import main
+    for engine in ("embedded", "spark"):
+        with ng.open_store(tmp_path / f"{engine}.lbdb") as store:
+            for name, mapping in (("cen_customs_sample.csv", "cen_customs"), ("vn_agency_sample.xlsx", "vn_agency")):
+                ng.load_file(SAMPLES / name, mapping, store, rejects_dir=tmp_path, progress=False)
+        run = CliRunner().invoke(main, ["resolve", "--db", str(tmp_path / f"{engine}.lbdb"), "--engine", engine])
+        assert run.exit_code == 0, run.output
+        assert "merged" in run.output
+    with ng.open_store(tmp_path / "embedded.lbdb") as embedded, ng.open_store(tmp_path / "spark.lbdb") as store:
+        assert embedded.edge_frame("SAME_AS")["source"].nunique() > 0
+        assert_same_store(embedded, store)

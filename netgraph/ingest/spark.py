@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -101,6 +102,19 @@ def session(master: str = "local[2]", app: str = "netgraph", config: dict | None
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+@contextmanager
+def running(master: str = "local[2]", config: dict | None = None):
+    """A session for one command: stopped at the end unless it was running before (e.g. a notebook's)."""
+    SparkSession, _ = _pyspark()
+    before = SparkSession.getActiveSession()
+    spark = session(master, config=config)
+    try:
+        yield spark
+    finally:
+        if before is None:
+            spark.stop()
 
 
 @dataclass

@@ -229,9 +229,17 @@ def blocking_rules() -> list:
             "l.b_name_alt_sorted = r.b_name_alt"]
 
 
-def _settings():
+# list functions of the custom levels, as each backend's SQL names them (the rest of the SQL is common)
+LIST_SQL = {"duckdb": {"any": "list_has_any({a}, {b})", "all": "list_has_all({a}, {b})", "len": "len({a})"},
+            "spark": {"any": "arrays_overlap({a}, {b})", "all": "size(array_except({b}, {a})) = 0",
+                      "len": "size({a})"}}
+
+
+def _settings(dialect: str = "duckdb"):
     """Comparisons with stated priors (m: how often true matches agree; u: how often chance pairs do).
-    u is re-estimated from random pairs, and m by EM when the data allow; the priors stand otherwise."""
+    u is re-estimated from random pairs, and m by EM when the data allow; the priors stand otherwise.
+    ``dialect``: the backend's (duckdb, spark), for the list functions of the custom levels."""
+    sql = {kind: (lambda a, b="", f=form: f.format(a=a, b=b)) for kind, form in LIST_SQL[dialect].items()}
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator
@@ -267,8 +275,8 @@ def _settings():
         level(cll.ExactMatchLevel("name_folded"), "same names as each tradition writes them", 0.08, 1.2e-5),
         # Wong Wai Kwan may be 黄伟军 (Huang Weijun) or 王伟军 (Wang Weijun): a reading is weaker evidence;
         # and a name in pinyin (Huang Min, Zhang Gang) is that name, not what Cantonese would make of it
-        level(cll.CustomLevel("(list_has_any(name_readings_l, name_literal_r) OR "
-                              "list_has_any(name_readings_r, name_literal_l)) AND "
+        level(cll.CustomLevel(f"({sql['any']('name_readings_l', 'name_literal_r')} OR "
+                              f"{sql['any']('name_readings_r', 'name_literal_l')}) AND "
                               "(name_literal_l IS NULL OR name_literal_r IS NULL)"),
               "a Chinese reading in common", 0.04, 8e-6),
         # in names of single syllables (Vietnamese, Chinese) one letter makes another name as often as a typo
@@ -282,9 +290,10 @@ def _settings():
                               "(name_literal_l IS NULL OR name_literal_r IS NULL)"),
               "long names one letter apart", 0.08, 1.5e-5),
         # a middle name, or a first (Christian) name, left out: Emeka Chinedu Okafor and Emeka Okafor
-        level(cll.CustomLevel("(len(name_words_l) >= 2 AND len(name_words_r) >= 2 AND "
-                              "len(name_words_l) != len(name_words_r) AND "
-                              "(list_has_all(name_words_l, name_words_r) OR list_has_all(name_words_r, name_words_l)))"),
+        level(cll.CustomLevel(f"({sql['len']('name_words_l')} >= 2 AND {sql['len']('name_words_r')} >= 2 AND "
+                              f"{sql['len']('name_words_l')} != {sql['len']('name_words_r')} AND "
+                              f"({sql['all']('name_words_l', 'name_words_r')} OR "
+                              f"{sql['all']('name_words_r', 'name_words_l')}))"),
               "one name more or fewer", 0.03, 5e-5),
         level(cll.Or(cll.DamerauLevenshteinLevel("name_ascii", 2), cll.DamerauLevenshteinLevel("name_sorted", 2)),
               "names two letters apart", 0.04, 1e-3),
@@ -305,19 +314,20 @@ def _settings():
 
 
 def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None = None,
-                train: bool = False, blocking_report: list | None = None, seconds: dict | None = None
-                ) -> pd.DataFrame:
+                train: bool = False, blocking_report: list | None = None, seconds: dict | None = None,
+                api=None) -> pd.DataFrame:
     """Splink predictions for candidate pairs: a, b, score (match probability), match_weight, agreed.
     What the blocking plan left out is appended to ``notes``, and its report (candidate pairs per key) to
     ``blocking_report``. ``train`` estimates u from random pairs and
     m by EM instead of using the stated priors: worth it on large real data with variety, not on small
-    data (random pairs then hold too many true matches) nor on data full of namesakes."""
+    data (random pairs then hold too many true matches) nor on data full of namesakes. ``api``: Splink's
+    backend (default DuckDB; :func:`netgraph.resolution.spark.spark_api` for Spark)."""
     from splink import Linker, block_on
     from splink.backends.duckdb import DuckDBAPI
 
     if len(rows) < 2:
         return pd.DataFrame(columns=["a", "b", "score", "match_weight", "agreed"])
-    api = DuckDBAPI()
+    api = DuckDBAPI() if api is None else api
     start = time.perf_counter()
     rows, left_out, report = blocking_plan(rows.assign(name_bearers=name_bearers(rows)))
     if seconds is not None:
@@ -327,7 +337,8 @@ def score_pairs(rows: pd.DataFrame, threshold: float = 0.5, notes: list | None =
     if blocking_report is not None:
         blocking_report.append(report)
     # Splink's training notes would drown the user's output: errors only
-    linker = Linker(api.register(rows, dataset_display_name="people"), _settings(), log_level=logging.ERROR)
+    linker = Linker(api.register(rows, dataset_display_name="people"), _settings(api.sql_dialect.sql_dialect_str),
+                    log_level=logging.ERROR)
     if train:
         linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, len(rows) ** 2), seed=1)
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -404,13 +415,13 @@ def read_decisions(path: str | Path | None) -> pd.DataFrame:
 
 
 def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: float = THRESHOLD,
-          train: bool = False) -> Resolution:
-    """Score, apply exact rules and decisions, and cluster (see the module doc)."""
+          train: bool = False, api=None) -> Resolution:
+    """Score, apply exact rules and decisions, and cluster (see the module doc); ``api``: Splink's backend."""
     notes: list[str] = []
     report: list[pd.DataFrame] = []
     seconds: dict[str, float] = {}
     scored = score_pairs(rows, threshold=min(threshold, 0.9), notes=notes, train=train, blocking_report=report,
-                         seconds=seconds)
+                         seconds=seconds, api=api)
     start = time.perf_counter()
     must = exact_rules(rows)
     decisions = decisions if decisions is not None else read_decisions(None)
@@ -486,11 +497,11 @@ def match(rows: pd.DataFrame, decisions: pd.DataFrame | None = None, threshold: 
 
 # --- the store ---------------------------------------------------------------------------------------
 def resolve(store: GraphStore, decisions: str | Path | None = None, threshold: float = THRESHOLD,
-            write: bool = True) -> Resolution:
+            write: bool = True, api=None) -> Resolution:
     """Resolve the store's people; with ``write``, store ``resolved_id`` and ``SAME_AS`` (replacing any
-    earlier resolution)."""
+    earlier resolution). ``api``: Splink's backend (default DuckDB)."""
     decided = read_decisions(decisions)  # a decisions file that is not there stops before any work
-    result = match(features(store_people(store)), decided, threshold)
+    result = match(features(store_people(store)), decided, threshold, api=api)
     if write:
         store.write_resolution(result.clusters, result.links)
     return result
