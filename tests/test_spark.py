@@ -68,8 +68,7 @@ def _plain(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-CASES = {"cen sample": (SAMPLES / "cen_customs_sample.csv", "cen_customs", 100),
-         "vn sample": (SAMPLES / "vn_agency_sample.xlsx", "vn_agency", 20)}
+CASES = {"cen sample": (SAMPLES / "cen_customs_sample.csv", "cen_customs", 100)}  # vn: the command's test
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -170,9 +169,9 @@ def test_entity_resolution_on_spark_links_what_the_duckdb_backend_links(spark):
     from netgraph.resolution.evaluate import evaluation_set
     from netgraph.resolution.linkage import match
     from netgraph.resolution.spark import spark_api
-    rows, _ = evaluation_set(people=120, seed=3)  # feature rows of every mention
+    rows, _ = evaluation_set(people=80, seed=3)  # feature rows of every mention
     on_duckdb, on_spark = match(rows), match(rows, api=spark_api(spark))
-    assert len(on_duckdb.links) > 50 and on_duckdb.merged > 0
+    assert len(on_duckdb.links) > 30 and on_duckdb.merged > 0
     pd.testing.assert_frame_equal(on_spark.clusters, on_duckdb.clusters)
     links = [r.links.drop(columns="agreed").assign(agreed=r.links["agreed"].map(tuple)) for r in (on_duckdb, on_spark)]
     pd.testing.assert_frame_equal(links[1], links[0], check_exact=False, atol=1e-6)

@@ -55,7 +55,7 @@ from .transform import compile_rows
 
 ROWS_PER_CHUNK = 50_000  # rows compiled by one task
 BLOBS = "chunk int, kind string, name string, bucket int, data binary"  # a chunk's table (or its bucket), Arrow IPC
-ROWS_PER_BUCKET = 500_000  # input rows per bucket of every merged table (a bucket is merged by one task)
+ROWS_PER_BUCKET = 100_000  # input rows per bucket of every merged table (a bucket is merged by one task)
 POSITION = "__position__"  # a row's position in the file (0-based), beside the reader's ``__row__``
 
 
@@ -87,7 +87,7 @@ def session(master: str = "local[2]", app: str = "netgraph", config: dict | None
                 "spark.sql.shuffle.partitions": "4" if local else "200",
                 "spark.ui.enabled": "false" if local else "true",
                 "spark.ui.showConsoleProgress": "false",
-                "spark.driver.memory": "2g"}
+                "spark.driver.memory": "4g"}
     if local:  # the workers run this interpreter (with netgraph); on a cluster, executors need netgraph installed
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     try:
@@ -160,6 +160,7 @@ def spark_load(spark, path: str | Path, mapping: str | Path | Mapping, out: str 
     emptied folder). Rejected rows go to ``out/rejects`` (Parquet) and, as the embedded load writes them, to a
     rejects CSV in ``rejects_dir`` (default ``out``)."""
     _, F = _pyspark()
+    from pyspark import StorageLevel
     path, out = Path(path), Path(out)
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     table = read_table(path, encoding or mapping.encoding, delimiter or mapping.delimiter, mapping.sheet)
@@ -193,13 +194,13 @@ def spark_load(spark, path: str | Path, mapping: str | Path | Mapping, out: str 
     source = source.withColumn("chunk", (F.col(POSITION) / F.lit(rows_per_chunk)).cast("int"))
     buckets = max(1, -(-len(frame) // ROWS_PER_BUCKET))
     compile_chunk = _compiler(mapping, path.name, names, {}, buckets)
-    compiled = source.groupBy("chunk").applyInPandas(compile_chunk, BLOBS).persist()
+    compiled = source.groupBy("chunk").applyInPandas(compile_chunk, BLOBS).persist(StorageLevel.DISK_ONLY)
     redo = _duplicated_elsewhere(spark, compiled)
     if redo:
         result.recompiled = len(redo)
         again = source.where(F.col("chunk").isin(list(redo))).groupBy("chunk").applyInPandas(
             _compiler(mapping, path.name, names, redo, buckets), BLOBS)
-        compiled = compiled.where(~F.col("chunk").isin(list(redo))).unionByName(again).persist()
+        compiled = compiled.where(~F.col("chunk").isin(list(redo))).unionByName(again).persist(StorageLevel.DISK_ONLY)
     tables = out / "tables"
     written = compiled.where(F.col("kind").isin("node", "asserts", "rel")).groupBy("kind", "name", "bucket") \
         .applyInPandas(_merger(str(tables)), "kind string, name string, bucket int, rows long")
@@ -295,7 +296,7 @@ def _merger(folder: str):
         facts = pa.concat_tables(parts)  # noqa: F841 - DuckDB reads it by name
         _, _, select = bulk_merge(kind, name)
         with duckdb.connect() as con:
-            merged = con.execute(select.format(source="facts")).to_arrow_table()
+            merged = con.sql(select.format(source="facts")).to_arrow_table()
         columns = columns_of(kind, name)
         merged = pa.table({c: merged.column(c).cast(ARROW_TYPES[t]) for c, t in columns.items()})
         target = Path(folder) / f"{kind}.{name}"

@@ -24,6 +24,9 @@ def spark_api(spark, break_lineage: str = "persist"):
     except ImportError:
         from ..ingest.spark import SparkMissingError
         raise SparkMissingError("entity resolution on Spark needs pyspark: pip install 'netgraph[spark]'") from None
+    # Splink registers the mentions as the temporary view ``people``: an earlier resolution in this session
+    # left one, which Splink would refuse to replace
+    spark.catalog.dropTempView("people")
     return SparkAPI(spark_session=spark, break_lineage_method=break_lineage)
 
 
