@@ -1,13 +1,13 @@
-"""The load on Spark: the same compiled mapping, distributed over row chunks, merged with Spark group-bys.
+"""The load on Spark: the same compiled mapping, distributed over row chunks, merged by the bulk load's query.
 
 Nothing of the mapping is rewritten for Spark. The driver reads the file as the embedded load does
 (:func:`~netgraph.ingest.tables.read_table`: encoding, delimiter, spreadsheet rows) and hands its cells to Spark
 in chunks of consecutive rows; each chunk is compiled on an executor by the very
 :func:`~netgraph.ingest.transform.compile_rows` the embedded load calls, into the chunk's node, ASSERTS and
-relationship tables (merged within the chunk) and its rejected rows. Spark then merges the chunks with the
-rules of :mod:`netgraph.store.bulk` (a property keeps the first non-null value by chunk order, a ``max`` rule
-the highest, a ``last`` rule the latest; ``sources`` the sorted union; ASSERTS distinct), and writes each table
-as Parquet. A record id that an earlier chunk loaded is a duplicate, as in the embedded load: the chunks that
+relationship tables (merged within the chunk, split into buckets by key) and its rejected rows. Spark then
+groups each table's buckets of every chunk, and each group is merged on an executor by the DuckDB query of
+:mod:`netgraph.store.bulk` (a property keeps the first non-null value by chunk order, a ``max`` rule the
+highest, a ``last`` rule the latest; ``sources`` the sorted union; ASSERTS distinct) and written as Parquet. A record id that an earlier chunk loaded is a duplicate, as in the embedded load: the chunks that
 hold one are compiled again knowing the earlier rows (none, when record ids are unique).
 
 Because a chunk is consecutive rows and facts within a chunk are in reading order, the tables do not depend on
@@ -16,7 +16,8 @@ the chunk size: they are, row for row, the tables the embedded load writes (``te
 Where things run: reading and decoding a file happens once on the driver (one file at a time, its cells then
 go to Spark as Arrow); compiling, merging and writing run on the executors. ``master`` is any Spark master URL
 (``local[4]``, ``spark://host:7077``, ``yarn``, ``k8s://…``); on a cluster, ``out`` must be a folder every
-executor and the driver can reach (HDFS, S3, a shared mount) — the store load then reads it on one machine.
+executor and the driver can reach (a shared mount: the executors write it with pyarrow) — the store load then
+reads it on one machine.
 
 pyspark is the ``spark`` extra (``pip install 'netgraph[spark]'``); it needs Java 17 or later.
 
