@@ -120,6 +120,17 @@ def test_gould_fernandez_roles_match_a_brute_force_count(covert):
         assert ours[role].to_dict() == {v: counts[role] for v, counts in reference.items()}, role
 
 
+def test_brokerage_refuses_a_network_with_too_many_two_paths(covert, monkeypatch):
+    net, graph = covert
+    paths = sum(d * (d - 1) // 2 for _, d in graph.degree())
+    monkeypatch.setattr(measures, "MAX_TWO_PATHS", paths)  # at the limit: measured
+    assert len(net.brokerage()) == graph.number_of_nodes()
+    monkeypatch.setattr(measures, "MAX_TWO_PATHS", paths - 1)
+    with pytest.raises(measures.NetworkTooLargeError, match=f"{paths:,} two-paths.*narrow it"):
+        net.broker_report()
+    assert len(net.centrality(which=("degree", "pagerank"))) == graph.number_of_nodes()  # no limit there
+
+
 def test_communities_components_and_modularity(covert):
     net, graph = covert
     found = net.communities("components").set_index("id")["community"]

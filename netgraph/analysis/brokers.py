@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..schema import SEIZURE_EVENT
-from .measures import GF_ROLES
+from .measures import GF_ROLES, sample_sources
 
 PATH_SHARE_SOURCES = 200  # at most this many sources per group when measuring a broker's share of paths
 REASONED_ROWS = 50  # rows of the report that get the path-share phrase (it costs BFS runs)
@@ -32,13 +32,15 @@ REASONED_ROWS = 50  # rows of the report that get the path-share phrase (it cost
 def path_share(graph: ig.Graph, vertex: int, group_a: list[int], group_b: list[int], seed: int = 0) -> float:
     """Share of shortest paths (hops) between members of two groups that pass through ``vertex``.
 
-    Averaged over connected pairs (s in A, t in B); with more than ``PATH_SHARE_SOURCES`` members, A is a
-    seeded sample. igraph's subset betweenness counts each undirected pair once and halves it, hence × 2.
+    Averaged over connected pairs (s in A, t in B); with more than ``PATH_SHARE_SOURCES`` members (fewer on
+    networks of more than 50,000 ties: :func:`~netgraph.analysis.measures.sample_sources`), A is a seeded
+    sample. igraph's subset betweenness counts each undirected pair once and halves it, hence × 2.
     """
     a = [s for s in group_a if s != vertex]
     b = [t for t in group_b if t != vertex]
-    if len(a) > PATH_SHARE_SOURCES:
-        a = sorted(random.Random(seed).sample(a, PATH_SHARE_SOURCES))
+    most = min(PATH_SHARE_SOURCES, sample_sources(len(a), graph.ecount()))
+    if len(a) > most:
+        a = sorted(random.Random(seed).sample(a, most))
     if not a or not b:
         return 0.0
     distances = np.array(graph.distances(source=a, target=b), dtype=float)

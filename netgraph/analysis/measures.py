@@ -19,7 +19,31 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..resources import NetgraphError
+
 GF_ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
+
+MAX_TWO_PATHS = 300_000_000
+"""Two-paths a – b – c (pairs of a node's ties) above which the brokerage measures refuse to run: Burt's
+effective size multiplies along them and Gould–Fernandez lists every triangle, so their memory grows with them
+(the person network of 1,000,000 generated records, 26 million ties in dense groups, filled 21 GB and was
+killed). The covert networks and samples have a few thousand to a few million."""
+
+
+class NetworkTooLargeError(NetgraphError, MemoryError):
+    """A measure would need more memory than a desktop has; the message says how to narrow the network."""
+
+
+def check_two_paths(graph: ig.Graph, measure: str) -> None:
+    """Raise :class:`NetworkTooLargeError` if ``graph`` has more than ``MAX_TWO_PATHS`` two-paths."""
+    degree = np.asarray(graph.degree(), dtype=np.float64)
+    paths = float((degree * (degree - 1) / 2).sum())
+    if paths > MAX_TWO_PATHS:
+        raise NetworkTooLargeError(
+            f"{measure} on this network ({graph.vcount():,} nodes, {graph.ecount():,} ties) would go through "
+            f"{paths:,.0f} two-paths, more than {MAX_TWO_PATHS:,} (memory grows with them): narrow it — a date "
+            "window, countries, fewer kinds of tie (via), or a lower max_hub_people — or use centrality(), "
+            "which has no such limit")
 
 
 def _lengths(graph: ig.Graph, weighted: bool):
@@ -211,7 +235,9 @@ def _eigenvector(graph: ig.Graph, weights) -> list[float]:
 
 
 def constraint_and_effective_size(graph: ig.Graph, weighted: bool = True) -> pd.DataFrame:
-    """Burt's constraint (igraph) and Burt's effective size (weighted formula; NaN for isolates)."""
+    """Burt's constraint (igraph) and Burt's effective size (weighted formula; NaN for isolates).
+    Raises :class:`NetworkTooLargeError` above ``MAX_TWO_PATHS`` two-paths."""
+    check_two_paths(graph, "Burt's constraint and effective size")
     weights = graph.es["weight"] if weighted and graph.ecount() else None
     constraint = graph.constraint(weights=weights) if graph.vcount() else []
     return pd.DataFrame({"id": graph.vs["name"], "constraint": constraint,
@@ -250,8 +276,10 @@ def gould_fernandez(graph: ig.Graph, groups: list) -> pd.DataFrame:
 
     Counted over ordered pairs (a, c), as UCINET does for symmetric data, so in an undirected network
     every coordinator, itinerant and liaison path counts twice and representative = gatekeeper.
-    Nodes whose group is unknown (None) broker nothing and count as no endpoint.
+    Nodes whose group is unknown (None) broker nothing and count as no endpoint. Raises
+    :class:`NetworkTooLargeError` above ``MAX_TWO_PATHS`` two-paths.
     """
+    check_two_paths(graph, "Gould-Fernandez brokerage")
     n = graph.vcount()
     codes, _ = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=True)
     counts = {role: np.zeros(n, dtype=np.int64) for role in GF_ROLES}
@@ -270,30 +298,26 @@ def gould_fernandez(graph: ig.Graph, groups: list) -> pd.DataFrame:
         itinerant = int((other_groups * (other_groups - 1)).sum())
         counts["itinerant"][b] = itinerant
         counts["liaison"][b] = (d - same) * (d - same - 1) - itinerant
-    for tri in graph.list_triangles():  # closed two-paths are not brokerage: remove them
-        for b in tri:
-            a, c = (x for x in tri if x != b)
-            for first, last in ((a, c), (c, a)):
-                role = _role(codes[first], codes[b], codes[last])
-                if role:
-                    counts[role][b] -= 1
+    triangles = np.asarray(graph.list_triangles(), dtype=np.int64).reshape(-1, 3)
+    for b, a, c in ((0, 1, 2), (1, 0, 2), (2, 0, 1)):  # closed two-paths are not brokerage: remove them
+        for first, last in ((a, c), (c, a)):
+            middle = triangles[:, b]
+            roles = _roles(codes[triangles[:, first]], codes[middle], codes[triangles[:, last]])
+            for code, role in enumerate(GF_ROLES):
+                np.subtract.at(counts[role], middle[roles == code], 1)
     frame = pd.DataFrame({"id": graph.vs["name"], **counts})
     frame["brokerage"] = frame[list(GF_ROLES)].sum(axis=1)
     return frame
 
 
-def _role(ga: int, gb: int, gc: int) -> str | None:
-    if min(ga, gb, gc) < 0:
-        return None
-    if ga == gb == gc:
-        return "coordinator"
-    if ga == gc:
-        return "itinerant"
-    if ga == gb:
-        return "representative"
-    if gb == gc:
-        return "gatekeeper"
-    return "liaison"
+def _roles(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:
+    """The role (index in ``GF_ROLES``) of b on each path a – b – c from the groups' codes; −1 if a group is
+    unknown."""
+    roles = np.select([ga == gc, ga == gb, gb == gc], [GF_ROLES.index("itinerant"), GF_ROLES.index("representative"),
+                                                       GF_ROLES.index("gatekeeper")], GF_ROLES.index("liaison"))
+    roles[(ga == gb) & (gb == gc)] = GF_ROLES.index("coordinator")
+    roles[(ga < 0) | (gb < 0) | (gc < 0)] = -1
+    return roles
 
 
 def cut_points(graph: ig.Graph) -> pd.DataFrame:
