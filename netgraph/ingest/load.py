@@ -91,7 +91,8 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     """
     path = Path(path)
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as file:  # streamed: a 300 MB file is not held twice (read_table reads it again)
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
     load_id = f"load:{digest[:16]}:{mapping.name}"
     options = hashlib.sha256(json.dumps([mapping.model_dump(mode="json"), encoding, delimiter],
                                         sort_keys=True).encode()).hexdigest()
