@@ -236,8 +236,13 @@ def scope_options(command):
     return command
 
 
+def link_kinds_option(via: str) -> tuple[str, ...]:
+    """The kinds of tie a --via value names (comma-separated; empty: none named)."""
+    return tuple(v.strip() for v in via.split(",") if v.strip())
+
+
 def build_person_network(store, via, **scope):
-    kinds = tuple(v.strip() for v in via.split(",") if v.strip()) or None  # None: every kind
+    kinds = link_kinds_option(via) or None  # None: every kind
     counts = store.counts()
     if not counts.get("Person"):
         raise click.ClickException(
@@ -352,7 +357,7 @@ def case_options(command):
 def chart(db: StoreTarget, suspects, out: Path, radius: int, date_from, date_to, release_level: int, anonymise: bool,
           lang: str, via: str) -> None:
     """Write a court-ready case chart (PDF, SVG, PNG) with its evidence table."""
-    kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    kinds = link_kinds_option(via)
     with db.open(read_only=True) as store:
         try:
             result = case_chart(store, list(suspects), out, radius, date_from, date_to, release_level, anonymise,
@@ -569,7 +574,7 @@ def package_export(db: StoreTarget, suspects, out: Path, recipient: str, key_fil
                    date_to, release_level: int, pseudonymise: bool, via: str, formats) -> None:
     """Export the case around the suspects as a signed package (logged in the store)."""
     from .exchange import export_package, write_interchange
-    kinds = tuple(v.strip() for v in via.split(",") if v.strip())
+    kinds = link_kinds_option(via)
     if db.path is not None and not db.path.exists():
         raise click.ClickException(f"no netgraph database at {db.path}")
     with db.open() as store:  # the export is logged in the store

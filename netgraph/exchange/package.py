@@ -498,8 +498,7 @@ def import_package(store: GraphStore, path: str | Path, trusted, link: bool = Tr
         package = verify_package(path, trusted)
         batch, tables = _batch(package)
     except PackageError as exc:
-        manifest_sha = None
-        log_exchange(store, "import", {}, manifest_sha, path.name, f"refused: {exc}", user=user)
+        log_exchange(store, "import", {}, None, path.name, f"refused: {exc}", user=user)
         raise
     manifest = package.manifest
     records = tables["Record"]

@@ -91,11 +91,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     """
     path = Path(path)
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    with path.open("rb") as file:  # streamed: a 300 MB file is not held twice (read_table reads it again)
-        digest = hashlib.file_digest(file, "sha256").hexdigest()
-    load_id = f"load:{digest[:16]}:{mapping.name}"
-    options = hashlib.sha256(json.dumps([mapping.model_dump(mode="json"), encoding, delimiter],
-                                        sort_keys=True).encode()).hexdigest()
+    digest, load_id, options = load_identity(path, mapping, encoding, delimiter)
     earlier = None if again else _completed_before(store, load_id, path.name, options)
     if earlier is not None:
         return _unchanged_report(path, mapping, earlier)
@@ -150,6 +146,16 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
                            "netgraph_version": netgraph_version(), "options_sha256": options,
                            "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds")})
     return report
+
+
+def load_identity(path: Path, mapping: Mapping, encoding: str | None, delimiter: str | None) -> tuple[str, str, str]:
+    """A load's file SHA-256, its ``Load`` node id and the SHA-256 of the mapping's content and options (the
+    file is hashed streamed: a 300 MB file is not held beside the table made of it)."""
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
+    options = hashlib.sha256(json.dumps([mapping.model_dump(mode="json"), encoding, delimiter],
+                                        sort_keys=True).encode()).hexdigest()
+    return digest, f"load:{digest[:16]}:{mapping.name}", options
 
 
 def _completed_before(store: GraphStore, load_id: str, name: str, options: str) -> pd.Series | None:

@@ -27,7 +27,6 @@ pyspark is the ``spark`` extra (``pip install 'netgraph[spark]'``); it needs Jav
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -49,7 +48,7 @@ from ..store.batch import GraphBatch
 from ..store.bulk import ARROW_TYPES, arrow_table
 from ..store.bulk import _merge as bulk_merge
 from .cells import write_csv
-from .load import MissingColumnsError, _mark
+from .load import MissingColumnsError, _mark, load_identity
 from .mapping import Mapping, load_mapping
 from .tables import TEXT, read_table
 from .transform import compile_rows
@@ -91,11 +90,8 @@ def session(master: str = "local[2]", app: str = "netgraph", config: dict | None
                 "spark.driver.memory": "4g"}
     if local:  # the workers run this interpreter (with netgraph); on a cluster, executors need netgraph installed
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    try:
-        from splink.backends.spark import similarity_jar_location
-        settings["spark.jars"] = similarity_jar_location()
-    except ImportError:  # pragma: no cover - splink is a dependency
-        pass
+    from splink.backends.spark import similarity_jar_location
+    settings["spark.jars"] = similarity_jar_location()
     settings.update(config or {})
     builder = SparkSession.builder.master(master).appName(app)
     for key, value in settings.items():
@@ -182,10 +178,8 @@ def spark_load(spark, path: str | Path, mapping: str | Path | Mapping, out: str 
     names = {f"c{i}": c for i, c in enumerate(columns)}  # Spark column names need not be the file's headers
     chunks = -(-len(frame) // rows_per_chunk)
     result = SparkLoad(out, path.name, mapping.name, len(frame), 0, 0, chunks=chunks)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    options = hashlib.sha256(json.dumps([mapping.model_dump(mode="json"), encoding, delimiter],
-                                        sort_keys=True).encode()).hexdigest()  # as load_file's
-    result.load = {"id": f"load:{digest[:16]}:{mapping.name}", "name": f"{path.name} with {mapping.name}",
+    digest, load_id, options = load_identity(path, mapping, encoding, delimiter)
+    result.load = {"id": load_id, "name": f"{path.name} with {mapping.name}",
                    "file": path.name, "mapping": mapping.name, "file_sha256": digest, "encoding": table.encoding,
                    "read": len(frame), "conflicts": 0, "status": "complete", "netgraph_version": netgraph_version(),
                    "options_sha256": options}

@@ -36,13 +36,14 @@ def normalise(text: str) -> str:
 
 
 @cache
-def _yaml(name: str):
+def read_vocab(name: str):
+    """A table of ``loaders/vocab/NAME.yaml``."""
     return yaml.safe_load((loaders_dir() / "vocab" / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 @cache
 def _country_aliases() -> dict[str, str]:
-    return {normalise(k): v for k, v in _yaml("countries").items()}
+    return {normalise(k): v for k, v in read_vocab("countries").items()}
 
 
 @cache
@@ -137,7 +138,7 @@ def _ref(place: gazetteer.Place, kind: str | None = None) -> PlaceRef:
 
 @cache
 def _units() -> dict[str, tuple[str, float]]:
-    return {normalise(k): (v[0], float(v[1])) for k, v in _yaml("units").items()}
+    return {normalise(k): (v[0], float(v[1])) for k, v in read_vocab("units").items()}
 
 
 @lru_cache(maxsize=CELL_CACHE)
@@ -148,7 +149,7 @@ def unit(text: str) -> tuple[str, float] | None:
 
 @cache
 def _modes() -> dict[str, str]:
-    return {normalise(k): v for k, v in _yaml("transport_modes").items()}
+    return {normalise(k): v for k, v in read_vocab("transport_modes").items()}
 
 
 def transport_mode(text: str, extra: dict[str, str] | None = None) -> str | None:

@@ -24,10 +24,8 @@ from itertools import combinations as _combinations
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from ..ingest.vocab import normalise
-from ..resources import loaders_dir
+from ..ingest.vocab import normalise, read_vocab
 from ..schema import ROUTE_TYPES, SEIZURE_EVENT
 from ..store.base import GraphStore
 
@@ -45,15 +43,17 @@ FACT_COLUMNS = ["event", "date", "year", "dimension", "value", "name"]
 
 @cache
 def _airlines() -> dict[str, str]:
-    table = yaml.safe_load((loaders_dir() / "vocab" / "airlines.yaml").read_text(encoding="utf-8"))
-    return {normalise(str(name)): str(code) for code, names in table.items() for name in names}
+    return {normalise(str(name)): str(code) for code, names in read_vocab("airlines").items() for name in names}
+
+
+def word_pattern(terms: list[str]) -> re.Pattern:
+    """Any of ``terms`` as words (case-insensitive; a term may end inside a word: 'carving' finds 'carvings')."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t.casefold()) for t in terms) + ")")
 
 
 @cache
 def _concealment_words() -> list[tuple[str, re.Pattern]]:
-    table = yaml.safe_load((loaders_dir() / "vocab" / "concealment.yaml").read_text(encoding="utf-8"))
-    return [(kind, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w.casefold()) for w in words) + ")"))
-            for kind, words in table.items()]
+    return [(kind, word_pattern(words)) for kind, words in read_vocab("concealment").items()]
 
 
 def airline_code(text) -> str | None:

@@ -20,17 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ..store.base import GraphStore
-from .indicators import airline_code, country_routes, events, facts
-from .network import CONVICTED_WEIGHT, DAMPING, PartyGraph, network_risk, party_graph
+from .indicators import airline_code, country_routes, events, facts, word_pattern
+from .network import CONVICTED_WEIGHT, DAMPING, PartyGraph, network_risk, party_graph, path_to_offender
 from .profiles import Profile, load_profiles
 
 TARGET_COLUMNS = ["rank", "id", "name", "date", "route", "airline", "goods", "weight_kg", "score", "profiles",
                   "handling", "reasons", "network", "network_records", "records"]
-
-
-def _pattern(terms: list[str]) -> re.Pattern:
-    """Any of ``terms`` as words (case-insensitive; a term may end inside a word: 'carving' finds 'carvings')."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t.casefold()) for t in terms) + ")")
 
 
 class Targeting:
@@ -71,7 +66,7 @@ class Targeting:
         f = self.facts_[self.facts_["dimension"] == dimension]
         if exact:
             return set(f.loc[f["value"].astype(str).str.upper().isin([t.upper() for t in terms]), "event"])
-        pattern = _pattern(terms)
+        pattern = word_pattern(terms)
         hit = f["name"].str.casefold().str.contains(pattern) | f["value"].astype(str).str.casefold().str.contains(
             pattern)
         return set(f.loc[hit, "event"])
@@ -81,7 +76,7 @@ class Targeting:
         inv = self.involvement_.assign(label=self.involvement_["party"].map(nodes["label"]),
                                        name=self.involvement_["party"].map(nodes["name"]).astype(str))
         inv = inv[inv["label"] == label]
-        return set(inv.loc[inv["name"].str.casefold().str.contains(_pattern(terms)), "event"])
+        return set(inv.loc[inv["name"].str.casefold().str.contains(word_pattern(terms)), "event"])
 
     def _phones(self, terms: list[str]) -> set:
         wanted = {re.sub(r"\D", "", t) for t in terms} - {""}
@@ -198,7 +193,6 @@ class Targeting:
 
     def _chain(self, party: str) -> tuple[str, list[str]]:
         """The chain from ``party`` to its nearest offender in words, and the records behind its ties."""
-        from .network import path_to_offender
 
         names = self.parties_.nodes.set_index("id")["name"]
         path = path_to_offender(self.parties_, party)
@@ -213,7 +207,6 @@ class Targeting:
         """Why ``event`` scored what it did: one row per matched profile (profile, score, rationale, owner,
         valid_to, matched), and one per tie of its chain to the nearest offender (step, source_name,
         target_name, via, sources), or one row ``offender`` if a party of it is one."""
-        from .network import path_to_offender
 
         if event not in self.events_.index:
             raise KeyError(f"{event!r} is not one of the scored records ({', '.join(self.kinds)})")
