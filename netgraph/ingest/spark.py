@@ -45,7 +45,7 @@ from ..resources import NetgraphError, netgraph_version
 from ..schema import NODE_TYPES, REL_TYPES
 from ..store.base import GraphStore
 from ..store.batch import GraphBatch
-from ..store.bulk import ARROW_TYPES, arrow_table
+from ..store.bulk import ARROW_TYPES, chunk_tables
 from ..store.bulk import _merge as bulk_merge
 from .cells import write_csv
 from .load import MissingColumnsError, _mark, load_identity
@@ -242,26 +242,11 @@ def _compiler(mapping: Mapping, file_name: str, names: dict[str, str], loaded_be
                                          "column": pa.array(done.rejects["column"].tolist(), pa.string()),
                                          "reason": pa.array(done.rejects["reason"].tolist(), pa.string())}))]
         out = [(kind, name, 0, table) for kind, name, table in out]
-        for kind, name, table in _tables(done.batch):
+        for kind, name, table in chunk_tables(done.batch):
             out += _bucketed(kind, name, table, buckets)
         return pd.DataFrame({"chunk": [chunk] * len(out), "kind": [o[0] for o in out], "name": [o[1] for o in out],
                              "bucket": [o[2] for o in out], "data": [_ipc(o[3]) for o in out]})
     return run
-
-
-def _tables(batch: GraphBatch) -> list[tuple[str, str, pa.Table]]:
-    """A chunk's tables as :class:`~netgraph.store.bulk.BulkLoad` spills them."""
-    out = []
-    for label in batch.labels():
-        out.append(("node", label, arrow_table(batch.node_frame(label), NODE_TYPES[label].all_properties)))
-        pairs = batch.asserts_frame(label)
-        if len(pairs):
-            out.append(("asserts", label, pa.table({"from": pa.array(pairs["record"].tolist(), pa.string()),
-                                                    "to": pa.array(pairs["id"].tolist(), pa.string())})))
-    for rel_type, a, b in batch.rel_keys():
-        types = {"from": "STRING", "to": "STRING", **REL_TYPES[rel_type].all_properties}
-        out.append(("rel", f"{rel_type}.{a}.{b}", arrow_table(batch.rel_frame((rel_type, a, b)), types)))
-    return out
 
 
 def _bucketed(kind: str, name: str, table: pa.Table, buckets: int) -> list[tuple[str, str, int, pa.Table]]:

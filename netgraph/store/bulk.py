@@ -41,16 +41,8 @@ class BulkLoad:
 
     def __call__(self, batch: GraphBatch) -> None:
         """Spill one chunk's facts: node and relationship tables (merged within the chunk), and ASSERTS."""
-        for label in batch.labels():
-            types = NODE_TYPES[label].all_properties
-            self._spill(("node", label), arrow_table(batch.node_frame(label), types))
-            pairs = batch.asserts_frame(label)
-            if len(pairs):
-                self._spill(("asserts", label), pa.table({"from": pa.array(pairs["record"].tolist(), pa.string()),
-                                                          "to": pa.array(pairs["id"].tolist(), pa.string())}))
-        for rel_type, a, b in batch.rel_keys():
-            types = {"from": "STRING", "to": "STRING", **REL_TYPES[rel_type].all_properties}
-            self._spill(("rel", f"{rel_type}.{a}.{b}"), arrow_table(batch.rel_frame((rel_type, a, b)), types))
+        for kind, name, table in chunk_tables(batch):
+            self._spill((kind, name), table)
         self.chunks += 1
 
     def _spill(self, where: tuple[str, str], table: pa.Table) -> None:
@@ -77,6 +69,22 @@ class BulkLoad:
                     yield table, ends, out
         finally:
             con.close()
+
+
+def chunk_tables(batch: GraphBatch) -> list[tuple[str, str, pa.Table]]:
+    """One chunk's facts as (kind, name, Arrow table): ("node", label), ("asserts", label) and
+    ("rel", "TYPE.From.To"), typed by the schema (what a bulk load spills and the Spark load merges)."""
+    out = []
+    for label in batch.labels():
+        out.append(("node", label, arrow_table(batch.node_frame(label), NODE_TYPES[label].all_properties)))
+        pairs = batch.asserts_frame(label)
+        if len(pairs):
+            out.append(("asserts", label, pa.table({"from": pa.array(pairs["record"].tolist(), pa.string()),
+                                                    "to": pa.array(pairs["id"].tolist(), pa.string())})))
+    for rel_type, a, b in batch.rel_keys():
+        types = {"from": "STRING", "to": "STRING", **REL_TYPES[rel_type].all_properties}
+        out.append(("rel", f"{rel_type}.{a}.{b}", arrow_table(batch.rel_frame((rel_type, a, b)), types)))
+    return out
 
 
 def _merge(kind: str, name: str) -> tuple[str, tuple[str, str] | None, str]:
