@@ -3,6 +3,7 @@ the file, row and column where known and saying what to do, never quoting the fi
 no row lost (read = loaded + rejected)."""
 from __future__ import annotations
 
+import csv
 import signal
 import time
 from contextlib import contextmanager
@@ -88,6 +89,19 @@ def test_every_documented_error_is_a_netgraph_error():
 def test_cr_only_line_endings_load(store, tmp_path):
     report = load(store, tmp_path, TINY.replace(b"\n", b"\r"))
     assert (report.read, report.loaded, report.rejected) == (5, 4, 1)
+
+
+def test_a_cell_holding_line_breaks_keeps_its_rejects_row_whole(store, tmp_path):
+    """Issue 28: a cell with a bare CR was written to the rejects CSV unquoted, and a reader split its row."""
+    frame = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False).head(3)
+    frame["Date of seizure"] = "not a date"
+    frame["Detection method"] = ["X-ray\rdog", "X-ray\ndog", "X-ray\r\ndog"]
+    report = load(store, tmp_path, frame.to_csv(index=False, lineterminator="\r\n").encode())
+    assert report.rejected == 3
+    with open(report.rejects_file, newline="", encoding="utf-8-sig") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == report.rejected
+    assert [r["Detection method"] for r in rows] == ["X-ray\rdog", "X-ray\ndog", "X-ray\r\ndog"]
 
 
 def test_a_ragged_row_is_refused_naming_its_row_and_nothing_is_written(store, tmp_path):
@@ -331,6 +345,22 @@ def test_a_file_that_is_no_mapping_is_refused_without_quoting_it(tmp_path):
 def test_a_mapping_name_cannot_leave_the_rejects_folder(tmp_path):
     with pytest.raises(MappingInvalidError, match="name"):
         load_mapping(write(tmp_path, SHIPPED.replace("name: cen_customs", "name: ../../evil")))
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ("record_id: {column: Case ID, required: true}", "record_id: {column: __row__}", "fields.record_id"),
+    ("column: Offenders", "column: __row__", "people.0"),
+    ("phone: Offender phone", "phone: __row__", "people.0")])
+def test_the_row_number_is_no_column_a_mapping_can_read(tmp_path, old, new, where):
+    """Issue 28: ``__row__`` (netgraph's own row number) was read as a column and stopped the load with an
+    AttributeError; the mapping is refused naming its file, line and field."""
+    path = write(tmp_path, SHIPPED.replace(old, new))
+    line = SHIPPED[:SHIPPED.index(old)].count("\n") + 1
+    with pytest.raises(MappingInvalidError, match=rf"m\.yaml: invalid mapping:\n  line {line}, {where}: .*'__row__'"
+                       r".*leave 'record_id' out"):
+        load_mapping(path)
+    result = invoke("load", DATA / "tiny_cen.csv", "--mapping", path, "--db", tmp_path / "x.lbdb")
+    assert result.exit_code == 1 and "m.yaml: invalid mapping" in result.output and "Traceback" not in result.output
 
 
 def test_an_unknown_mapping_is_named(tmp_path):

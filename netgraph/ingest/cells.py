@@ -45,6 +45,9 @@ def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` (no index) as UTF-8 CSV with a BOM, so it opens right in Excel, formula cells made inert."""
-    safe_cells(frame).to_csv(path, index=False, encoding="utf-8-sig")
+    """Write ``frame`` (no index) as UTF-8 CSV with a BOM, so it opens right in Excel, formula cells made inert.
+
+    Lines end in CRLF (RFC 4180): the csv module quotes a cell holding any character of the line ending, so a
+    cell with a bare CR is quoted too and a reader never splits its row."""
+    safe_cells(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return Path(path)

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from ..resources import NetgraphError, loaders_dir
 from ..schema import OTHER_LINKS, SEIZURE_EVENT
+from .tables import ROW
 
 MAX_MAPPING_BYTES = 1 << 20
 MAX_YAML_NODES = 10_000
@@ -79,6 +80,16 @@ class _Values(_Strict):
             if not compiled.groupindex:
                 raise ValueError("the pattern names no group: write (?P<name>...) around the value to take")
         return value
+
+    @model_validator(mode="after")
+    def _reads_no_row_number(self):
+        if ROW in self.columns():
+            raise ValueError(f"{ROW!r} is no column of the file (netgraph keeps each row's number under that name); "
+                             "to identify records by file and row, leave 'record_id' out")
+        return self
+
+    def columns(self) -> list[str]:
+        return []
 
     def separators(self, default: Separators) -> tuple[str, ...]:
         return tuple(_listed(self.separator if self.separator is not None else default))
