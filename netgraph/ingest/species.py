@@ -1,19 +1,23 @@
 """Species and commodity normalisation: free text in English, Vietnamese or Chinese → taxon, product, CITES.
 
 The vocabulary is ``loaders/vocab/commodities.yaml``: taxa (scientific name, names in en/vi/zh, CITES
-appendix), product words (scales, horn, ivory, live, meat …) and fixed phrases ("rhino horn"). A text is
-folded (NFC, case, traditional → simplified Chinese, English plurals → singular), the longest known names
-are found in it in any order ("vảy tê tê", "pangolin scales", "穿山甲鳞片"), and words it does not know are
-matched fuzzily (rapidfuzz) against the names, so typos still find their species. The most specific taxon
-named wins; a group word gives the group ("Lizards" → Lacertilia). A text that names no known taxon is kept
-as written under ``commodity:unmatched:<text>`` with no taxon: nothing is invented.
+appendix, synonyms), product words (scales, horn, ivory, live, meat …) and fixed phrases ("rhino horn"). A
+text is folded (NFC, case, traditional → simplified Chinese, English plurals → singular), the longest known
+names are found in it in any order ("vảy tê tê", "pangolin scales", "穿山甲鳞片"), abbreviated binomials are
+read against the table's genera of that initial ("M. tetradactyla": Manis tetradactyla, a synonym of
+Phataginus tetradactyla), and words it does not know are matched fuzzily (rapidfuzz) against the names, so
+typos still find their species. The most specific taxon named wins; a group word gives the group ("Lizards" →
+Lacertilia). A text that names no known taxon is kept as written under ``commodity:unmatched:<text>`` with
+no taxon: nothing is invented. ``how`` says how each was read, so spelling corrections can be reviewed.
 
 >>> commodity("Manis javanica").key, commodity("Manis javanica").cites
 ('commodity:manis javanica|live', 'I')
 >>> commodity("vảy tê tê").key == commodity("pangolin scales").key == commodity("穿山甲鱗片").key
 True
 >>> r = commodity("African Grey Parrotw"); r.taxon, r.product, r.how
-('Psittacus erithacus', 'live', 'fuzzy')
+('Psittacus erithacus', 'live', 'spelling-corrected')
+>>> r = commodity("M. tetradactyla"); r.taxon, r.how
+('Phataginus tetradactyla', 'abbreviated')
 >>> commodity("Albino Perigrine Falcon Eggs").key
 'commodity:falco peregrinus|eggs'
 >>> commodity("frozen").taxon, commodity("frozen").product, commodity("frozen").how
@@ -25,13 +29,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 import yaml
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from ..resources import loaders_dir
 
@@ -51,9 +56,12 @@ UNMATCHED = "commodity:unmatched:"
 class CommodityRef:
     """A commodity as a Commodity node: key, display name, taxon, product, CITES appendix.
 
-    ``written`` is the text as written; ``how`` says how it was read: ``exact`` (every name found as
-    listed), ``fuzzy`` (a misspelt name matched), ``product`` (it names only a product, e.g. "frozen": it
-    takes the taxon of another entry of its cell, see :func:`fill_taxa`), ``unmatched`` (no known taxon).
+    ``written`` is the text as written; ``how`` says how its taxon was read: ``exact`` (the scientific
+    name), ``synonym`` (another scientific name), ``common name`` (en/vi/zh, or a phrase such as "rhino horn"),
+    ``abbreviated`` ("M. javanica"), ``spelling-corrected`` (a misspelt name matched: to review),
+    ``product`` (it names only a product, e.g. "frozen": it takes the taxon of another entry of its cell, see
+    :func:`fill_taxa`), ``unmatched`` (no known taxon). ``note`` says why a reading is uncertain ("M. x" of
+    two genera; a form naming no product).
     """
     key: str
     name: str
@@ -63,15 +71,18 @@ class CommodityRef:
     written: str = ""
     how: str = "exact"
     bare: bool = False  # it names a taxon and no product (the product is the taxon's default)
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class _Item:
-    kind: str  # taxon, product, phrase, stop
+    kind: str  # taxon, product, phrase, stop, ambiguous (an abbreviation of two genera's species)
     taxon: str | None = None
     product: str | None = None
     state: bool = False  # a product word about condition (live, frozen), not a part
     lang: str = "en"
+    via: str = "exact"  # how a taxon's name names it: exact, synonym, common name, abbreviated
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,15 +176,19 @@ def _index() -> dict[str, _Item]:
     entries: list[tuple[str, _Item]] = []
     abbreviations: dict[str, set[str]] = {}
     for taxon, entry in vocab["taxa"].items():
-        entries.append((taxon, _Item("taxon", taxon)))
-        genus, *rest = taxon.split()
-        if rest == ["spp."]:
-            entries.append((genus, _Item("taxon", taxon)))
-        elif len(rest) == 1:
-            abbreviations.setdefault(f"{genus[0]}. {rest[0]}", set()).add(taxon)
+        synonyms = entry.get("synonyms") or []
+        entries += [(taxon, _Item("taxon", taxon))] + [(s, _Item("taxon", taxon, via="synonym")) for s in synonyms]
+        for name in [taxon, *synonyms]:
+            genus, *rest = name.split()
+            if rest == ["spp."]:
+                entries.append((genus, _Item("taxon", taxon)))
+            elif len(rest) == 1:
+                abbreviations.setdefault(f"{genus[0]}. {rest[0]}", set()).add(taxon)
         for lang in ("en", "vi", "zh"):
-            entries += [(name, _Item("taxon", taxon, lang=lang)) for name in entry.get(lang) or []]
-    entries += [(abbr, _Item("taxon", next(iter(t)))) for abbr, t in abbreviations.items() if len(t) == 1]
+            entries += [(name, _Item("taxon", taxon, lang=lang, via="common name")) for name in entry.get(lang) or []]
+    for abbr, taxa in abbreviations.items():  # "M. javanica": the one species of that initial and epithet
+        entries.append((abbr, _Item("taxon", *taxa, via="abbreviated") if len(taxa) == 1 else _Item(
+            "ambiguous", note=f"{abbr!r} may be {' or '.join(sorted(taxa))}")))
     for product, entry in vocab["products"].items():
         entries.append((product, _Item("product", product=product, state=bool(entry.get("state")))))
         for lang in ("en", "vi", "zh"):
@@ -183,7 +198,7 @@ def _index() -> dict[str, _Item]:
         for name in [phrase["name"], *phrase.get("aliases", [])]:
             lang = "zh" if CJK.search(name) else "vi" if not name.isascii() else "en"
             state = bool(vocab["products"][phrase["product"]].get("state"))
-            entries.append((name, _Item("phrase", phrase["taxon"], phrase["product"], state, lang)))
+            entries.append((name, _Item("phrase", phrase["taxon"], phrase["product"], state, lang, "common name")))
     entries += [(word, _Item("stop")) for word in vocab["stopwords"]]
     index: dict[str, _Item] = {}
     clashes = []
@@ -260,7 +275,7 @@ def _read(folded: str) -> tuple[list[_Found], bool]:
             for (i, n, text), row in zip(runs, scores):
                 hits = np.flatnonzero(row)
                 for j in hits[np.argsort(-row[hits], kind="stable")]:  # the closest name that agrees
-                    if _agrees(text.split(), names[j].split(), left[i:i + n]):
+                    if _agrees(text.split(), names[j].split(), left[i:i + n]) and _apart(text, names[j], items[j]):
                         fuzzy.append(_Found(words[i][0], words[i + n - 1][1], items[j], fuzzy=True))
                         break
         for f in fuzzy:
@@ -278,6 +293,39 @@ def _agrees(words: list[str], name: list[str], unknown: list[bool]) -> bool:
     if len(words) != len(name):
         return len(words) > len(name) and all(w in "".join(name) for w, u in zip(words, unknown) if not u)
     return all(fuzz.ratio(w, n) >= FUZZY_WORD_CUTOFF if u else w == n for w, n, u in zip(words, name, unknown))
+
+
+@cache
+def _kin() -> dict[str, tuple[str, ...]]:
+    """Each species that shares a genus with other species of the table (by its name or a synonym's: Manis
+    tetradactyla is in Manis) → the Latin-script names of those others, folded."""
+    genera: dict[str, set[str]] = {}
+    for taxon, entry in vocabulary()["taxa"].items():
+        for genus, *rest in (name.split() for name in [taxon, *(entry.get("synonyms") or [])]):
+            if len(rest) == 1 and rest != ["spp."]:
+                genera.setdefault(genus, set()).add(taxon)
+    names: dict[str, list[str]] = {}
+    for name, item in _index().items():
+        if item.kind in ("taxon", "phrase") and not CJK.search(name):
+            names.setdefault(item.taxon, []).append(name)
+    kin: dict[str, set[str]] = {}
+    for members in genera.values():
+        for taxon in members:
+            kin.setdefault(taxon, set()).update(members - {taxon})
+    return {taxon: tuple(n for other in sorted(others) for n in names[other]) for taxon, others in kin.items() if others}
+
+
+def _apart(text: str, name: str, item: _Item) -> bool:
+    """Whether a misspelt ``text`` may be corrected to ``name`` without crossing to another species of its
+    genus. For a species with others in its genus, a scientific name (or synonym, or abbreviation) must be
+    one edit (OSA: insert, delete, replace, swap) from the text, and no name of those others may be: the text
+    may name a species the table lacks ("M. tetradactyla" is no "M. pentadactyla"). A common name is held to
+    this only where a name of those others is near the text too."""
+    others = _kin().get(item.taxon)
+    if not others or item.via == "common name" and process.extractOne(
+            text, others, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) is None:
+        return True
+    return OSA.distance(text, name) <= 1 and process.extractOne(text, others, scorer=OSA.distance, score_cutoff=1) is None
 
 
 def _taxon(found: list[_Found]) -> _Found | None:
@@ -301,18 +349,26 @@ def _product(found: list[_Found]) -> str | None:
 
 
 @lru_cache(maxsize=CELL_CACHE)
-def combined(taxon: str, product: str, written: str = "", how: str = "exact", bare: bool = False) -> CommodityRef:
+def combined(taxon: str, product: str, written: str = "", how: str = "exact", bare: bool = False,
+             note: str = "") -> CommodityRef:
     """The commodity of a taxon and a product."""
     entry = vocabulary()["taxa"][taxon]
     common = (entry.get("en") or [taxon])[0]
     name = _names().get((taxon, product)) or f"{common} ({product})"
     return CommodityRef(f"commodity:{normalise(taxon)}|{normalise(product)}", name, taxon, product, entry.get("cites"),
-                        written, how, bare)
+                        written, how, bare, note)
 
 
 @lru_cache(maxsize=CELL_CACHE)
-def commodity(text: str) -> CommodityRef | None:
-    """The commodity a text names (None for an empty text); see the module's doc."""
+def commodity(text: str, form: str = "") -> CommodityRef | None:
+    """The commodity a text names (None for an empty text); see the module's doc. ``form``, the cell of a
+    form column (live, frozen, dead, parts, scales, meat …), gives the product, the text the taxon.
+
+    >>> commodity("Manis javanica", "frozen").key, commodity("Manis javanica", "scales").key
+    ('commodity:manis javanica|carcass', 'commodity:manis javanica|scales')
+    """
+    if form.strip():
+        return _with_form(commodity(text), form)
     written = unicodedata.normalize("NFC", text).strip()
     key = normalise(text)
     if not key:
@@ -321,13 +377,26 @@ def commodity(text: str) -> CommodityRef | None:
     taxon = _taxon(found)
     product = _product(found)
     if taxon is None:
-        how = "product" if product and not unknown else "unmatched"
-        return CommodityRef(UNMATCHED + key, written, None, product, None, written, how)
+        note = "; ".join(f.item.note for f in found if f.item.kind == "ambiguous")
+        how = "product" if product and not unknown and not note else "unmatched"
+        return CommodityRef(UNMATCHED + key, written, None, product, None, written, how, note=note)
     bare = product is None or product == default_product(taxon.item.taxon) and not any(
         f.item.kind == "product" for f in found)  # "Manis javanica", "pangolins"
     product = product or default_product(taxon.item.taxon)
-    how = "fuzzy" if any(f.fuzzy for f in found) else "exact"
+    how = "spelling-corrected" if any(f.fuzzy for f in found) else taxon.item.via
     return combined(taxon.item.taxon, product, written, how, bare)
+
+
+def _with_form(ref: CommodityRef | None, form: str) -> CommodityRef | None:
+    """``ref`` with the product its form cell names; a form naming none leaves the product and says so."""
+    found, _ = _read(fold(form))
+    product = _product(found)
+    if ref is None or product is None:
+        return ref and replace(ref, note=f"form {form.strip()!r} names no known product")
+    if ref.taxon is None:
+        return replace(ref, product=product)
+    how = "spelling-corrected" if any(f.fuzzy for f in found) else ref.how
+    return combined(ref.taxon, product, ref.written, how, False, ref.note)
 
 
 def fill_taxa(rows, refs) -> tuple[np.ndarray, np.ndarray]:
