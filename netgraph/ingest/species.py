@@ -328,6 +328,31 @@ def _apart(text: str, name: str, item: _Item) -> bool:
     return OSA.distance(text, name) <= 1 and process.extractOne(text, others, scorer=OSA.distance, score_cutoff=1) is None
 
 
+@cache
+def _genera(taxon: str) -> frozenset[str]:
+    """The genera a binomial taxon is named in (its own and its synonyms'); none for a family or higher."""
+    names = [taxon, *(vocabulary()["taxa"][taxon].get("synonyms") or [])]
+    return frozenset(name.split()[0] for name in names if len(name.split()) == 2)
+
+
+def _several(found: list[_Found]) -> list[str]:
+    """The taxa a text names when it names several that none of them contains ("Eagle Owls, scops owls":
+    Bubo spp. and Otus spp.; "ivory and rhino horn"). A genus group contains the species of its genus; a
+    family or higher group is taken to contain a species or genus named with it ("rhino horn (Ceratotherium
+    simum)"), unless both are named by phrases of a taxon and a product ("pangolin scales and ivory")."""
+    named = [f for f in found if f.item.kind in ("taxon", "phrase")
+             and not any(g.start <= f.start and f.end <= g.end and g.size > f.size for g in found)]
+    taxa = {f.item.taxon for f in named}
+    phrased = {f.item.taxon for f in named if f.item.kind == "phrase"}
+
+    def contains(group: str, taxon: str) -> bool:
+        return group.endswith(" spp.") and group.split()[0] in _genera(taxon) or (
+            " " not in group and " " in taxon and not {group, taxon} <= phrased)
+
+    heads = sorted(t for t in taxa if not any(g != t and contains(g, t) for g in taxa))
+    return heads if len(heads) > 1 else []
+
+
 def _taxon(found: list[_Found]) -> _Found | None:
     """The most specific taxon named: the longest name (a taxon before a phrase that implies one), then the
     first."""
@@ -376,8 +401,10 @@ def commodity(text: str, form: str = "") -> CommodityRef | None:
     found, unknown = _read(fold(text))
     taxon = _taxon(found)
     product = _product(found)
-    if taxon is None:
-        note = "; ".join(f.item.note for f in found if f.item.kind == "ambiguous")
+    several = _several(found)
+    if taxon is None or several:
+        note = "; ".join([f.item.note for f in found if f.item.kind == "ambiguous"] +
+                         [f"names several taxa: {', '.join(several)}"] * bool(several))
         how = "product" if product and not unknown and not note else "unmatched"
         return CommodityRef(UNMATCHED + key, written, None, product, None, written, how, note=note)
     bare = product is None or product == default_product(taxon.item.taxon) and not any(
