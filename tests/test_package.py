@@ -24,7 +24,7 @@ from netgraph.exchange import (
     write_interchange,
 )
 from netgraph.exchange.keys import KeyFileError, load_private
-from netgraph.schema import ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
+from netgraph.schema import ASSERTED, ASSERTED_REL_TYPES, NODE_TYPES, REL_TYPES
 from netgraph.store.batch import GraphBatch
 from netgraph.views.chart import case_scope
 
@@ -68,35 +68,45 @@ def facts(store) -> dict:
     return out
 
 
+def sent_as(done):
+    """A key as the sender of ``done`` has it, from the key the receiver keeps (the sender's namespace taken out)."""
+    return lambda key: key.replace("@" + done.manifest["sender_key"][:16], "")
+
+
 def check_round_trip(sender, receiver, done, import_twice):
-    """What an import of ``done`` must give in ``receiver``: the case's facts with the sender's provenance and
-    no withheld record; a second import changes nothing."""
+    """What an import of ``done`` must give in ``receiver``: the case's facts with the sender's provenance, in
+    the sender's namespace, and no withheld record; a second import changes nothing."""
     report = import_package(receiver, done.path, [done.path.parent / "vn-agency.pub"], link=False)
+    back = sent_as(done)
     records = sender.records().set_index("id")
     withheld = set(records.index[records["handling"].notna() & (records["handling"] > LEVEL)])
     assert withheld, "the test data must hold records above the release level"
     got = receiver.records().set_index("id")
-    assert not set(got.index) & withheld
+    assert set(got.index.map(back)) == set(done.nodes["Record"]["id"]) and len(got) == report.records_new
+    assert not set(got.index.map(back)) & withheld
     assert (got["handling"].isna() | (got["handling"] <= LEVEL)).all()
-    assert set(got.index) == set(done.nodes["Record"]["id"]) and len(got) == report.records_new
+    assert (got["source"] == got.index.str.split(":").str[1]).all() and (got.index != got.index.map(back)).all()
     for column in ("source", "file", "row", "record_id", "agency", "record_date", "reliability", "validity", "handling"):
-        assert got[column].astype(str).to_dict() == records.loc[got.index, column].astype(str).to_dict(), column
+        theirs = records.loc[got.index.map(back), column].astype(str).tolist()
+        assert got[column].astype(str).map(back).tolist() == theirs, column
     assert set(got["package"]) == {done.manifest_sha256}  # received, never passed off as loaded here
     for label in NODE_TYPES:  # no fact rests on a withheld record; each stands in the sender's store too
         if NODE_TYPES[label].sources_from is None:
             continue
         theirs = sender.node_frame(label).set_index("id")["sources"]
         for key, sources in zip(*receiver.node_frame(label)[["id", "sources"]].to_numpy().T):
-            assert sources and set(sources) <= set(got.index) and set(sources) <= set(theirs[key]), (label, key)
+            assert sources and set(sources) <= set(got.index), (label, key)
+            assert {back(s) for s in sources} <= set(theirs[back(key)]), (label, key)
     for rel_type in [*ASSERTED_REL_TYPES, "REFERS_TO"]:
         theirs = {(a, b): set(s) for a, b, s in sender.edge_frame(rel_type)[["source", "target", "sources"]].to_numpy()}
         for a, b, sources in receiver.edge_frame(rel_type)[["source", "target", "sources"]].to_numpy():
-            assert set(sources) and set(sources) <= set(got.index) and set(sources) <= theirs[(a, b)], (rel_type, a, b)
+            assert set(sources) and set(sources) <= set(got.index), (rel_type, a, b)
+            assert {back(s) for s in sources} <= theirs[(back(a), b)], (rel_type, a, b)
     # the expected subgraph: the people of the released case around the suspect, tied as the sender ties them
     scope = case_scope(sender, [SUSPECT], radius=2, release_level=LEVEL)
     received = ng.person_network(receiver)
     assert set(received.nodes["id"]) == set(scope.case.nodes["id"]) == set(report.people_new["id"])
-    pairs = lambda net: {(frozenset((a, b)), tuple(sorted(s))) for a, b, s in  # noqa: E731
+    pairs = lambda net: {(frozenset((a, b)), tuple(sorted(map(back, s)))) for a, b, s in  # noqa: E731
                          net.edges[["source", "target", "sources"]].to_numpy()}
     assert pairs(received) == pairs(scope.case)
     assert {frozenset(p) for p in report.people_tied[["a", "b"]].to_numpy()} == {p for p, _ in pairs(received)}
@@ -155,7 +165,8 @@ def test_a_package_goes_into_the_neo4j_store_over_bolt(request, tmp_path):
         report = import_package(store, done.path, [keys.public], link=False)
         first = store.counts()
         assert sorted(report.people_new["id"]) == sorted(done.nodes["Person"]["id"]) and len(report.people_tied)
-        assert sorted(store.records()["id"]) == sorted(done.nodes["Record"]["id"])
+        fp = done.manifest["sender_key"][:16]  # keys not of the form record:SOURCE:ID go under the namespace too
+        assert sorted(store.records()["id"]) == sorted(f"record:TEST@{fp}:" + done.nodes["Record"]["id"].str[7:])
         again = import_package(store, done.path, [keys.public], link=False)
         assert not again.changed and store.counts() == {**first, "Exchange": 2}
         assert package_log(store)["manifest_sha256"].tolist() == [done.manifest_sha256] * 2
@@ -373,7 +384,81 @@ def test_a_store_made_before_case_packages_opens_and_logs(tmp_path, sent):
     with ng.open_store(path, read_only=True) as store:
         assert package_log(store).empty and store.records()["package"].isna().all()
     with ng.open_store(path) as store:
+        loaded = store.records()
         report = import_package(store, sent[2].path, [sent[1].public])
-        assert report.records_new == 0 and report.records_known == len(sent[2].nodes["Record"])
+        assert report.records_new == len(sent[2].nodes["Record"]) and report.records_known == 0
+        assert sorted(report.collisions["local"]) == sorted(sent[2].nodes["Record"]["id"])  # the same files
         assert len(package_log(store)) == 1
-        assert store.records()["package"].isna().all()  # records loaded here stay as they were
+        after = store.records()
+        assert after[after["id"].isin(loaded["id"])].astype(str).values.tolist() == loaded.astype(str).values.tolist()
+
+
+def said_by(store, record) -> dict:
+    """What ``record`` says in ``store``: its properties, its mentions, the nodes it asserts and the ties it is
+    a source of."""
+    out = {"record": store.stored_records([record]).astype(str).values.tolist(),
+           "mentions": sorted(m for m, r in store.node_properties("Mention")[["id", "record"]].to_numpy()
+                              if r == record)}
+    out["asserts"] = sorted((label, i) for label in NODE_TYPES if NODE_TYPES[label].sources_from == ASSERTED
+                            for i, ss in store.node_frame(label)[["id", "sources"]].to_numpy() if record in ss)
+    out["ties"] = sorted((t, a, b) for t in [*ASSERTED_REL_TYPES, "REFERS_TO"]
+                         for a, b, ss in store.edge_frame(t)[["source", "target", "sources"]].to_numpy()
+                         if record in ss)
+    return out
+
+
+def test_a_package_record_with_the_id_of_a_local_record_adds_nothing_to_it(sent, tmp_path):
+    """Issue 28, finding 4: the receiver loaded a record of its own whose id (CEN T-2) a record in the package
+    has. The package's record lives in the sender's namespace, and the local one says what its file said."""
+    sender, keys, done = sent
+    fp = done.manifest["sender_key"][:16]
+    rows = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False).iloc[[0]]
+    rows = rows.assign(**{"Case ID": "T-2", "Offenders": "Lê Văn Tám", "Offender nationality": "Vietnam",
+                          "Offender phone": "0903 111 222", "Consignee company": "", "Document number": ""})
+    rows.to_csv(tmp_path / "local.csv", index=False)
+    db = tmp_path / "receiver.lbdb"
+    with ng.open_store(db) as receiver:
+        ng.load_file(tmp_path / "local.csv", "cen_customs", receiver, progress=False)
+        before = said_by(receiver, "record:CEN:T-2")
+    assert before["mentions"] and before["ties"]
+    imported = CliRunner().invoke(main, ["package", "import", str(done.path), "--db", str(db), "--trust",
+                                         str(keys.public), "--no-link"])
+    assert imported.exit_code == 0, imported.output
+    with ng.open_store(db) as receiver:
+        assert said_by(receiver, "record:CEN:T-2") == before  # the local record says only what its file said
+        assert f"record:CEN@{fp}:T-2 kept apart from record:CEN:T-2" in imported.output
+        theirs = receiver.stored_records([f"record:CEN@{fp}:T-2"]).iloc[0]
+        assert theirs["source"] == f"CEN@{fp}" and theirs["record_id"] == "T-2"
+        assert theirs["package"] == done.manifest_sha256
+        assert len(said_by(receiver, theirs["id"])["mentions"]) == (done.nodes["Mention"]["record"]
+                                                                     == "record:CEN:T-2").sum()
+        facts_once = facts(receiver)
+        again = import_package(receiver, done.path, [keys.public], link=False)
+        assert facts(receiver) == facts_once and not again.changed
+        assert again.collisions.values.tolist() == [[f"record:CEN@{fp}:T-2", "record:CEN:T-2"]]
+        assert again.records_known == len(done.nodes["Record"])
+
+
+def test_a_package_passed_on_keeps_each_record_s_origin(sent, tmp_path):
+    """B imports A's package and sends the case on: A's records keep A's namespace (no nesting), B's own get
+    B's; a store that took A's package too holds A's records once."""
+    sender, a_keys, done = sent
+    a, b_keys = done.manifest["sender_key"][:16], new_keys(tmp_path / "b")
+    rows = pd.read_csv(DATA / "tiny_cen.csv", dtype=str, keep_default_na=False).iloc[[0]]
+    rows.assign(**{"Case ID": "GX-9", "Offenders": "Wang Wei; Lê Văn Tám", "Offender nationality": "China; Vietnam",
+                   "Offender phone": "; 0903 111 222"}).to_csv(tmp_path / "b.csv", index=False)
+    with ng.open_store(tmp_path / "b.lbdb") as b:
+        ng.load_file(tmp_path / "b.csv", "cen_customs", b, progress=False)
+        import_package(b, done.path, [a_keys.public], link=False)
+        on = export_package(b, [SUSPECT], tmp_path / "on.ngpkg", b_keys.private, "TH-DNP", radius=2,
+                            release_level=LEVEL)
+    b_fp = on.manifest["sender_key"][:16]
+    with ng.open_store(tmp_path / "c.lbdb") as c:
+        import_package(c, done.path, [a_keys.public], link=False)
+        report = import_package(c, on.path, [b_keys.public], link=False)
+        held = set(c.records()["id"])
+    from_a = {k.replace("record:CEN:", f"record:CEN@{a}:").replace("record:VN-AGENCY:", f"record:VN-AGENCY@{a}:")
+              for k in done.nodes["Record"]["id"]}
+    assert from_a <= set(on.nodes["Record"]["id"])  # sent on as B holds them
+    assert held == from_a | {f"record:CEN@{b_fp}:GX-9"} and report.records_new == 1
+    assert report.records_known == len(from_a) and report.collisions.empty

@@ -23,9 +23,11 @@ every package from one sender to one recipient.
 
 Importing verifies the signature against keys the receiver trusts and every file's SHA-256, then writes the
 facts through the store's own merge (:meth:`GraphStore.write`), so either kind of store takes a package and a
-second import changes nothing. Records keep the sender's ids, agency and grading; the ones new to the store
-get ``package``: the manifest's SHA-256. Every export and import (refusals included) is an ``Exchange`` node:
-the audit log (:func:`package_log`).
+second import changes nothing. Records keep the sender's ids, agency and grading in the sender's namespace: their
+``source`` and key carry ``@`` and the sender's key (``record:CEN@3f9a…:T-2``; a record the sender had imported
+keeps its origin), so they never merge with, nor add facts to, a record loaded here (one with the same source and
+id is reported); the ones new to the store get ``package``: the manifest's SHA-256. Every export and import
+(refusals included) is an ``Exchange`` node: the audit log (:func:`package_log`).
 
 >>> done = export_package(store, ["Wang Wei"], "case.ngpkg", key="keys/vn.key", recipient="CN-GX-ASB",
 ...                       radius=2, release_level=2)                                   # doctest: +SKIP
@@ -42,6 +44,7 @@ import hmac
 import io
 import json
 import os
+import re
 import tempfile
 import uuid
 import zipfile
@@ -63,6 +66,7 @@ from ..store.base import GraphStore
 from ..store.batch import GraphBatch
 from ..store.bulk import ARROW_TYPES
 from ..views.chart import case_scope
+from ..views.release import RECORD_ONLY
 from .keys import fingerprint, load_private, load_public, pseudonym_key, verifies
 
 FORMAT, FORMAT_VERSION = "netgraph-case-package", 1
@@ -71,9 +75,7 @@ ASSERTS_FILE = "asserts.parquet"
 MAX_MANIFEST_BYTES = 16 * 2 ** 20
 MAX_FILE_BYTES = 8 * 2 ** 30  # a package file larger than this (unpacked) is refused before it is read
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's timestamp: the creation time is in the manifest
-#: properties that only a record can have given, and that a chart never shows: left out of a package for a node
-#: that a withheld record also asserts (a node keeps the first value any record gave, whichever record it was)
-RECORD_ONLY = {"Person": ("passport", "birth_date", "nationality"), "Organization": ("kind", "country")}
+ORIGIN = re.compile(r"@[0-9a-f]{16}$")  # ends the source of a record received in a package: whose key sent it
 LOG_COLUMNS = ["at", "direction", "user", "recipient", "sender_key", "release_level", "scope", "manifest_sha256",
                "file", "status", "summary", "netgraph_version", "id"]
 
@@ -452,6 +454,7 @@ class ImportReport:
     people_tied: pd.DataFrame  # a, b: pairs of people (one of them imported) tied now and not before
     ties_more_evidence: dict[str, int]  # type → relationships the store held that gained records
     linked: pd.DataFrame  # imported person, local person (and names): resolution puts them together
+    collisions: pd.DataFrame  # record (imported), local: a record held here with its source and id, kept apart
     withheld: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -463,7 +466,8 @@ class ImportReport:
     def summary(self) -> str:
         lines = [f"{self.package}: signed by key {self.sender_key[:16]}… for {self.recipient}, release level "
                  f"{self.release_level}; agencies {', '.join(self.agencies) or 'none named'}",
-                 f"records: {self.records_new} new, {self.records_known} already held",
+                 f"records: {self.records_new} new, {self.records_known} already held, {len(self.collisions)} "
+                 "with the id of a record held here (kept apart)",
                  f"people: {len(self.people_new)} new, {self.people_known} already held",
                  f"seizures and other events: {len(self.seizures_new)} new",
                  f"pairs of people newly tied (a shared seizure, phone, account, organisation or conveyance): "
@@ -471,6 +475,8 @@ class ImportReport:
                  "ties new: " + (", ".join(f"{t} {n}" for t, n in self.ties_new.items() if n) or "none"),
                  "ties with new evidence: " + (", ".join(f"{t} {n}" for t, n in self.ties_more_evidence.items() if n)
                                                or "none")]
+        for row in self.collisions.itertuples(index=False):
+            lines.append(f"  record {row.record} kept apart from {row.local} held here (same source and id)")
         for row in self.people_new.itertuples(index=False):
             lines.append(f"  new person: {row.name} ({row.id})")
         for row in self.linked.itertuples(index=False):
@@ -496,13 +502,15 @@ def import_package(store: GraphStore, path: str | Path, trusted, link: bool = Tr
     path = Path(path)
     try:
         package = verify_package(path, trusted)
-        batch, tables = _batch(package)
+        batch, tables, keys = _batch(package)
     except PackageError as exc:
         log_exchange(store, "import", {}, None, path.name, f"refused: {exc}", user=user)
         raise
     manifest = package.manifest
     records = tables["Record"]
-    known_records = set(store.stored_records(records["id"])["id"])
+    held = set(store.stored_records([*records["id"], *keys["base"]])["id"])
+    known_records = set(records["id"]) & held
+    collisions = keys.loc[keys["base"].isin(held) & (keys["base"] != keys["id"]), ["id", "base"]]
     new_records = [r for r in records["id"] if r not in known_records]
     if new_records:  # the records new here came with this package (the ones held already stay as they were)
         batch.add_nodes("Record", pd.DataFrame({"id": new_records, "package": package.manifest_sha256,
@@ -529,20 +537,58 @@ def import_package(store: GraphStore, path: str | Path, trusted, link: bool = Tr
                           int(people["id"].isin(persons_before).sum()),
                           events.loc[~events["id"].isin(events_before), ["id", "name", "date"]].reset_index(drop=True),
                           ties_new, pd.DataFrame(tied, columns=["a", "b"]), ties_more, _empty_links(),
+                          collisions.set_axis(["record", "local"], axis=1).reset_index(drop=True),
                           manifest.get("withheld", {}))
     if link and len(people):
         report.linked = _linked(store, set(people["id"]), persons_before - set(people["id"]), report.notes)
     summary = {"records_new": report.records_new, "people_new": len(report.people_new),
                "seizures_new": len(report.seizures_new), "ties_new": sum(ties_new.values()),
-               "ties_more_evidence": sum(ties_more.values()), "people_tied": len(tied), "linked": len(report.linked)}
+               "ties_more_evidence": sum(ties_more.values()), "people_tied": len(tied), "linked": len(report.linked),
+               "records_kept_apart": len(collisions)}
     log_exchange(store, "import", manifest, package.manifest_sha256, path.name, "done", summary, user)
     return report
 
 
-def _batch(package: VerifiedPackage) -> tuple[GraphBatch, dict[str, pd.DataFrame]]:
-    """The package's facts as one batch (for the store's own merge), and its tables by label and type."""
-    batch, tables = GraphBatch(), {}
+def _batch(package: VerifiedPackage) -> tuple[GraphBatch, dict[str, pd.DataFrame], pd.DataFrame]:
+    """The package's facts as one batch (for the store's own merge), its tables by label and type, and its
+    records' keys (:func:`_namespaced`); every record, and every fact citing it, in its origin's namespace."""
     name = package.path.name
+    tables, asserts = _tables(package)
+    keys = _namespaced(tables["Record"], package.manifest["sender_key"])
+    record = dict(zip(keys["sent"], keys["id"]))
+    tables["Record"] = tables["Record"].assign(id=keys["id"].to_numpy(), source=keys["source"].to_numpy())
+    asserts = asserts.assign(record=_renamed(name, record, asserts["record"], ASSERTS_FILE))
+    mention = {}
+    if "Mention" in tables:
+        mentions = tables["Mention"]
+        new = _renamed(name, record, mentions["record"], "nodes/Mention.parquet")
+        mention = {m: _mention_key(m, old, r) for m, old, r in zip(mentions["id"], mentions["record"], new)}
+        tables["Mention"] = mentions.assign(id=mentions["id"].map(mention), record=new)
+    batch = GraphBatch()
+    for kind, frame in tables.items():
+        if kind in REL_TYPES:
+            frame = frame.assign(sources=[None if s is None else _renamed(name, record, s, f"{kind} sources")
+                                          for s in frame["sources"]])
+            if kind == "REFERS_TO":
+                frame = frame.assign(**{"from": _renamed(name, mention, frame["from"], "REFERS_TO")})
+            tables[kind] = frame
+            spec = REL_TYPES[kind]
+            for (a, b), part in frame.groupby(["from_label", "to_label"], sort=True):
+                part = part.assign(record=part["sources"].map(lambda s: s if s is not None else [None]))
+                batch.add_rels((kind, a, b), part.explode("record")[["from", "to", *spec.properties, "record"]])
+        elif kind == "Record":
+            batch.add_nodes(kind, frame.assign(record=frame["id"], package=None))
+        elif kind == "Mention":
+            batch.add_nodes(kind, frame)
+        elif NODE_TYPES[kind].sources_from == ASSERTED:
+            pairs = asserts[asserts["label"] == kind][["id", "record"]]
+            batch.add_nodes(kind, frame.merge(pairs, on="id", how="left"))
+    return batch, tables, keys
+
+
+def _tables(package: VerifiedPackage) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The package's tables by label and type, checked against the schema, and its ASSERTS pairs."""
+    tables, name = {}, package.path.name
     asserts = package.table(ASSERTS_FILE) if ASSERTS_FILE in package.files else pd.DataFrame(
         columns=["record", "label", "id"])
     for file in sorted(package.files):
@@ -550,35 +596,51 @@ def _batch(package: VerifiedPackage) -> tuple[GraphBatch, dict[str, pd.DataFrame
             label = file.removeprefix("nodes/").removesuffix(".parquet")
             if label not in NODE_TYPES or label in ("Load", "Exchange"):
                 raise PackageError(f"{name}: {file}: no node label {label!r} can be imported")
-            frame = package.table(file)
-            _check_columns(name, file, frame, NODE_TYPES[label].all_properties)
-            tables[label] = frame
-            if label == "Record":
-                batch.add_nodes(label, frame.assign(record=frame["id"], package=None))
-            elif label == "Mention":
-                batch.add_nodes(label, frame.assign(record=frame["record"]))
-            elif NODE_TYPES[label].sources_from == ASSERTED:
-                pairs = asserts[asserts["label"] == label][["id", "record"]]
-                batch.add_nodes(label, frame.merge(pairs, on="id", how="left"))
+            tables[label] = package.table(file)
+            _check_columns(name, file, tables[label], NODE_TYPES[label].all_properties)
         elif file.startswith("relationships/"):
             rel_type = file.removeprefix("relationships/").removesuffix(".parquet")
             if rel_type not in ASSERTED_REL_TYPES and rel_type != "REFERS_TO":
                 raise PackageError(f"{name}: {file}: no relationship type {rel_type!r} can be imported")
-            frame = package.table(file)
-            spec = REL_TYPES[rel_type]
-            _check_columns(name, file, frame, _rel_types(rel_type))
-            tables[rel_type] = frame
-            for (a, b), part in frame.groupby(["from_label", "to_label"], sort=True):
-                if (a, b) not in spec.pairs:
+            tables[rel_type] = package.table(file)
+            _check_columns(name, file, tables[rel_type], _rel_types(rel_type))
+            for a, b in tables[rel_type][["from_label", "to_label"]].drop_duplicates().to_numpy():
+                if (a, b) not in REL_TYPES[rel_type].pairs:
                     raise PackageError(f"{name}: {file}: {rel_type} does not go from {a} to {b}")
-                part = part.assign(record=part["sources"].map(lambda s: list(s) if s is not None else [None]))
-                part = part.explode("record")
-                batch.add_rels((rel_type, a, b), part[["from", "to", *spec.properties, "record"]])
         elif file != ASSERTS_FILE:
             raise PackageError(f"{name}: {file} is not a table this netgraph reads")
     if "Record" not in tables:
         raise PackageError(f"{name}: the package holds no records")
-    return batch, tables
+    return tables, asserts
+
+
+def _namespaced(records: pd.DataFrame, sender_key: str) -> pd.DataFrame:
+    """Each record's key as sent (``sent``); in its origin's namespace (``id``, ``source``: the sender's source
+    and ``@`` the first 16 hex digits of the sender's key, or the origin a record the sender had imported
+    already carries); and as a record loaded here would be keyed (``base``)."""
+    sent = records["id"].astype(str)
+    source = records["source"].fillna("").astype(str)
+    relayed = source.str.contains(ORIGIN)
+    origin = source.where(relayed, source + "@" + sender_key[:16])
+    rest = pd.Series([k.removeprefix("record:").removeprefix(f"{s}:") for k, s in zip(sent, source)],
+                     index=records.index)
+    base = ("record:" + source.str.replace(ORIGIN, "", regex=True) + ":" + rest).where(relayed, sent)
+    return pd.DataFrame({"sent": sent, "id": "record:" + origin + ":" + rest, "source": origin, "base": base})
+
+
+def _mention_key(mention: str, sent: str, record: str) -> str:
+    """A mention's key under its record's key in the namespace (``mention:<record key>:…``)."""
+    prefix = "mention:" + record.removeprefix("record:") + ":"
+    return mention if mention.startswith(prefix) else \
+        prefix + mention.removeprefix("mention:" + sent.removeprefix("record:") + ":").removeprefix("mention:")
+
+
+def _renamed(name: str, keys: dict, values, what: str) -> list:
+    """``values`` by their new keys; refuses a key the package does not hold (it would name one held here)."""
+    missing = [v for v in values if v not in keys]
+    if missing:
+        raise PackageError(f"{name}: {what} names {missing[0]!r}, which the package does not hold")
+    return [keys[v] for v in values]
 
 
 def _check_columns(name: str, file: str, frame: pd.DataFrame, types: dict) -> None:
