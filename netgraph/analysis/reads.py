@@ -32,7 +32,7 @@ def relationships(store: GraphStore, rel_type: str, from_label: str | None = Non
     own = spec.sources  # else its records are its from-node's
     columns = [c for c in EDGE_COLUMNS if sources or c != "sources"] + props
     parts = []
-    for a, b in spec.pairs:  # labels come from the schema, never from users
+    for a, b in spec.pairs if store.cypher_reads else ():  # labels come from the schema, never from users
         if from_label not in (None, a) or to_label not in (None, b):
             continue
         part = _query(store, _rel_read(rel_type, a, b, sources and own, props))
@@ -100,6 +100,8 @@ def _sources(store: GraphStore, label: str, frame: pd.DataFrame) -> list[list[st
 
 def nodes(store: GraphStore, labels: list[str]) -> pd.DataFrame:
     """``store.nodes(labels)``: id, name, sources, label, each label's nodes sorted by id."""
+    if not store.cypher_reads:
+        return store.nodes(labels)
     frames = []
     for label in labels:
         frame = _query(store, _node_read(label))
@@ -115,6 +117,9 @@ def nodes(store: GraphStore, labels: list[str]) -> pd.DataFrame:
 
 def node_records(store: GraphStore, label: str, ids: pd.Series) -> list[list[str]]:
     """The sorted records that assert each node of ``ids`` (nodes of ``label``), in that order."""
+    if not store.cypher_reads:
+        return store.node_frame(label).set_index("id")["sources"].reindex(ids.to_numpy()).map(
+            lambda s: s if isinstance(s, list) else []).tolist()
     pairs = _query(store, _asserts_read(label))
     if pairs.empty:
         return [[] for _ in range(len(ids))]

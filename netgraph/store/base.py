@@ -38,6 +38,8 @@ class GraphStore(ABC):
 
     #: where loads write their rejects files
     rejects_dir: Path = Path("netgraph-rejects")
+    #: whether analyses may read it with Cypher (False: only through node_frame and edge_frame)
+    cypher_reads: bool = True
 
     @abstractmethod
     def write(self, batch: GraphBatch, progress: bool = False) -> None:

@@ -53,11 +53,12 @@ from ..analysis.network import person_network
 from ..analysis.projection import Filters
 from ..analysis.ties import PERSON_LINKS, memberships
 from ..ingest.cells import write_csv
-from ..resources import netgraph_version
+from ..resources import NetgraphError, netgraph_version
 from ..schema import CONVEYANCE_LABELS
 from ..space_time.timeline import case_timeline
 from ..store.base import GraphStore
 from .fonts import chart_fonts
+from .release import ReleaseView
 
 A4 = (11.69, 8.27)  # landscape, inches
 CELL = (1.45, 0.62)  # a node and its label, inches, at full size
@@ -181,11 +182,11 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
         raise ValueError(f"lang must be one of {sorted(TEXTS)}")
     text = TEXTS[lang]
     scope = case_scope(store, suspects, radius, date_from, date_to, release_level, via)
-    ids, case, redaction, allowed = scope.suspects, scope.case, scope.redaction, scope.allowed
+    ids, case, redaction, allowed, view = scope.suspects, scope.case, scope.redaction, scope.allowed, scope.view
     labels = _labels(case, ids, anonymise)
-    entities, links, groups = _chart_model(store, case, ids, labels, via, allowed, anonymise, seed)
-    evidence = _evidence(store, links, entities, groups, allowed)
-    timeline = _timeline(store, case, labels, release_level, anonymise)
+    entities, links, groups = _chart_model(view, case, ids, labels, via, allowed, anonymise, seed)
+    evidence = _evidence(view, links, entities, groups, allowed)
+    timeline = _timeline(view, case, labels, anonymise)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_path = out.with_name(out.stem + "-evidence.csv")
@@ -217,45 +218,64 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
 @dataclass
 class CaseScope:
     """The case around named suspects at a release level, as court charts and case packages take it."""
-    suspects: list[str]  # the suspects' ids (resolved people)
-    case: object  # the person Network of the case, from releasable records only
+    suspects: list[str]  # the suspects' ids in the release view (resolved people)
+    case: object  # the person Network of the case, from the release view
     full_case: object  # the same case from every record (what the redaction summary compares with)
     redaction: dict  # level, records withheld, entities (people) and ties left out
     allowed: set[str]  # keys of the records the release level and the date window allow
+    view: ReleaseView  # what those records assert: every output is rendered from it
+
+
+class UnknownSuspect(NetgraphError, KeyError):
+    """A suspect that no record in scope names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class WithheldSuspect(NetgraphError, PermissionError):
+    """A suspect that only withheld records name."""
 
 
 def case_scope(store: GraphStore, suspects: list[str], radius: int = 1, date_from=None, date_to=None,
                release_level: int = 3, via: tuple[str, ...] = PERSON_LINKS) -> CaseScope:
-    """The people within ``radius`` steps of ``suspects`` (ids or exact names) in the records of the date
-    window that ``release_level`` allows (handling code at most the level, or none), and what was withheld.
-    Raises ``KeyError`` for an unknown suspect, ``PermissionError`` for one only withheld records name.
+    """The people within ``radius`` steps of ``suspects`` (ids or exact spellings) in the
+    :class:`~netgraph.views.release.ReleaseView` of the date window and ``release_level`` (records with a
+    handling code at most the level, or none), and what was withheld. Raises :class:`UnknownSuspect` for an
+    unknown suspect, :class:`WithheldSuspect` for one only withheld records name.
 
     >>> scope = case_scope(store, ["Wang Wei"], radius=2, release_level=2)   # doctest: +SKIP
     >>> scope.redaction                                                       # doctest: +SKIP
     {'level': 2, 'records': 2, 'entities': 1, 'ties': 1}
     """
-    released = person_network(store, via=via, date_from=date_from, date_to=date_to, max_handling=release_level)
+    view = ReleaseView(store, release_level, date_from, date_to)
+    released = person_network(view, via=via)
     everything = person_network(store, via=via, date_from=date_from, date_to=date_to)
-    ids = _resolve(suspects, everything)
-    withheld = [s for s in ids if s not in set(released.nodes["id"])]
+    ids = _resolve(suspects, everything, store)
+    in_view = {i: view.entity(i) for i in ids}
+    withheld = [s for s, i in zip(suspects, ids) if in_view[i] not in set(released.nodes["id"])]
     if withheld:
-        raise PermissionError(f"no record releasable at level {release_level} names {withheld}; "
+        raise WithheldSuspect(f"no record releasable at level {release_level} names {withheld}; "
                               f"raise the release level or leave them out")
-    case = released.subnetwork(_around(released, ids, radius))
+    shown = list(dict.fromkeys(in_view[i] for i in ids))
+    case = released.subnetwork(_around(released, shown, radius))
     full_case = everything.subnetwork(_around(everything, ids, radius))
-    redaction = _redaction(store, full_case, case, release_level, date_from, date_to)
-    allowed = Filters(date_from, date_to, max_handling=release_level).eligible(store.records())
-    return CaseScope(ids, case, full_case, redaction, allowed)
+    redaction = _redaction(store, view, full_case, case, date_from, date_to)
+    return CaseScope(shown, case, full_case, redaction, view.allowed, view)
 
 
-def _resolve(suspects: list[str], net) -> list[str]:
-    by_name = {str(n).casefold(): i for i, n in zip(net.nodes["id"], net.nodes["name"])}
+def _resolve(suspects: list[str], net, store: GraphStore) -> list[str]:
+    """The person ids of ``suspects`` (ids, or any spelling of a person, case aside)."""
+    persons = store.node_properties("Person")
+    entity = persons["resolved_id"].where(persons["resolved_id"].notna(), persons["id"])
+    by_name = {str(n).casefold(): e for n, e in zip(net.nodes["name"], net.nodes["id"])}
+    by_name.update({str(n).casefold(): e for n, e in zip(persons["name"], entity) if str(n).casefold() not in by_name})
     known = set(net.nodes["id"])
     out = []
     for s in suspects:
         key = s if s in known else by_name.get(s.casefold())
-        if key is None:
-            raise KeyError(f"no person {s!r} in the records in scope")
+        if key is None or key not in known:
+            raise UnknownSuspect(f"no person {s!r} in the records in scope")
         out.append(key)
     return list(dict.fromkeys(out))
 
@@ -268,14 +288,14 @@ def _around(net, ids: list[str], radius: int) -> list[str]:
     return sorted(found)
 
 
-def _redaction(store, full_case, case, level, date_from, date_to) -> dict:
+def _redaction(store, view, full_case, case, date_from, date_to) -> dict:
     records = store.records()
     in_window = Filters(date_from, date_to).eligible(records) if (date_from or date_to) else set(records["id"])
     used = {r for rs in full_case.edges["sources"] for r in rs} | (
         {r for rs in full_case.involvement["sources"] for r in rs} if full_case.involvement is not None else set())
-    restricted = set(records.loc[records["handling"].notna() & (records["handling"] > level), "id"])
-    return {"level": level, "records": len(used & restricted & in_window),
-            "entities": len(set(full_case.nodes["id"]) - set(case.nodes["id"])),
+    shown = set(case.nodes["id"])
+    return {"level": view.level, "records": len(used & view.withheld & in_window),
+            "entities": sum(view.entity(p) not in shown for p in full_case.nodes["id"]),
             "ties": len(full_case.edges) - len(case.edges)}
 
 
@@ -427,14 +447,9 @@ def _between(link, entities, groups) -> str:
     return f"{_name(link.a, entities, groups)} — {_name(link.b, entities, groups)}"
 
 
-def _timeline(store, case, labels, level, anonymise) -> pd.DataFrame:
-    """The case's events by date, from releasable records only, with the chart's names."""
-    records = store.records()
-    releasable = set(records.loc[records["handling"].isna() | (records["handling"] <= level), "id"])
-    seizures = store.node_frame("Seizure").set_index("id")["sources"]
-    events = case_timeline(store, list(case.nodes["id"]))
-    keep = events["seizure"].map(lambda s: any(r in releasable for r in seizures.get(s, [])))
-    events = events[keep].copy()
+def _timeline(view, case, labels, anonymise) -> pd.DataFrame:
+    """The case's events by date, from the release view, with the chart's names."""
+    events = case_timeline(view, list(case.nodes["id"]))
     by_name = {n: labels[i] for i, n in zip(case.nodes["id"], case.nodes["name"].astype(str))}
     events["people"] = events["people"].map(
         lambda names: sorted({by_name.get(n, "another person" if anonymise else n) for n in names}))
