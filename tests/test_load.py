@@ -352,3 +352,37 @@ def test_a_store_made_before_a_property_was_added_opens_for_reading(tmp_path):
     db.close()
     with ng.open_store(path, read_only=True) as store:  # what `netgraph analyse` does
         assert set(ng.person_network(store).seizures["event"]) == {"seizure"}
+
+
+# --- companies: never split inside a legal form, never named by one alone (issue 29, item 4) ---------
+LEGAL_FORMS_ALONE = {"ltd", "co", "co., ltd", "llc", "inc", "tnhh", "công ty tnhh", "limited", "jsc", "有限公司"}
+
+
+def test_the_demo_samples_keep_each_company_whole(sample_store):
+    """The Vietnamese sample's "Dongxing Hengtai Trading Co., Ltd" was split at its comma into "…Co." and "Ltd",
+    and "Ltd" reached the demo's court chart and broker report (``sample_store`` loads what `netgraph demo` loads)."""
+    names = set(sample_store.node_properties("Organization")["name"])
+    assert {"Dongxing Hengtai Trading Co., Ltd", "Vongsa Trading Co., Ltd"} <= names
+    assert not {n for n in names if n.strip(" .").casefold() in LEGAL_FORMS_ALONE}
+    assert "Dongxing Hengtai Trading Co." not in names
+
+
+@pytest.mark.parametrize("data, mapping, column, company", [
+    ("tiny_cen.csv", "cen_customs", "Consignee company", "Ltd"),
+    ("tiny_cen.csv", "cen_customs", "Consignee company", "有限公司"),
+    ("tiny_vn.csv", "vn_agency", "Công ty", "Công ty TNHH;"),
+    ("tiny_vn.csv", "vn_agency", "Giám đốc công ty", ";Co., Ltd")])
+def test_a_company_named_only_by_its_legal_form_rejects_its_row(store, tmp_path, data, mapping, column, company):
+    """Such a value rejects its row into the rejects file, naming row, column and why (read = loaded + rejected)."""
+    frame = pd.read_csv(DATA / data, dtype=str, keep_default_na=False)
+    frame.loc[0, column] = company
+    path = tmp_path / data
+    frame.to_csv(path, index=False)
+    report = ng.load_file(path, mapping, store, rejects_dir=tmp_path, progress=False)
+    assert report.read == report.loaded + report.rejected == len(frame)
+    rejects = pd.read_csv(report.rejects_file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    first = rejects.iloc[0]
+    assert (first["row"], first["column"]) == ("2", column)
+    assert f"{company.strip(';')!r} is a legal form alone" in first["reason"]
+    names = set(store.node_properties("Organization")["name"]) if store.counts().get("Organization") else set()
+    assert not {n for n in names if n.strip(" .").casefold() in LEGAL_FORMS_ALONE}

@@ -369,6 +369,54 @@ def test_units_of_the_vocabulary_and_weights_per_piece(tmp_path):
     assert rejected(compiled, 6) == ("Weight", "quantity '3 pieces each': only a weight can be given per piece")
 
 
+# --- companies and their legal forms (issue 29, item 4) ----------------------------------------------
+@pytest.mark.parametrize("separator, cell, names", [
+    (",", "Dongxing Hengtai Trading Co., Ltd", ["Dongxing Hengtai Trading Co., Ltd"]),
+    (",", "Vongsa Trading Co.,Ltd., Eko Global Trading Ltd", ["Vongsa Trading Co.,Ltd.", "Eko Global Trading Ltd"]),
+    (",", "Công ty TNHH Thương mại Biển Bắc, Ltd", ["Công ty TNHH Thương mại Biển Bắc, Ltd"]),
+    (",", "Công ty TNHH Hải Hà, Công ty Cổ phần Vinh Phát, JSC", ["Công ty TNHH Hải Hà", "Công ty Cổ phần Vinh Phát, JSC"]),
+    (",", "Cong ty TNHH MTV Hai Long, TNHH MTV", ["Cong ty TNHH MTV Hai Long, TNHH MTV"]),
+    (",", "Tan Brothers Sdn. Bhd., Lim Holdings Sdn., Bhd.", ["Tan Brothers Sdn. Bhd.", "Lim Holdings Sdn., Bhd."]),
+    (",", "Lion City Pte., Ltd", ["Lion City Pte., Ltd"]),
+    (",", "Hai Ha Trading Co., Limited", ["Hai Ha Trading Co., Limited"]),
+    (",", "Acme, Inc., Mekong Logistics, LLC", ["Acme, Inc.", "Mekong Logistics, LLC"]),
+    (",", "东兴恒泰贸易有限公司, 凭祥新源贸易股份有限公司", ["东兴恒泰贸易有限公司", "凭祥新源贸易股份有限公司"]),
+    ("，", "东兴恒泰贸易，有限公司，凭祥新源贸易有限責任公司", ["东兴恒泰贸易，有限公司", "凭祥新源贸易有限責任公司"]),
+    ([";", ","], "Hengtai Co., Ltd; Acme, Inc.", ["Hengtai Co., Ltd", "Acme, Inc."])])
+def test_a_list_of_companies_is_never_split_inside_a_legal_form(tmp_path, separator, cell, names):
+    mapping = mapping_from({"list_separator": separator, "organizations": [{"column": "Company"}]}, tmp_path)
+    compiled = compile_cells(mapping, [{"Company": cell}])
+    assert compiled.rejects.empty
+    assert list(compiled.batch.node_frame("Organization")["name"]) == names
+
+
+def test_several_employers_of_a_name_are_split_at_commas_but_not_inside_a_legal_form(tmp_path):
+    mapping = mapping_from({"people": [{"column": "Names", "employer": "Company"}]}, tmp_path)
+    compiled = compile_cells(mapping, [{"Names": "Lê Tám; Trần Lan",
+                                        "Company": "Hengtai Co., Ltd, Acme, Inc.; Công ty TNHH Biển Bắc"}])
+    works = compiled.batch.rel_frame(("WORKS_FOR", "Person", "Organization"))
+    names = compiled.batch.node_frame("Organization").set_index("id")["name"]
+    assert [(p, names[o]) for p, o in zip(works["from"], works["to"])] == [
+        ("person:lê tám", "Hengtai Co., Ltd"), ("person:lê tám", "Acme, Inc."),
+        ("person:trần lan", "Công ty TNHH Biển Bắc")]
+
+
+@pytest.mark.parametrize("form", ["Ltd", "Co.", "LLC", "TNHH", "Limited", "Inc", "JSC", "Co.,Ltd.", "Sdn. Bhd.",
+                                  "Công ty TNHH MTV", "Cty CP", "有限公司", "股份有限公司", "有限責任公司"])
+def test_a_legal_form_alone_names_no_company(tmp_path, form):
+    """A legal form is no company: a cell or list entry that is one rejects its row, naming column and form (a
+    semicolon ends a company: a form after one is not joined to the company before it)."""
+    mapping = mapping_from({"organizations": [{"column": "Company"}], "people": [{"column": "Names",
+                                                                                  "employer": "Employer"}]}, tmp_path)
+    compiled = compile_cells(mapping, [{"Company": form}, {"Company": f"Hengtai Trading Co., Ltd; {form}"},
+                                       {"Names": "Lê Tám", "Employer": f"Acme Ltd; {form}"},
+                                       {"Company": "Hengtai Trading Co., Ltd"}])
+    reason = f"{form!r} is a legal form alone, not the name of a company (loaders/vocab/legal_forms.yaml)"
+    assert rejected(compiled, 0) == rejected(compiled, 1) == ("Company", reason)
+    assert rejected(compiled, 2)[0] == "Employer"
+    assert list(compiled.batch.node_frame("Organization")["name"]) == ["Hengtai Trading Co., Ltd"]
+
+
 # --- validation ---------------------------------------------------------------------------------------
 CANARY = "CANARY-7f3a"
 

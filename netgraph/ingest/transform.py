@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..store.batch import GraphBatch
 from . import species, vocab
+from .legal_forms import legal_form_only, split_companies
 from .mapping import Column, DateColumn, Mapping, Party, Place, Quantity
 from .vocab import normalise
 
@@ -51,6 +52,7 @@ CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "v
                     "truck": "Vehicle", "car": "Vehicle"}
 PARTY_ATTRIBUTES = ("nationality", "phone", "passport", "birth_date", "employer", "directs", "account", "role_column")
 BROADCAST = ("nationality", "role_column")  # one value for all the names of a cell
+COMPANIES = ("employer", "directs")  # parallel cells that name organisations
 # Facts of one record keep the order a reader going through it would make them in (the first value of a
 # property wins): order = major, site (where in the record), minor (entry in a list), packed in one int64.
 MAJOR, SITE = 10 ** 12, 10 ** 6
@@ -144,9 +146,10 @@ class _Compiler:
         return out
 
     def entries(self, spec: Column | Party, separators: tuple[str, ...] | None = None,
-                split: re.Pattern | None = None) -> pd.DataFrame:
+                split: re.Pattern | None = None, companies: bool = False) -> pd.DataFrame:
         """The non-null values of a list field: row, item (position among them), text. Its cells are split at
-        its separators (or at ``split``), each entry matched by its pattern and looked up in its value map."""
+        its separators (or at ``split``; ``companies``: not inside a legal form), each entry matched by its
+        pattern and looked up in its value map."""
         if spec is None:
             return self.items(self.blank)
         if separators is None:
@@ -154,7 +157,7 @@ class _Compiler:
         text = self.raw(spec, lines=any("\n" in s or "\r" in s for s in separators))
         if spec.required and not isinstance(spec, Party):  # a party checks that it names someone
             self.error(text == "", spec.column, "required value is empty")
-        found = self.items(text, separators, split)
+        found = self.items(text, separators, split, companies)
         if spec.pattern is not None:
             found = self.extract(found, spec)
         if spec.map:
@@ -164,22 +167,26 @@ class _Compiler:
         return found
 
     def items(self, text: pd.Series, separator: str | tuple[str, ...] | None = None,
-              split: re.Pattern | None = None) -> pd.DataFrame:
+              split: re.Pattern | None = None, companies: bool = False) -> pd.DataFrame:
         """The non-null entries of list cells: row, item (position among the kept entries), text."""
-        kept = self.split(text, separator, split)
+        kept = self.split(text, separator, split, companies=companies)
         kept = kept[~_is_null(kept)]
         out = pd.DataFrame({"row": kept.index.to_numpy(), "text": kept.to_numpy(dtype=object)})
         out["item"] = out.groupby("row").cumcount()
         return out
 
     def split(self, text: pd.Series, separator: str | tuple[str, ...] | None = None,
-              split: re.Pattern | None = None, strip: bool = True) -> pd.Series:
+              split: re.Pattern | None = None, strip: bool = True, companies: bool = False) -> pd.Series:
         """Every entry of list cells, stripped, indexed by row (an empty cell gives one empty entry): cells
-        split at ``split``, else at the separators (the mapping's list separator if None; () for none)."""
+        split at ``split``, else at the separators (the mapping's list separator if None; () for none); a list
+        of ``companies`` is never split inside a legal form ("Co., Ltd")."""
         separators = _separators(self.m.list_separator if separator is None else separator)
         if split is None and not separators:
             return text.astype(object)
-        if split is None and len(separators) == 1:
+        if companies:
+            pattern = split or _splitter(separators)
+            parts = _map_unique(text, lambda t: split_companies(t, pattern) if isinstance(t, str) else t)
+        elif split is None and len(separators) == 1:
             parts = text.str.split(separators[0], regex=False)
         else:
             parts = text.str.split(split or _splitter(separators), regex=True)
@@ -695,15 +702,23 @@ class _Compiler:
     # --- people and organisations -----------------------------------------------------------------
     def party(self, party: Party, label: str, index: int) -> None:
         separators = party.separators(self.m.list_separator)
-        names = self.entries(party, separators)
+        names = self.entries(party, separators, companies=label == "Organization")
         if party.required:
             self.error(~np.isin(np.arange(self.n), names["row"].to_numpy()), party.column, "required value is empty")
         count = names.groupby("row").size().reindex(range(self.n), fill_value=0)
-        values = {a: self._align(count, getattr(party, a), separators, broadcast=a in BROADCAST)
+        values = {a: self._align(count, getattr(party, a), separators, a in BROADCAST, a in COMPANIES)
                   for a in PARTY_ATTRIBUTES if getattr(party, a)}
         names["major"] = (index + 1) * PARTY + names["item"]
         ahead = ["row", "item", "major"]
         problems, countries = [], None
+        companies = [(names, party.column)] if label == "Organization" else []
+        for attr in COMPANIES:
+            if attr in values:
+                companies.append((values[attr].merge(names[ahead], on=["row", "item"]), getattr(party, attr)))
+        for found, column in companies:  # a legal form alone ("Ltd", "有限公司") names no company
+            bare = found[_map_unique(found["text"], legal_form_only).to_numpy(dtype=bool)]
+            problems.append(bare.assign(order=bare["major"] * SITE, column=column, reason=bare["text"].map(
+                lambda t: f"{t!r} is a legal form alone, not the name of a company (loaders/vocab/legal_forms.yaml)")))
         if "nationality" in values:
             given = values["nationality"].merge(names[ahead], on=["row", "item"])
             given = self.places(Place(column=party.nationality), given, minor=given["sub"], major=given["major"])
@@ -754,11 +769,13 @@ class _Compiler:
         return pd.DataFrame({"row": found["row"], "from": source,
                              "to": self.seizure.to_numpy(dtype=object)[found["row"].to_numpy()]})
 
-    def _align(self, count: pd.Series, column: str, separators: tuple[str, ...], broadcast: bool) -> pd.DataFrame:
+    def _align(self, count: pd.Series, column: str, separators: tuple[str, ...], broadcast: bool,
+               companies: bool = False) -> pd.DataFrame:
         """Split a parallel cell (at the names' separators) so that entry i belongs to name i; several values
-        per name use ','. Returns row, item (the name), sub (position among that name's values), text."""
+        per name use ',' (``companies``: not inside a legal form). Returns row, item (the name), sub (position
+        among that name's values), text."""
         cell = self.cells(column, lines=any("\n" in s or "\r" in s for s in separators))
-        split = self.split(cell.where(cell != "", None), separators, strip=False).dropna()
+        split = self.split(cell.where(cell != "", None), separators, strip=False, companies=companies).dropna()
         groups = pd.DataFrame({"row": split.index.to_numpy(), "cell": split.to_numpy(dtype=object)})
         groups["group"] = groups.groupby("row").cumcount()
         sizes = groups.groupby("row").size().reindex(range(self.n), fill_value=0)
@@ -767,7 +784,9 @@ class _Compiler:
         sep = " or ".join(repr(s) for s in separators)
         self.error(bad, column, [f"{v} values cannot be matched to {k} names; give one per name, separated by {sep}"
                                  for v, k in zip(sizes, count)])
-        values = groups.assign(text=groups["cell"].str.split(",", regex=False)).explode("text")
+        several = _map_unique(groups["cell"], lambda c: split_companies(c, _splitter((",",)))) if companies \
+            else groups["cell"].str.split(",", regex=False)
+        values = groups.assign(text=several).explode("text")
         values["text"] = values["text"].astype(object).fillna("").str.strip()
         values = values[~_is_null(values["text"])]
         values["sub"] = values.groupby(["row", "group"]).cumcount()

@@ -23,8 +23,6 @@ True
 'somchai srisuk'
 >>> phone_e164("0912 345 678", "VN"), phone_e164("84-912-345-678", "VN"), phone_e164("+84912345678")
 ('+84912345678', '+84912345678', '+84912345678')
->>> company_key("Công ty TNHH Thương mại Biển Bắc"), company_key("Dongxing Hengtai Trading Co., Ltd")
-('thuong mai bien bac', 'dongxing hengtai')
 """
 from __future__ import annotations
 
@@ -36,8 +34,8 @@ import numpy as np
 import phonenumbers
 import yaml
 from pypinyin import lazy_pinyin
-from unidecode import unidecode
 
+from ..ingest.legal_forms import fold_ascii as _ascii
 from ..resources import loaders_dir
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -58,22 +56,6 @@ def _t2s():
 def _han_viet() -> dict[str, str]:
     table = yaml.safe_load((loaders_dir() / "vocab" / "han_viet.yaml").read_text(encoding="utf-8"))
     return {k: _ascii(v) for k, v in table.items()}
-
-
-@cache
-def _legal_forms() -> tuple[list[str], list[str]]:
-    """(folded Latin forms, Chinese forms), longest first."""
-    forms = yaml.safe_load((loaders_dir() / "vocab" / "legal_forms.yaml").read_text(encoding="utf-8"))
-    latin = sorted({_ascii(f) for f in forms if not CJK.search(f)}, key=len, reverse=True)
-    chinese = sorted((f for f in forms if CJK.search(f)), key=len, reverse=True)
-    return latin, chinese
-
-
-def _ascii(text: str) -> str:
-    """Lower-case ASCII with single spaces: diacritics dropped (đ → d), punctuation to spaces."""
-    text = unicodedata.normalize("NFC", text).replace("Đ", "D").replace("đ", "d")
-    text = unidecode(text).lower()
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", text)).strip()
 
 
 def name_keys(name: str) -> dict:
@@ -294,21 +276,6 @@ def phone_e164(text: str, region: str | None = None) -> str | None:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
-
-
-def company_key(name: str) -> str:
-    """A company's name without legal-form words (Co., Ltd, Công ty TNHH, 有限公司, Sdn Bhd …)."""
-    latin, chinese = _legal_forms()
-    if CJK.search(name):
-        key = _t2s().convert(name)
-        for form in chinese:
-            key = key.replace(form, " ")
-        return re.sub(r"\s+", " ", key).strip()
-    key = f" {_ascii(name)} "
-    for form in latin:
-        while f" {form} " in key:
-            key = key.replace(f" {form} ", " ")
-    return key.strip()
 
 
 def document_key(text: str) -> str:
