@@ -123,9 +123,9 @@ def export_package(store: GraphStore, suspects: list[str], out: str | Path, key,
     if not recipient or not recipient.strip():
         raise PackageError("name the recipient (the agency the package is for)")
     scope = case_scope(store, list(suspects), radius, date_from, date_to, release_level, via)
-    nodes, asserts, rels, left_out = case_tables(store, scope)
+    nodes, asserts, rels, left_out = case_tables(scope)
     if pseudonymise:
-        persons = store.node_properties("Person")
+        persons = scope.view.node_properties("Person")
         named = persons.loc[persons["id"].isin(scope.suspects) | persons["resolved_id"].isin(scope.suspects), "id"]
         nodes, asserts, rels = _pseudonymise(nodes, asserts, rels, set(named), pseudonym_key(private, recipient))
     _check_released(nodes["Record"], release_level)
@@ -160,12 +160,11 @@ def export_package(store: GraphStore, suspects: list[str], out: str | Path, key,
     return CasePackage(out, manifest, digest, nodes, asserts, rels)
 
 
-def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, pd.DataFrame],
-                                                  dict[str, int]]:
-    """The case's facts from the records ``scope`` allows: node tables by label (``Record`` and ``Mention``
+def case_tables(scope) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, pd.DataFrame], dict[str, int]]:
+    """The case's facts in the release view of ``scope``: node tables by label (``Record`` and ``Mention``
     included), the ASSERTS pairs (record, label, id), relationship tables by type, and how many nodes of each
-    label lost their :data:`RECORD_ONLY` properties because a withheld record also asserts them."""
-    allowed = scope.allowed
+    label lost their record-only properties because a record outside the view also asserts them."""
+    store, allowed = scope.view, scope.allowed
     persons = store.node_properties("Person")
     entity = persons["resolved_id"].where(persons["resolved_id"].notna(), persons["id"])
     people = set(persons.loc[entity.isin(set(scope.case.nodes["id"])), "id"])
@@ -195,19 +194,16 @@ def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.D
     cited |= {r for p, ss in zip(person_frame["id"], person_frame["sources"]) if p in people for r in ss
               if r in allowed}
     records = store.records()
-    restricted = set(records.loc[pd.to_numeric(records["handling"], errors="coerce") > scope.redaction["level"], "id"])
     also_withheld = {}
     nodes, pairs = {}, []
     for label in sorted({label for label, _ in keep}):
         frame = person_frame if label == "Person" else store.node_frame(label)
         frame = frame[frame["id"].isin([i for lab, i in keep if lab == label])].copy()
-        also_withheld[label] = [i for i, ss in zip(frame["id"], frame["sources"]) if restricted & set(ss)]
+        also_withheld[label] = [i for i in frame["id"] if i in store.left_out.get(label, ())]
         frame["sources"] = [[s for s in ss if s in cited] for ss in frame["sources"]]
         frame = frame[frame["sources"].map(len) > 0]
         if label == "Person":
             frame["resolved_id"] = None  # the sender's resolution; the receiver resolves its own people
-        if label in RECORD_ONLY:  # a value a withheld record may have given stays out
-            frame.loc[frame["id"].isin(also_withheld.get(label, [])), list(RECORD_ONLY[label])] = None
         pairs += [(r, label, i) for i, ss in zip(frame["id"], frame["sources"]) for r in ss]
         nodes[label] = frame.drop(columns="sources").reset_index(drop=True)
     kept = {(label, i) for label, frame in nodes.items() for i in frame["id"]}
@@ -215,15 +211,6 @@ def case_tables(store: GraphStore, scope) -> tuple[dict[str, pd.DataFrame], pd.D
                                                             zip(edges["target_label"], edges["target"]))]]
     edges = edges.assign(sources=[[s for s in ss if s in cited] for ss in edges["sources"]])
     edges = edges[edges["sources"].map(len) > 0]
-    if len(also_withheld.get("Person", [])) and "Location" in nodes:  # a nationality released records give
-        country = dict(zip(nodes["Location"]["id"], nodes["Location"]["country"]))
-        told: dict[str, set] = {}
-        for person, place in edges.loc[edges["type"] == "NATIONAL_OF", ["source", "target"]].to_numpy():
-            told.setdefault(person, set()).add(country.get(place))
-        persons = nodes["Person"]
-        gap = persons["id"].isin(also_withheld["Person"])
-        persons.loc[gap, "nationality"] = [next(iter(told[p])) if len(told.get(p, ())) == 1 else None
-                                           for p in persons.loc[gap, "id"]]
     records = records[records["id"].isin(cited)].drop(columns="sources").assign(package=None)
     nodes["Record"] = records.reset_index(drop=True)
     mentions = store.node_frame("Mention")
