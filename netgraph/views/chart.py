@@ -481,18 +481,38 @@ def _layout(entities, links, groups, suspects, seed, area):
     cols, rows = max(cols, max((c for c, _ in shapes.values()), default=1)), max(rows, max(
         (r for _, r in shapes.values()), default=1))
     xs, ys = [c[0] for c in coords] or [0.0], [c[1] for c in coords] or [0.0]
-    spread = min(1.0, math.sqrt(2.5 * needed / (cols * rows)))  # a small case stays in the middle
-    def target(i):  # noqa: E306 — KK position in grid units (column, row from the top)
-        fx = (xs[i] - min(xs)) / (max(xs) - min(xs)) if max(xs) > min(xs) else 0.5
-        fy = (ys[i] - min(ys)) / (max(ys) - min(ys)) if max(ys) > min(ys) else 0.5
-        return ((fx - 0.5) * spread + 0.5) * (cols - 1), ((fy - 0.5) * spread + 0.5) * (rows - 1)
+    degree = Counter(u for x in links for u in (x.a, x.b))
+    order = sorted((u for u in units if u not in groups), key=lambda u: (u not in suspects, -degree[u], u))
+    while True:  # a grid too small for the groups' blocks and the rest grows, and the chart shrinks to fit
+        spread = min(1.0, math.sqrt(2.5 * needed / (cols * rows)))  # a small case stays in the middle
+        targets = [(((fx - 0.5) * spread + 0.5) * (cols - 1), ((fy - 0.5) * spread + 0.5) * (rows - 1))
+                   for fx, fy in zip(_unit(xs), _unit(ys))]  # KK positions in grid units (column, row from the top)
+        placed = _place(entities, groups, shapes, order, [targets[index[u]] for u in units], units, cols, rows)
+        if placed is not None:
+            return (*placed, (cols, rows), scale)
+        cols, rows = cols + 1, rows + 1
+        scale = min(scale, area[0] / (cols * CELL[0]), area[1] / (rows * CELL[1]))
+
+
+def _unit(values: list[float]) -> list[float]:
+    """``values`` scaled to 0–1 (all 0.5 when they are equal)."""
+    low, high = min(values), max(values)
+    return [(v - low) / (high - low) if high > low else 0.5 for v in values]
+
+
+def _place(entities, groups, shapes, order, targets, units, cols, rows):
+    """Each group's block (with a free ring around it), then each other unit, in the free cell nearest its
+    target: (cells, blocks), or None if the grid has no room."""
+    target = dict(zip(units, targets))
     taken: set = set()
     blocks = {}
     for g in sorted(groups, key=lambda g: -len(groups[g])):
         c, r = shapes[g]
-        tx, ty = target(index[g])
+        tx, ty = target[g]
         options = [(x, y) for x in range(cols - c + 1) for y in range(rows - r + 1)
                    if not any((x + i, y + j) in taken for i in range(c) for j in range(r))]
+        if not options:
+            return None
         x, y = min(options, key=lambda o: (((o[0] + (c - 1) / 2 - tx) * CELL[0]) ** 2 +
                                            ((o[1] + (r - 1) / 2 - ty) * CELL[1]) ** 2, o))
         blocks[g] = (x, y, c, r)
@@ -501,14 +521,15 @@ def _layout(entities, links, groups, suspects, seed, area):
     for g, (x, y, c, r) in blocks.items():
         for k, m in enumerate(sorted(groups[g], key=lambda m: entities[m]["label"].casefold())):
             cells[m] = (x + k % c, y + 1 + k // c)
-    degree = Counter(u for x in links for u in (x.a, x.b))
     free = [(x, y) for x in range(cols) for y in range(rows) if (x, y) not in taken]
-    for u in sorted((u for u in units if u not in groups), key=lambda u: (u not in suspects, -degree[u], u)):
-        tx, ty = target(index[u])
+    if len(free) < len(order):
+        return None
+    for u in order:
+        tx, ty = target[u]
         best = min(free, key=lambda o: (((o[0] - tx) * CELL[0]) ** 2 + ((o[1] - ty) * CELL[1]) ** 2, o))
         free.remove(best)
         cells[u] = best
-    return cells, blocks, (cols, rows), scale
+    return cells, blocks
 
 
 def _columns(ch: str) -> int:
