@@ -456,3 +456,13 @@ def test_every_shipped_mapping_loads_and_applies():
     frame = read_table(DATA / "tiny_cen.csv").frame
     for name in ("c4ads_air", "cen_customs", "cn_court", "vn_agency"):
         compile_rows(frame, load_mapping(name), "tiny.csv")
+
+
+def test_a_form_column_gives_the_product(tmp_path):
+    mapping = mapping_from({"fields": {"commodity": {"column": "What"}, "form": {"column": "Form"}}}, tmp_path)
+    compiled = compile_cells(mapping, [{"What": "Manis javanica", "Form": "frozen"},
+                                       {"What": "Manis javanica", "Form": "scales"}, {"What": "Manis javanica"}])
+    seized = compiled.batch.rel_frame(("SEIZED", "Seizure", "Commodity")).sort_values("from")
+    assert list(seized["to"]) == ["commodity:manis javanica|carcass", "commodity:manis javanica|scales",
+                                  "commodity:manis javanica|live"]
+    assert "Form" in mapping.known_columns()

@@ -229,6 +229,7 @@ class Fields(_Strict):
     detection_method: Column | None = None
     concealment: Column | None = None
     commodity: Column | None = None
+    form: Column | None = None  # live, frozen, scales …: the product
     quantities: list[Quantity] = []
     origin: Place | None = None
     transit: Place | None = None

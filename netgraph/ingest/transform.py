@@ -509,7 +509,9 @@ class _Compiler:
         f = self.m.fields
         self.commodity_text = self.text(f.commodity)
         found = self.entries(f.commodity)
-        found["ref"] = _map_unique(found["text"], vocab.commodity)
+        forms = self.text(f.form).to_numpy(dtype=object)[found["row"].to_numpy()]
+        found["ref"] = _map_unique(pd.Series(list(zip(found["text"], forms)), index=found.index),
+                                   lambda p: vocab.commodity(*p))
         found = found[found["ref"].notna()].reset_index(drop=True)
         found["ref"], heads = species.fill_taxa(found["row"].to_numpy(), found["ref"].to_numpy())  # "X; live; frozen"
         amounts = [self.quantities(spec, index) for index, spec in enumerate(f.quantities)]
