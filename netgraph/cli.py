@@ -164,11 +164,11 @@ def info(db: StoreTarget) -> None:
 @click.option("--db", type=click.Path(path_type=Path, exists=True), required=True,
               help="The embedded netgraph database file.")
 def repair(db: Path) -> None:
-    """Set aside a write-ahead log that cannot be replayed (after a full disk), so the store opens again as
-    of its last checkpoint; then show what it holds. Loads after that checkpoint must be run again."""
+    """Make a store open again after a write was cut short (a killed load, a full disk): LadybugDB replays
+    its log and finishes an interrupted checkpoint; a damaged log is kept aside and replayed up to the damage.
+    Then show what the store holds (a load cut short says INCOMPLETE: load its file again)."""
     from .store.ladybug import LadybugStore
-    aside = LadybugStore.repair(db)
-    click.echo(f"the damaged log is now {aside}" if aside else "no write-ahead log to set aside")
+    click.echo(LadybugStore.repair(db))
     with open_store(db, read_only=True) as store:
         click.echo(describe_store(store))
 
@@ -204,12 +204,17 @@ def describe_store(store) -> str:
     loads = store.node_frame("Load")
     if len(loads):
         lines += ["", "loads (read = loaded + rejected):"]
+        writer = store.writer_pid() if hasattr(store, "writer_pid") else None  # None: cannot be told
         for row in loads.itertuples():
             if row.status == "incomplete":
-                lines.append(f"  {row.file} with {row.mapping}: INCOMPLETE (stopped while writing; load the file "
-                             "again to complete it)")
+                lines.append(f"  {row.file} with {row.mapping}: " + (
+                    f"IN PROGRESS (process {writer} is writing the store now; if that is not this load, load the "
+                    "file again when it has finished)" if writer else
+                    "INCOMPLETE (stopped while writing; load the file again to complete it)" if writer == 0 else
+                    "INCOMPLETE (in progress, or stopped while writing: if nothing is loading it, load the file "
+                    "again to complete it)"))
                 continue
-            lines.append(f"  {row.file} with {row.mapping}: {row.read} = {row.loaded} + {row.rejected}"
+            lines.append(f"  {row.file} with {row.mapping}: {int(row.read)} = {int(row.loaded)} + {int(row.rejected)}"
                          + (f"   rejects: {row.rejects_file}" if isinstance(row.rejects_file, str) else "")
                          + (f"   conflicts: {row.conflicts_file}" if isinstance(row.conflicts_file, str) else ""))
     return "\n".join(lines)

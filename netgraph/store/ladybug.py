@@ -82,16 +82,47 @@ class LadybugStore(GraphStore):
                    for label, node in NODE_TYPES.items())  # labels come from the schema, never from users
 
     @staticmethod
-    def repair(path: str | Path) -> Path | None:
-        """Set aside a write-ahead log that cannot be replayed (a write cut short by a full disk), so that
-        the store opens as of its last checkpoint; return where the log went (None if there was none).
-        Loads after that checkpoint must be run again (their ``Load`` nodes are gone or say incomplete)."""
+    def repair(path: str | Path) -> str:
+        """Make a store whose last write was cut short (a killed process, a full disk) open again; say how.
+        Opening it for writing lets LadybugDB replay its write-ahead log and finish an interrupted checkpoint.
+        A log it cannot replay is copied aside, then replayed up to its damage (what was committed before it
+        stays); only if that fails too is the log itself set aside. Loads cut short say INCOMPLETE."""
+        path = Path(path)
+        left = [p.name[len(path.name):] for p in _leftovers(path)]
+        try:
+            _reopen(path, strict=True)
+            return (f"finished the write that was cut short ({', '.join(left)} left over): LadybugDB replayed its "
+                    "log and completed its checkpoint" if left else "nothing to repair: the store opens as it is")
+        except RuntimeError as exc:
+            error = store_error(path, exc)
+            if not isinstance(error, StoreDamagedError):
+                raise error from None
+        aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+        aside.mkdir(exist_ok=True)
+        for file in _leftovers(path):
+            shutil.copy2(file, aside)
+        try:
+            _reopen(path, strict=False)
+            return (f"the write-ahead log was damaged (a write cut short by a full disk?): replayed what was "
+                    f"committed before the damage; the damaged log, as it was, is kept in {aside}")
+        except RuntimeError:
+            pass
         log = Path(f"{path}.wal")
-        if not log.exists():
-            return None
-        aside = log.with_name(f"{log.name}.damaged-{int(time.time())}")
-        log.rename(aside)
-        return aside
+        if log.exists():
+            log.unlink()  # its copy is in `aside`
+            try:
+                _reopen(path, strict=True)
+                return (f"the damaged log could not be replayed: it is set aside in {aside} and the store opens as "
+                        "of its last checkpoint; loads after that must be run again")
+            except RuntimeError:
+                shutil.copy2(aside / log.name, log)
+        raise StoreDamagedError(f"could not repair {path}: LadybugDB can neither replay its write-ahead log nor "
+                                f"finish its checkpoint; its files are left as they were (copies in {aside}). "
+                                "Load the files into a new store, or restore it from a copy")
+
+    def writer_pid(self) -> int | None:
+        """The process writing this store now (0: none; None: cannot be told here); see :func:`writer_pid`."""
+        return writer_pid(self.path)
 
     def __repr__(self) -> str:
         return f"LadybugStore({str(self.path)!r})"
@@ -380,6 +411,10 @@ class StoreDamagedError(StoreError):
     """The store's write-ahead log cannot be read: a write is under way in another process, or was cut short."""
 
 
+class StoreReadOnlyError(StoreError):
+    """The store is on a read-only file system, or this user may not write to it."""
+
+
 class StoreFullError(StoreError):
     """The disk holding the store is full, or the store's files hit a size limit."""
 
@@ -391,9 +426,15 @@ class StoreMemoryError(StoreError):
 def store_error(path: Path, exc: RuntimeError) -> Exception:
     """LadybugDB's error as one netgraph can explain; others as they are (they may quote data: never echoed)."""
     text = str(exc)
+    writer = writer_pid(path)
     if "Could not set lock" in text:
-        return StoreBusyError(f"{path} is open for writing by another netgraph process (a load or an analysis "
-                              "still running?); wait for it to finish, then try again")
+        return StoreBusyError(f"{path} is open for writing by another netgraph process ("
+                              + (f"process {writer}: " if writer else "") + "a load or an analysis still "
+                              "running?); wait for it to finish, then try again")
+    if "Read-only file system" in text or "Permission denied" in text:
+        why = "cannot write to {}: read-only file system" if "Read-only" in text else "cannot open {}: permission denied"
+        return StoreReadOnlyError(why.format(path) + "; open it read-only (`netgraph info`, analyses) or copy it "
+                                  "to a disk you can write to")
     if "Cannot write to file" in text or "No space left" in text or "checkpoint failed" in text:
         free = shutil.disk_usage(path.parent).free // 2 ** 20
         return StoreFullError(f"could not write to {path}: the disk may be full ({free:,} MiB free there) or the "
@@ -403,12 +444,42 @@ def store_error(path: Path, exc: RuntimeError) -> Exception:
         return StoreMemoryError(f"{path}: the store's buffer pool is full (what it was writing was rolled back). Set "
                                 "NETGRAPH_BUFFER_POOL_MB higher than its default 1024 (e.g. 4096) and try again, or "
                                 "load the file in parts")
-    if ".wal" in text or "WAL" in text or "checkpoint recovery" in text:
-        return StoreDamagedError(f"the write-ahead log of {path} cannot be read: another process may be writing "
-                                 "to the store right now (wait and try again), or a write was cut short (a full "
-                                 f"disk?); if nothing is writing, `netgraph repair --db {path}` sets the log aside "
-                                 "and the store opens as of its last checkpoint")
+    if ".wal" in text or "WAL" in text or "checkpoint" in text:
+        if writer:
+            return StoreDamagedError(f"{path} is being written by process {writer} right now (a load?); wait for it "
+                                     "to finish, then try again")
+        busy = "" if writer == 0 else ", or another process is writing to it right now (wait and try again)"
+        return StoreDamagedError(f"{path} cannot be read: a write to it was cut short (a killed process, a full "
+                                 f"disk?){busy}. If nothing is writing to it, `netgraph repair --db {path}` "
+                                 "finishes that write, or undoes what of it cannot be replayed")
     return exc
+
+
+def writer_pid(path: Path) -> int | None:
+    """The process other than this one holding ``path``'s write lock (LadybugDB's POSIX lock on the file, which
+    dies with its process): its PID, 0 if none, None where it cannot be told (no /proc/locks). Read from
+    /proc/locks, never by opening the file: closing a descriptor would drop this process's own locks."""
+    try:
+        file, locks = os.stat(path), Path("/proc/locks").read_text()
+    except OSError:
+        return 0 if os.path.exists("/proc/locks") else None
+    inode = f"{os.major(file.st_dev):02x}:{os.minor(file.st_dev):02x}:{file.st_ino}"
+    for fields in (line.split() for line in locks.splitlines() if "->" not in line):  # "->": a waiting request
+        if len(fields) > 5 and fields[3] == "WRITE" and fields[5] == inode and fields[4] != str(os.getpid()):
+            return int(fields[4])
+    return 0
+
+
+def _leftovers(path: Path) -> list[Path]:
+    """The files a write cut short leaves beside the store: its log, a checkpoint's log and shadow pages."""
+    return [p for p in (Path(f"{path}{end}") for end in (".wal", ".wal.checkpoint", ".shadow")) if p.exists()]
+
+
+def _reopen(path: Path, strict: bool) -> None:
+    """Open ``path`` for writing and close it, so LadybugDB recovers it (``strict=False``: replay its log up
+    to the first damage and drop the rest)."""
+    pool = int(os.environ.get("NETGRAPH_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB)) * 1024 * 1024
+    ladybug.Database(str(path), buffer_pool_size=pool, throw_on_wal_replay_failure=strict).close()
 
 
 def _union(current: str) -> str:
