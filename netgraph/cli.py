@@ -14,6 +14,7 @@ from .analysis.leads import METHODS as LEAD_METHODS
 from .analysis.leads import evaluate, fit_model
 from .analysis.network import MAX_HUB_PEOPLE, person_network
 from .analysis.ties import PERSON_LINKS
+from .ingest import review
 from .ingest.cells import write_csv
 from .ingest.load import MissingColumnsError, load_file
 from .ingest.mapping import available_mappings
@@ -109,6 +110,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--delimiter", help="CSV delimiter [default: the mapping's, else detected].")
 @click.option("--resolve", "then_resolve", is_flag=True, help="Resolve people afterwards (see `netgraph resolve`).")
 @click.option("--decisions", type=click.Path(path_type=Path), help="With --resolve: the analyst's decisions CSV.")
+@click.option("--review-decisions", type=click.Path(path_type=Path), help="The analyst's review decisions CSV "
+              "(see `netgraph review`): how the places and commodity texts it names are read.")
 @click.option("--again", is_flag=True, help="Load a file even if the store says it loaded these exact bytes with "
               "the same mapping last (by default such a load would change nothing and is skipped).")
 @click.option("--engine", type=click.Choice(["embedded", "spark"]), default="embedded", show_default=True,
@@ -119,16 +122,19 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--tables", type=click.Path(path_type=Path), help="With --engine spark: the folder for the Parquet "
               "tables, one subfolder per file [default: beside --db, <db>.spark]; on a cluster, a shared one.")
 def load(files: tuple[Path, ...], mapping: str, db: StoreTarget, rejects: Path | None, encoding: str | None,
-         delimiter: str | None, then_resolve: bool, decisions: Path | None, again: bool, engine: str, master: str,
-         tables: Path | None) -> None:
+         delimiter: str | None, then_resolve: bool, decisions: Path | None, review_decisions: Path | None,
+         again: bool, engine: str, master: str, tables: Path | None) -> None:
     """Load seizure records from FILES (CSV, XLSX, JSON) into the store."""
     if engine == "spark":
+        if review_decisions:
+            raise click.UsageError("--review-decisions works with the embedded engine only (Spark's workers do "
+                                   "not read them)")
         return _load_on_spark(files, mapping, db, rejects, encoding, delimiter, master, tables, then_resolve,
                               decisions)
     with db.open() as store:
         for path in files:
             report = load_file(path, mapping, store, rejects_dir=rejects, encoding=encoding, delimiter=delimiter,
-                               again=again)
+                               again=again, decisions=review_decisions)
             click.echo(report.summary())
         if then_resolve:
             click.echo(describe_resolution(resolve(store, decisions)))
@@ -195,6 +201,11 @@ def describe_store(store) -> str:
             lines += [f"  {row.text}: {row.seizures}" for row in unmatched.head(shown).itertuples()]
             if len(unmatched) > shown:
                 lines.append(f"  … and {len(unmatched) - shown} more")
+    if counts.get("Location") or counts.get("SEIZED"):
+        found = review.summary(store)
+        lines += ["", "to review (netgraph review places|species): places " + ", ".join(
+            f"{n} {k}" for k, n in found["places"].items()) + "; seizures' species " + ", ".join(
+            f"{n} {k}" for k, n in found["species"].items())]
     records = store.records()
     if len(records):
         lines += ["records by source and agency:"]
@@ -486,6 +497,37 @@ def describe_resolution(result) -> str:
     return "\n".join([f"resolved {len(result.clusters)} person records into {people} people ({result.merged} "
                       f"merged; links by {by or 'nobody'}; threshold {result.threshold})", *result.notes,
                       *([pairs] if pairs else [])])
+
+
+@main.group("review")
+def review_group() -> None:
+    """Values read with low confidence or not at all, with their counts and candidates; an analyst's decisions
+    on them go into a CSV (kind,text,decision,decided_by,note) that `netgraph load --review-decisions` applies."""
+
+
+def _review_command(kind: str, name: str):
+    @review_group.command(name, help=f"List the {name} to review, and how far the decisions are applied.")
+    @store_options
+    @click.option("--decisions", type=click.Path(path_type=Path), help="The review decisions CSV: decided values "
+                  "are left out of the list and shown with whether the store shows them applied.")
+    @click.option("--out", type=click.Path(path_type=Path), help="Also write the list as CSV.")
+    def command(db: StoreTarget, decisions: Path | None, out: Path | None) -> None:
+        decided = review.read_decisions(decisions) if decisions else None
+        with db.open(read_only=True) as store:
+            found = review.review(store, kind, decided).astype(object).fillna("")
+            status = review.decision_status(store, decided, kind) if decided else None
+        with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", None):
+            click.echo(f"{len(found)} {name} to review" + (f":\n{found.to_string(index=False)}" if len(found) else ""))
+            if status is not None:
+                click.echo(f"decisions ({decided.path}):\n" + (status.to_string(index=False) if len(status) else
+                                                                  "  none of this kind"))
+        if out:
+            write_csv(found, out)
+    return command
+
+
+for _kind, _name in (("place", "places"), ("species", "species"), ("organisation", "organisations")):
+    _review_command(_kind, _name)
 
 
 @main.command("explain")

@@ -26,8 +26,10 @@ from ..resources import NetgraphError, netgraph_version
 from ..schema import NODE_TYPES
 from ..store.base import GraphStore
 from ..store.batch import GraphBatch
+from . import vocab
 from .cells import write_csv
 from .mapping import Mapping, load_mapping
+from .review import Decisions, read_decisions, retire
 from .tables import read_table
 from .transform import compile_rows
 
@@ -55,6 +57,8 @@ class LoadReport:
     places: int = 0  # distinct places (Location nodes other than countries) the loaded rows name
     places_with_coordinates: int = 0  # of which the gazetteer placed (countries sit at their centroids)
     unchanged_since: str | None = None  # set when this exact load had completed before: nothing was written
+    decisions_file: str | None = None  # the analyst's review decisions the load applied (``review``)
+    decisions_applied: dict[str, int] = field(default_factory=dict)  # kind → decisions applied to this file's rows
 
     def summary(self) -> str:
         lines = [f"{self.file} ({self.mapping}, encoding {self.encoding or 'n/a'}, delimiter "
@@ -71,6 +75,9 @@ class LoadReport:
         if self.places:
             lines.append(f"places with coordinates: {self.places_with_coordinates} of {self.places} "
                          f"({self.places_with_coordinates / self.places:.0%}; countries not counted)")
+        if self.decisions_file:
+            applied = ", ".join(f"{n} {kind}" for kind, n in self.decisions_applied.items()) or "none"
+            lines.append(f"review decisions applied from {self.decisions_file}: {applied}")
         if self.missing_optional_columns:
             lines.append(f"columns the mapping reads but the file lacks: {', '.join(self.missing_optional_columns)}")
         return "\n".join(lines)
@@ -81,17 +88,24 @@ class LoadReport:
 
 def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore,
               rejects_dir: str | Path | None = None, progress: bool = True, encoding: str | None = None,
-              delimiter: str | None = None, again: bool = False) -> LoadReport:
+              delimiter: str | None = None, again: bool = False,
+              decisions: str | Path | Decisions | None = None) -> LoadReport:
     """Read ``path`` with ``mapping`` (a shipped name, a YAML path or a Mapping) and write it to ``store``.
 
     ``encoding`` and ``delimiter`` override the mapping's and the detection (e.g. ``"cp1258"``, ``";"``).
     A file whose exact bytes and name were loaded completely before, with the same mapping content, options
     and netgraph version, and with no load finished after it, would change nothing: it is not read again
-    (its report says ``unchanged_since``) unless ``again``.
+    (its report says ``unchanged_since``) unless ``again``. ``decisions``, an analyst's review decisions CSV
+    (:mod:`.review`), decides how the places and commodity texts it names are read; what the file's records
+    held under the readings they replace goes.
     """
     path = Path(path)
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    digest, load_id, options = load_identity(path, mapping, encoding, delimiter)
+    if decisions is not None and not isinstance(decisions, Decisions):
+        decisions = read_decisions(decisions)
+    if decisions is not None:
+        decisions.applied.clear()  # what this load applies
+    digest, load_id, options = load_identity(path, mapping, encoding, delimiter, decisions)
     earlier = None if again else _completed_before(store, load_id, path.name, options)
     if earlier is not None:
         return _unchanged_report(path, mapping, earlier)
@@ -108,7 +122,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     # into an empty store, a file of several chunks is written table by table once all are read (a store
     # that commits chunk after chunk pays more at each commit); else chunk by chunk, one transaction each
     bulk = not set(before) - {"Load"} and len(frame) > CHUNK_ROWS  # (a killed load may have left its Load node)
-    with (store.bulk_load(progress) if bulk else nullcontext(store.write)) as write, \
+    with (store.bulk_load(progress) if bulk else nullcontext(store.write)) as write, vocab.decided(decisions), \
             tqdm(total=len(frame), unit="row", desc=f"loading {path.name}", disable=not progress or
                  len(frame) < CHUNK_ROWS) as bar:
         for start in range(0, len(frame), CHUNK_ROWS):  # chunks bound the memory a big file takes
@@ -140,6 +154,12 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
                         {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)},
                         conflicts["record"].nunique() if len(conflicts) else 0, conflicts_file)
     report.places, report.places_with_coordinates = len(located), sum(located.values())
+    if decisions is not None:
+        retire(store, decisions, list(loaded))
+        report.decisions_file = decisions.path
+        for label, kind in (("Location", "place"), ("Commodity", "species")):
+            if n := len({text for found, text, *_ in decisions.applied if found == label}):
+                report.decisions_applied[kind] = n
     _mark(store, load_id, {"read": report.read, "loaded": report.loaded, "rejected": report.rejected,
                            "rejects_file": rejects_file, "conflicts": report.conflicts,
                            "conflicts_file": conflicts_file, "status": "complete",
@@ -148,13 +168,14 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     return report
 
 
-def load_identity(path: Path, mapping: Mapping, encoding: str | None, delimiter: str | None) -> tuple[str, str, str]:
-    """A load's file SHA-256, its ``Load`` node id and the SHA-256 of the mapping's content and options (the
-    file is hashed streamed: a 300 MB file is not held beside the table made of it)."""
+def load_identity(path: Path, mapping: Mapping, encoding: str | None, delimiter: str | None,
+                  decisions: Decisions | None = None) -> tuple[str, str, str]:
+    """A load's file SHA-256, its ``Load`` node id and the SHA-256 of the mapping's content and options, review
+    decisions included (the file is hashed streamed: a 300 MB file is not held beside the table made of it)."""
     with path.open("rb") as file:
         digest = hashlib.file_digest(file, "sha256").hexdigest()
-    options = hashlib.sha256(json.dumps([mapping.model_dump(mode="json"), encoding, delimiter],
-                                        sort_keys=True).encode()).hexdigest()
+    given = [mapping.model_dump(mode="json"), encoding, delimiter] + ([decisions.digest()] if decisions else [])
+    options = hashlib.sha256(json.dumps(given, sort_keys=True).encode()).hexdigest()
     return digest, f"load:{digest[:16]}:{mapping.name}", options
 
 

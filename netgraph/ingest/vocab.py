@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from functools import cache, lru_cache
 
@@ -22,10 +24,30 @@ import pycountry
 import yaml
 
 from ..resources import loaders_dir
-from . import gazetteer
-from .species import CommodityRef, commodity  # noqa: F401  (commodities: species.py reads them)
+from . import gazetteer, species
+from .species import CommodityRef  # noqa: F401  (commodities: species.py reads them)
 
 CELL_CACHE = 1 << 18  # per-cell lookups are memoised: the same values recur across most rows
+# an analyst's review decisions (``review.Decisions``) that place and commodity look-ups apply, set by :func:`decided`
+_DECISIONS: ContextVar = ContextVar("review_decisions", default=None)
+
+
+@contextmanager
+def decided(decisions):
+    """Within this block, :func:`resolve_place` and :func:`commodity` apply ``decisions`` (an object with
+    ``place(text, ref, kind)`` and ``commodity(text, ref)``, as ``review.Decisions``); None applies none."""
+    token = _DECISIONS.set(decisions)
+    try:
+        yield decisions
+    finally:
+        _DECISIONS.reset(token)
+
+
+def commodity(text: str, form: str = "") -> CommodityRef | None:
+    """:func:`species.commodity`, or what an analyst decided the text names (see :func:`decided`)."""
+    ref = species.commodity(text, form)
+    decisions = _DECISIONS.get()
+    return ref if decisions is None or ref is None else decisions.commodity(text, ref)
 
 
 @lru_cache(maxsize=CELL_CACHE)
@@ -77,7 +99,6 @@ def country_place(code: str) -> PlaceRef:
 PLACE_PARTS = re.compile(r"[,，\n]")  # "Qinzhou,\nGuangxi", "钦州，广西" (parts stripped: no \s* to backtrack)
 
 
-@lru_cache(maxsize=CELL_CACHE)
 def resolve_place(text: str, fmt: str = "name", kind: str | None = None,
                   default_country: str | None = None) -> PlaceRef | None:
     """A place as a :class:`PlaceRef`: a gazetteer place (:mod:`.gazetteer`), a country, or an unknown
@@ -92,7 +113,18 @@ def resolve_place(text: str, fmt: str = "name", kind: str | None = None,
     ('place:CN:qinzhou', 'place:CN:qinzhou')
     >>> resolve_place("北海", default_country="CN").key
     'place:CN:beihai'
+
+    Within :func:`decided`, an analyst's decision on the text, or on the place it reads as, wins.
     """
+    ref = read_place(text, fmt, kind, default_country)
+    decisions = _DECISIONS.get()
+    return ref if decisions is None or ref is None else decisions.place(text, ref, kind)
+
+
+@lru_cache(maxsize=CELL_CACHE)
+def read_place(text: str, fmt: str = "name", kind: str | None = None,
+               default_country: str | None = None) -> PlaceRef | None:
+    """:func:`resolve_place` as the gazetteer reads it, whatever an analyst decided."""
     text = unicodedata.normalize("NFC", text).strip()
     if not normalise(text):
         return None
