@@ -32,7 +32,8 @@ COLUMNS = ["kind", "text", "decision", "decided_by", "note"]
 ANALYST = "analyst"  # how a decided place's ``resolved_by`` begins
 UNCERTAIN_HOW = ("spelling-corrected",)  # species readings to review (see species.CommodityRef.how)
 ENTRY = r"[;\n]"  # a commodity cell's entries, as the shipped mappings separate them
-SURE = {"high", "certain", "exact"}  # a gazetteer confidence that is no doubt, if it is given in words
+SURE_BELOW = 0.95  # a gazetteer confidence (0–1) below this is listed for review
+SURE_HOW = {"exact", "alias", "airport code"}  # how the gazetteer found a place (resolved_by) when sure of it
 
 
 class DecisionsError(NetgraphError, ValueError):
@@ -174,11 +175,11 @@ def retire(store: GraphStore, decisions: Decisions, records: list[str]) -> None:
 
 # --- what to review -------------------------------------------------------------------------------
 def _uncertain_place(resolved_by, confidence) -> bool:
-    """Whether a place's reading is in doubt: a confidence below 1 (or not said to be high) where the gazetteer
-    gives one, else a choice among places (``resolved_by``) no analyst made."""
+    """Whether a place's reading is in doubt: a confidence below ``SURE_BELOW`` where the gazetteer gives one,
+    else a ``resolved_by`` other than a sure way of finding it (a choice among namesakes, a spelling corrected)."""
     if confidence is not None and not pd.isna(confidence):
-        return float(confidence) < 1 if isinstance(confidence, (int, float)) else str(confidence).casefold() not in SURE
-    return isinstance(resolved_by, str) and bool(resolved_by) and not resolved_by.startswith(ANALYST)
+        return float(confidence) < SURE_BELOW
+    return isinstance(resolved_by, str) and resolved_by not in ("", *SURE_HOW)
 
 
 def places(store: GraphStore) -> pd.DataFrame:
@@ -189,12 +190,13 @@ def places(store: GraphStore) -> pd.DataFrame:
     counts = store.query("MATCH (r:Record)-[:ASSERTS]->(n:Location) WHERE n.kind <> 'country' "
                          "RETURN n.id AS id, count(r) AS records")
     frame = frame.merge(counts, on="id", how="left").fillna({"records": 0})
-    confidence = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index)
+    confidence = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index, dtype=object)
     decided = frame["resolved_by"].fillna("").str.startswith(ANALYST)
     doubt = [_uncertain_place(r, c) for r, c in zip(frame["resolved_by"], confidence)]
     frame["status"] = [("decided" if d else "uncertain" if u else "placed") if pd.notna(lat) else
                        ("decided" if d else "unplaced") for lat, d, u in zip(frame["lat"], decided, doubt)]
-    return frame.assign(confidence=confidence, records=frame["records"].astype(int))
+    return frame.assign(confidence=confidence, records=frame["records"].astype(int),
+                        note=frame["note"] if "note" in frame else None)
 
 
 def _place_candidates(name: str, country: str | None, unplaced: bool) -> str:
@@ -213,13 +215,13 @@ def _place_candidates(name: str, country: str | None, unplaced: bool) -> str:
 
 def review_places(store: GraphStore) -> pd.DataFrame:
     """Uncertain and unplaced places: text (the node's name), id, country, status, records, how it was read
-    (``resolved_by``, ``confidence``) and candidates, most records first."""
+    (``resolved_by``, ``confidence``, ``note``, where the store holds them) and candidates, most records first."""
     frame = places(store)
     frame = frame[frame["status"].isin(["uncertain", "unplaced"])].copy()
     frame["candidates"] = [_place_candidates(n, c, s == "unplaced") for n, c, s in
                            zip(frame["name"], frame["country"], frame["status"])]
     frame = frame.rename(columns={"name": "text", "resolved_by": "how"})
-    return frame[["text", "id", "country", "status", "records", "how", "confidence", "candidates"]].sort_values(
+    return frame[["text", "id", "country", "status", "records", "how", "confidence", "note", "candidates"]].sort_values(
         ["records", "text"], ascending=[False, True], ignore_index=True)
 
 
