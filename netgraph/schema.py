@@ -73,10 +73,12 @@ _NODES = [
     NodeType("Organization", "A company, trading house or shipping agent.", {"kind": "STRING", "country": "STRING"}),
     NodeType("Location", "A country (ISO-3166 alpha-2 in `country`), province, city, port, airport, border "
              "crossing or region; `province`: its ISO 3166-2 subdivision, `gazetteer_id`: where its coordinates "
-             "come from (geonames:…, icao:…, iso3166-2:…, curated), `resolved_by`: how one of several places of "
-             "its name was chosen.",
+             "come from (geonames:…, icao:…, iso3166-2:…, curated), `resolved_by`: how the text was placed (exact, "
+             "alias, airport code, province-constrained, most populous, spelling-corrected, file coordinates; "
+             "unplaced: no coordinates), `confidence`: how sure (0–1), `note`: the choice made, or why the text "
+             "stays unplaced.",
              {"kind": "STRING", "country": "STRING", "lat": "DOUBLE", "lon": "DOUBLE", "province": "STRING",
-              "gazetteer_id": "STRING", "resolved_by": "STRING"}),
+              "gazetteer_id": "STRING", "resolved_by": "STRING", "confidence": "DOUBLE", "note": "STRING"}),
     NodeType("Phone", "A telephone number as written, lightly normalised."),
     NodeType("Vehicle", "A road vehicle, keyed by plate."),
     NodeType("Vessel", "A ship or boat."),

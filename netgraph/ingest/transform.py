@@ -46,7 +46,8 @@ EACH = re.compile(r"\b(?:each|apiece|per\s+(?:piece|item|animal|head|individual|
 DATE_RANGE = re.compile(r"(?<=\s)(?:to|until|till)(?=\s)|[–—~～至到]|(?<=\s)-(?=\s)", re.IGNORECASE)  # 'A to B', 'A–B'
 LINE_BREAK = re.compile(r"[\r\n]+")
 MAX_PATTERN_CHARS = 2_000  # a longer entry is not matched against a mapping's pattern (its row is rejected)
-LOCATION_PROPS = ("name", "kind", "country", "lat", "lon", "province", "gazetteer_id", "resolved_by")  # PlaceRef's
+LOCATION_PROPS = ("name", "kind", "country", "lat", "lon", "province", "gazetteer_id", "resolved_by",  # PlaceRef's
+                  "confidence", "note")
 CONVEYANCE_BY_MODE = {"air": "Flight", "sea": "Vessel", "road": "Vehicle", "rail": "Vehicle"}
 CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "vehicle": "Vehicle",
                     "truck": "Vehicle", "car": "Vehicle"}
