@@ -172,3 +172,28 @@ def test_town_and_province_without_a_comma():
     # was: "Beihai\nGuangxi" (a line break inside the cell, read as a space) found nothing
     for text in ("Beihai\nGuangxi", "Beihai Guangxi", "Beihai Guangxi Province"):
         assert resolve_place(text, default_country="CN").key == "place:CN:beihai", text
+
+
+def test_labelled_place_strings_are_placed_right_or_left_unplaced():
+    """tests/data/places_eval.csv (written for this; benchmarks/normalisation.py prints the table): of the
+    placed strings ≥ 98% within 50 km of the true point, ≥ 85% placed, and none that names a province placed
+    outside it."""
+    import runpy
+    from pathlib import Path
+
+    result = runpy.run_path(str(Path(__file__).resolve().parents[1] / "benchmarks" / "normalisation.py"))["places"]()
+    print({k: v for k, v in result.items() if k != "unplaced"})
+    assert result["strings"] >= 300
+    assert result["precision"] >= 0.98, result["far off"]
+    assert result["coverage"] >= 0.85, result["unplaced"]
+    assert result["outside the province named"] == []
+
+
+def test_every_placed_location_says_how_and_how_sure():
+    for text, how in [("Kunming", "exact"), ("北海", "alias"), ("HKJK", "airport code"),
+                      ("Yulin, Shaanxi", "province-constrained"), ("Zhangpng, Fujian", "spelling-corrected")]:
+        place = resolve_place(text)
+        assert place.lat is not None and place.resolved_by == how and 0 < place.confidence <= 1, (text, place)
+    unplaced = resolve_place("Jingxi", default_country="CN")
+    assert (unplaced.lat, unplaced.resolved_by, unplaced.confidence) == (None, "unplaced", 0.0)
+    assert "none stands out" in unplaced.note

@@ -608,7 +608,8 @@ def city(text: str, country: str | None = None, province_code: str | None = None
     rows = [r for r in c.rows(key) or c.rows(unidecode(key).casefold()) or c.rows(TOWN_HANZI.sub("", key))
             if _within(c.country[r], country)]
     admin1 = _province_admin1().get(province_code) if province_code else None
-    if country and not rows:
+    spelt = not HANZI.search(text)  # hanzi romanised lose their tones: 富源 and 抚远 are both "fuyuan"
+    if country and not rows and spelt:
         rows = _names_within(country, None).get(_compact(text), [])
     where, how, note, outside = f" in {province_code or country}" if country else "", None, None, []
     if province_code and rows:
@@ -619,7 +620,7 @@ def city(text: str, country: str | None = None, province_code: str | None = None
         rows = [r for r in rows if (c.country[r], c.admin1[r]) == admin1]
         if rows and outside:
             how, note = "province-constrained", f"{len(outside)} place(s) of that name outside {province_code}"
-    if not rows and fuzzy and country and (admin1 or not province_code):
+    if not rows and fuzzy and spelt and country and (admin1 or not province_code):
         rows, note = _closest(text, _names_within(country, admin1))
         how = "spelling-corrected" if rows else None
         if not rows and (outside or "as close" in note):
