@@ -197,3 +197,24 @@ def test_every_placed_location_says_how_and_how_sure():
     unplaced = resolve_place("Jingxi", default_country="CN")
     assert (unplaced.lat, unplaced.resolved_by, unplaced.confidence) == (None, "unplaced", 0.0)
     assert "none stands out" in unplaced.note
+
+
+def test_coordinates_in_the_file_win_and_a_far_gazetteer_place_is_reported(store, tmp_path):
+    mapping = tmp_path / "coords.yaml"
+    mapping.write_text("name: coords\ndescription: d\nsource: T\nfields:\n  date: {column: Date}\n"
+                       "  country: {column: Country}\n  place: {column: Place, lat: Lat, lon: Lon}\n")
+    path = tmp_path / "coords.csv"
+    pd.DataFrame({"Date": ["2019-01-01"] * 4, "Country": ["China"] * 4,
+                  "Place": ["Beihai", "Fuyuan", "Xóm Chợ Cũ", "Beihai"],
+                  "Lat": ["21.49", "25°40'N", "21.5", "91"], "Lon": ["109.1", "104°15'E", "107.9", "109"]}
+                 ).to_csv(path, index=False)
+    report = ng.load_file(path, mapping, store, rejects_dir=tmp_path, progress=False)
+    assert report.rejected == 1  # latitude 91
+    assert "'91' is not a latitude" in pd.read_csv(report.rejects_file)["reason"].iloc[0]
+    found = places(store)
+    assert found.loc["place:CN:beihai", "resolved_by"] == "most populous"  # agrees with the file: kept
+    fuyuan = found.loc["place:CN:fuyuan@25.67,104.25"]  # the gazetteer's Fuyuan is in Heilongjiang
+    assert (fuyuan["lat"], fuyuan["resolved_by"]) == (pytest.approx(25.667, abs=0.01), "file coordinates")
+    assert found.loc["place:CN:xóm chợ cũ@21.50,107.90", "lat"] == 21.5  # unplaced by the gazetteer
+    assert [(c["row"], c["text"], c["gazetteer"]) for c in report.place_conflicts] == [(3, "Fuyuan", "Fuyuan")]
+    assert "row 3, Place: 'Fuyuan' at the file's 25.6667, 104.2500 (used)" in report.summary()

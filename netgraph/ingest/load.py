@@ -56,6 +56,7 @@ class LoadReport:
     conflicts_file: str | None = None
     places: int = 0  # distinct places (Location nodes other than countries) the loaded rows name
     places_with_coordinates: int = 0  # of which the gazetteer placed (countries sit at their centroids)
+    place_conflicts: list[dict] = field(default_factory=list)  # file coordinates > 50 km from the gazetteer's
     unchanged_since: str | None = None  # set when this exact load had completed before: nothing was written
     decisions_file: str | None = None  # the analyst's review decisions the load applied (``review``)
     decisions_applied: dict[str, int] = field(default_factory=dict)  # kind → decisions applied to this file's rows
@@ -78,6 +79,9 @@ class LoadReport:
         if self.decisions_file:
             applied = ", ".join(f"{n} {kind}" for kind, n in self.decisions_applied.items()) or "none"
             lines.append(f"review decisions applied from {self.decisions_file}: {applied}")
+        for c in self.place_conflicts:
+            lines.append(f"row {c['row']}, {c['column']}: {c['text']!r} at the file's {c['lat']:.4f}, {c['lon']:.4f} "
+                         f"(used), {c['km']} km from the gazetteer's {c['gazetteer']} ({c['gazetteer_id']})")
         if self.missing_optional_columns:
             lines.append(f"columns the mapping reads but the file lacks: {', '.join(self.missing_optional_columns)}")
         return "\n".join(lines)
@@ -117,6 +121,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
                                   f"{mapping.name!r}; the file has {sorted(present - {'__row__'})}")
     before, frame, found, clashes, loaded = store.counts(), table.frame, [], [], {}
     located: dict[str, bool] = {}  # place → has coordinates
+    far: list[dict] = []  # places whose coordinates in the file and in the gazetteer differ
     _mark(store, load_id, {"name": f"{path.name} with {mapping.name}", "file": path.name, "mapping": mapping.name,
                            "file_sha256": digest, "encoding": table.encoding, "status": "incomplete"})
     # into an empty store, a file of several chunks is written table by table once all are read (a store
@@ -131,6 +136,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
             compiled = compile_rows(part, mapping, path.name, loaded)
             loaded.update(compiled.records)
             located.update(_located(compiled.batch))
+            far += compiled.place_conflicts
             if before.get("Record"):
                 clashes.append(_conflicts(store, compiled.batch.node_frame("Record")))
             bar.set_postfix_str("spilling" if bulk else "writing")
@@ -154,6 +160,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
                         {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)},
                         conflicts["record"].nunique() if len(conflicts) else 0, conflicts_file)
     report.places, report.places_with_coordinates = len(located), sum(located.values())
+    report.place_conflicts = far
     if decisions is not None:
         retire(store, decisions, list(loaded))
         report.decisions_file = decisions.path

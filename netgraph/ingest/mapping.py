@@ -166,6 +166,11 @@ class Place(Column):
     """A place cell. ``format``: ``name`` (a place or country name) or ``city_country`` ("Hanoi, Vietnam")."""
     format: str = Field("name", pattern="^(name|city_country)$")
     kind: str | None = None  # e.g. port, airport, border_crossing; else taken from the gazetteer
+    lat: str | None = None  # columns of the place's coordinates (decimal or DMS): the file's win over the gazetteer's
+    lon: str | None = None
+
+    def columns(self) -> list[str]:
+        return super().columns() + [c for c in (self.lat, self.lon) if c]
 
 
 class Quantity(Column):

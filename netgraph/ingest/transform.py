@@ -21,14 +21,14 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from ..store.batch import GraphBatch
-from . import species, vocab
+from . import gazetteer, species, vocab
 from .legal_forms import legal_form_only, split_companies
 from .mapping import Column, DateColumn, Mapping, Party, Place, Quantity
 from .vocab import normalise
@@ -67,6 +67,7 @@ class Compiled:
     batch: GraphBatch
     rejects: pd.DataFrame
     records: dict[str, int]  # key of every record that loaded → its spreadsheet row
+    place_conflicts: list[dict] = field(default_factory=list)  # the file's coordinates far from the gazetteer's
 
 
 def compile_rows(frame: pd.DataFrame, mapping: Mapping, file_name: str,
@@ -95,6 +96,7 @@ class _Compiler:
         self.rels: dict[tuple, list[pd.DataFrame]] = defaultdict(list)
         self.site = 0  # where a fact is made, in the order a reader of one record makes them
         self._cells: dict[tuple[str, bool], pd.Series] = {}
+        self.place_conflicts: list[dict] = []
 
     # --- cells ------------------------------------------------------------------------------------
     def cells(self, column: str | None, lines: bool = False) -> pd.Series:
@@ -319,6 +321,9 @@ class _Compiler:
         refs = np.empty(len(keys), dtype=object)
         refs[:] = [vocab.resolve_place(t, spec.format, spec.kind, c) if t else None for t, c in keys]
         found = found.assign(ref=refs[codes])
+        if spec.lat and spec.lon:
+            found = self.coordinates(spec, found)
+            codes, refs = pd.factorize(found["ref"].to_numpy(dtype=object), use_na_sentinel=False)
         hit = found["ref"].notna().to_numpy()
         site = self.next_site() if site is None else site
         # each attribute of each distinct place, then taken for every row that names it
@@ -342,6 +347,32 @@ class _Compiler:
                 "row": rows[within], "from": attrs["key"][within], "to": attrs["country_key"][within]}),
                 _pick(minor, mask), _pick(major, mask), site)
         return found
+
+    def coordinates(self, spec: Place, found: pd.DataFrame) -> pd.DataFrame:
+        """The file's coordinates win: a place the gazetteer put more than ``CONFLICT_KM`` away from them, or
+        could not place, becomes a Location at them (``resolved_by`` file coordinates; a conflict reported)."""
+        rows, point = found["row"].to_numpy(), {}
+        for axis, column, limit in (("latitude", spec.lat, 90), ("longitude", spec.lon, 180)):
+            text = self.cells(column)
+            value = _map_unique(text, _degrees).astype(float)
+            bad = (text != "") & ~(value.abs() <= limit)
+            self.error(bad, column, "'" + text + f"' is not a {axis} (decimal degrees or DMS, within ±{limit})")
+            point[axis] = value.where(~bad).to_numpy()[rows]
+        refs = found["ref"].to_numpy(dtype=object).copy()
+        for i, (ref, lat, lon) in enumerate(zip(refs, point["latitude"], point["longitude"])):
+            if ref is None or np.isnan(lat) or np.isnan(lon):
+                continue
+            km = gazetteer._km(lat, lon, ref.lat, ref.lon) if ref.lat is not None else None
+            if km is not None and km <= CONFLICT_KM:
+                continue
+            note = f"the gazetteer placed it at {ref.name} ({ref.gazetteer_id}), {km:.0f} km away" if km else None
+            if km is not None:
+                self.place_conflicts.append({"row": int(self.rows[found["row"].iat[i]]), "column": spec.column,
+                                             "text": found["text"].iat[i], "lat": lat, "lon": lon,
+                                             "gazetteer": ref.name, "gazetteer_id": ref.gazetteer_id, "km": round(km)})
+            refs[i] = replace(ref, key=f"{ref.key}@{lat:.2f},{lon:.2f}", lat=lat, lon=lon, gazetteer_id=None,
+                              resolved_by="file coordinates", confidence=1.0, note=note)
+        return found.assign(ref=refs)
 
     # --- the record -------------------------------------------------------------------------------
     def run(self, loaded: dict[str, int]) -> Compiled:
@@ -840,7 +871,8 @@ class _Compiler:
                 batch.add_rels(key, facts.drop(columns=["_row", "order"]))
         rejects = pd.DataFrame({"row": np.flatnonzero(rejected), "column": column[rejected].fillna("").to_numpy(),
                                 "reason": reason[rejected].to_numpy()})
-        return Compiled(batch, rejects, dict(zip(self.rec.to_numpy(dtype=object)[keep], self.rows.to_numpy()[keep])))
+        return Compiled(batch, rejects, dict(zip(self.rec.to_numpy(dtype=object)[keep], self.rows.to_numpy()[keep])),
+                        self.place_conflicts)
 
     def _duplicates(self, kept: np.ndarray, loaded: dict[str, int]) -> tuple[np.ndarray, list[int]]:
         """Rows (of those ``kept``) whose record an earlier kept row or an earlier chunk has, and that row."""
@@ -891,6 +923,26 @@ def _map_unique(values: pd.Series, func) -> pd.Series:
 
 def _is_null(values: pd.Series) -> np.ndarray:
     return _map_unique(values, lambda v: normalise(v) in NULL_TOKENS).to_numpy(dtype=bool)
+
+
+DMS = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*[°d:\s]\s*(?:(\d+(?:\.\d+)?)\s*['′m:\s]\s*)?"
+                 r"(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|s)?\s*)?([NSEWnsew])?")
+CONFLICT_KM = 50.0  # the file's coordinates and the gazetteer's this far apart are a conflict, reported
+
+
+def _degrees(text: str) -> float:
+    """Degrees of a coordinate as written: ``21.4835``, ``-4.3``, ``21°28'53"N``, ``21 28.9 N`` (NaN if none)."""
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    m = DMS.fullmatch(text) or re.fullmatch(r"([+-]?\d+(?:\.\d+)?)\s*°?()()\s*([NSEWnsew])", text)
+    if not m:
+        return math.nan
+    d, minutes, seconds, hemisphere = m.groups()
+    value = abs(float(d)) + float(minutes or 0) / 60 + float(seconds or 0) / 3600
+    return -value if d.startswith("-") or (hemisphere or "").upper() in ("S", "W") else value
 
 
 def _none_for_nan(values: pd.Series) -> pd.Series:
