@@ -90,6 +90,14 @@ class Commands(click.Group):
                 "`netgraph --debug ...` to see where, and report it") from None
 
 
+def _expected(exc: Exception) -> click.ClickException:
+    """An error a command expects (an unknown id, a bad parameter) as its message; with --debug, raised again
+    with its traceback."""
+    if click.get_current_context().meta.get(DEBUG):
+        raise exc
+    return click.ClickException(str(exc) if not isinstance(exc, KeyError) else str(exc.args[0]))
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(netgraph_version(), prog_name="netgraph")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error, not only its message.")
@@ -375,11 +383,8 @@ def chart(db: StoreTarget, suspects, out: Path, radius: int, date_from, date_to,
     """Write a court-ready case chart (PDF, SVG, PNG) with its evidence table."""
     kinds = link_kinds_option(via)
     with db.open(read_only=True) as store:
-        try:
-            result = case_chart(store, list(suspects), out, radius, date_from, date_to, release_level, anonymise,
-                                lang, kinds)
-        except (KeyError, PermissionError) as exc:
-            raise click.ClickException(str(exc.args[0])) from None
+        result = case_chart(store, list(suspects), out, radius, date_from, date_to, release_level, anonymise, lang,
+                            kinds)
     for path in result.paths:
         click.echo(f"wrote {path}")
     click.echo(f"{result.pages} pages; {len(result.links)} links, {len(result.evidence)} evidence rows")
@@ -486,7 +491,7 @@ def resolve_command(db: StoreTarget, decisions: Path | None, threshold: float, e
             else:
                 click.echo(describe_resolution(resolve(store, decisions, threshold)))
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _expected(exc) from None
 
 
 def describe_resolution(result) -> str:
@@ -539,7 +544,7 @@ def explain_command(db: StoreTarget, person: str) -> None:
         try:
             links = explain(store, person)
         except KeyError as exc:
-            raise click.ClickException(str(exc.args[0])) from None
+            raise _expected(exc) from None
     click.echo(flat(links.drop(columns="sources")).to_string(index=False) if len(links) else
                f"{person} is not merged with anyone")
 
@@ -566,7 +571,7 @@ def query_command(db: StoreTarget, name: str | None, params: tuple[str, ...], ou
         try:
             rows = run_query(store, name, **values)
         except (KeyError, ValueError) as exc:
-            raise click.ClickException(str(exc.args[0])) from None
+            raise _expected(exc) from None
     if out:
         write_csv(flat(rows), out)  # formula-like cells get a leading ' (CSV injection)
         click.echo(f"wrote {len(rows)} rows to {out}")
@@ -625,11 +630,8 @@ def package_export(db: StoreTarget, suspects, out: Path, recipient: str, key_fil
     if db.path is not None and not db.path.exists():
         raise click.ClickException(f"no netgraph database at {db.path}")
     with db.open() as store:  # the export is logged in the store
-        try:
-            done = export_package(store, list(suspects), out, key_file, recipient, radius, date_from, date_to,
-                                  release_level, kinds, pseudonymise)
-        except (KeyError, PermissionError) as exc:
-            raise click.ClickException(str(exc.args[0])) from None
+        done = export_package(store, list(suspects), out, key_file, recipient, radius, date_from, date_to,
+                              release_level, kinds, pseudonymise)
     counts, withheld = done.manifest["counts"], done.manifest["withheld"]
     click.echo(f"wrote {out}: {counts['nodes'].get('Person', 0)} people, {counts['nodes'].get('Record', 0)} records, "
                f"{sum(counts['relationships'].values())} relationships for {recipient} at release level "

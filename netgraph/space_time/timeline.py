@@ -72,20 +72,24 @@ def case_timeline(store: GraphStore, people: list[str]) -> pd.DataFrame:
     rows = [{"date": pd.Timestamp(s.date).date(), "event": "seizure", "seizure": sid, "place": at.get(sid),
              "commodities": goods.get(sid, []), "people": who.get(sid, [])} for sid, s in seizures.iterrows()]
     followed = store.edge_frame("FOLLOWED_BY")
-    outcome_dates = {label: store.node_frame(label).set_index("id") for label in ("Arrest", "Prosecution", "Conviction")}
-    pending = list(followed.loc[followed["source"].isin(seizure_ids), ["source", "target", "target_label"]]
-                   .itertuples(index=False))
+    after: dict[str, list] = {}
+    for source, target, label in zip(followed["source"].tolist(), followed["target"].tolist(),
+                                     followed["target_label"].tolist()):
+        after.setdefault(source, []).append((source, target, label))
+    outcomes = {label: store.node_frame(label).set_index("id").to_dict("index")
+                for label in ("Arrest", "Prosecution", "Conviction")}
+    pending = [edge for sid in seizure_ids for edge in after.get(sid, [])]
+    seizure_of = {}  # an outcome → the seizure it followed
     while pending:
         source, target, label = pending.pop()
-        seizure = source if source in seizure_ids else next((r["seizure"] for r in rows if r.get("outcome") == source),
-                                                              source)
-        node = outcome_dates[label].loc[target]
+        seizure = source if source in seizure_ids else seizure_of.get(source, source)
+        seizure_of[target] = seizure
+        node = outcomes[label][target]
         detail = f" ({int(node['people'])} arrested)" if label == "Arrest" and pd.notna(node.get("people")) else \
             (f" ({node['sentence']})" if label == "Conviction" and isinstance(node.get("sentence"), str) else "")
         rows.append({"date": pd.Timestamp(node["date"]).date(), "event": label.lower() + detail, "seizure": seizure,
                      "place": None, "commodities": [], "people": who.get(seizure, []), "outcome": target})
-        pending += list(followed.loc[followed["source"] == target, ["source", "target", "target_label"]]
-                        .itertuples(index=False))
+        pending += after.get(target, [])
     frame = pd.DataFrame(rows, columns=["date", "event", "seizure", "place", "commodities", "people", "outcome"])
     stage = frame["event"].str.split(" ").str[0].map(EVENT_ORDER)
     return frame.assign(stage=stage).sort_values(["date", "seizure", "stage"], ignore_index=True).drop(

@@ -62,6 +62,7 @@ from .release import ReleaseView
 
 A4 = (11.69, 8.27)  # landscape, inches
 CELL = (1.45, 0.62)  # a node and its label, inches, at full size
+DRAWING = (0.02, 0.13, 0.72, 0.78)  # the chart's area of the page (left, bottom, width, height): legend right, notes below
 LINES_PER_PAGE = 62
 GROUP_MIN_SIZE, GROUP_MIN_DENSITY = 6, 0.5
 GROUP_LINE_MIN = 3  # an entity (not a suspect) tied to this many members of a group: one line to the box
@@ -182,11 +183,9 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
         raise ValueError(f"lang must be one of {sorted(TEXTS)}")
     text = TEXTS[lang]
     scope = case_scope(store, suspects, radius, date_from, date_to, release_level, via)
-    ids, case, redaction, allowed, view = scope.suspects, scope.case, scope.redaction, scope.allowed, scope.view
-    labels = _labels(case, ids, anonymise)
-    entities, links, groups = _chart_model(view, case, ids, labels, via, allowed, anonymise, seed)
-    evidence = _evidence(view, links, entities, groups, allowed)
-    timeline = _timeline(view, case, labels, anonymise)
+    ids, case, redaction = scope.suspects, scope.case, scope.redaction
+    entities, links, groups, evidence, timeline = case_model(scope, anonymise, via, seed)
+    labels = {key: entity["label"] for key, entity in entities.items()}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_path = out.with_name(out.stem + "-evidence.csv")
@@ -237,6 +236,34 @@ class WithheldSuspect(NetgraphError, PermissionError):
     """A suspect that only withheld records name."""
 
 
+class CaseScopes:
+    """Cases at one release level and date window: the release view and the person networks (released and
+    from every record) built once, for any number of cases (:meth:`around`)."""
+
+    def __init__(self, store: GraphStore, release_level: int = 3, date_from=None, date_to=None,
+                 via: tuple[str, ...] = PERSON_LINKS):
+        self.store, self.window = store, (date_from, date_to)
+        self.view = ReleaseView(store, release_level, date_from, date_to)
+        self.released = person_network(self.view, via=via, date_from=date_from, date_to=date_to,
+                                       max_handling=release_level)
+        self.everything = person_network(store, via=via, date_from=date_from, date_to=date_to)
+
+    def around(self, suspects: list[str], radius: int = 1) -> CaseScope:
+        """The case within ``radius`` steps of ``suspects`` (ids or any spelling)."""
+        view, released, everything = self.view, self.released, self.everything
+        ids = _resolve(suspects, everything, self.store)
+        in_view = {i: view.entity(i) for i in ids}
+        withheld = [s for s, i in zip(suspects, ids) if in_view[i] not in set(released.nodes["id"])]
+        if withheld:
+            raise WithheldSuspect(f"no record releasable at level {view.level} names {withheld}; "
+                                  f"raise the release level or leave them out")
+        shown = list(dict.fromkeys(in_view[i] for i in ids))
+        case = released.subnetwork(_around(released, shown, radius))
+        full_case = everything.subnetwork(_around(everything, ids, radius))
+        redaction = _redaction(self.store, view, full_case, case, *self.window)
+        return CaseScope(shown, case, full_case, redaction, view.allowed, view)
+
+
 def case_scope(store: GraphStore, suspects: list[str], radius: int = 1, date_from=None, date_to=None,
                release_level: int = 3, via: tuple[str, ...] = PERSON_LINKS) -> CaseScope:
     """The people within ``radius`` steps of ``suspects`` (ids or exact spellings) in the
@@ -248,20 +275,7 @@ def case_scope(store: GraphStore, suspects: list[str], radius: int = 1, date_fro
     >>> scope.redaction                                                       # doctest: +SKIP
     {'level': 2, 'records': 2, 'entities': 1, 'ties': 1}
     """
-    view = ReleaseView(store, release_level, date_from, date_to)
-    released = person_network(view, via=via)
-    everything = person_network(store, via=via, date_from=date_from, date_to=date_to)
-    ids = _resolve(suspects, everything, store)
-    in_view = {i: view.entity(i) for i in ids}
-    withheld = [s for s, i in zip(suspects, ids) if in_view[i] not in set(released.nodes["id"])]
-    if withheld:
-        raise WithheldSuspect(f"no record releasable at level {release_level} names {withheld}; "
-                              f"raise the release level or leave them out")
-    shown = list(dict.fromkeys(in_view[i] for i in ids))
-    case = released.subnetwork(_around(released, shown, radius))
-    full_case = everything.subnetwork(_around(everything, ids, radius))
-    redaction = _redaction(store, view, full_case, case, date_from, date_to)
-    return CaseScope(shown, case, full_case, redaction, view.allowed, view)
+    return CaseScopes(store, release_level, date_from, date_to, via).around(suspects, radius)
 
 
 def _resolve(suspects: list[str], net, store: GraphStore) -> list[str]:
@@ -297,6 +311,16 @@ def _redaction(store, view, full_case, case, date_from, date_to) -> dict:
     return {"level": view.level, "records": len(used & view.withheld & in_window),
             "entities": sum(view.entity(p) not in shown for p in full_case.nodes["id"]),
             "ties": len(full_case.edges) - len(case.edges)}
+
+
+def case_model(scope: CaseScope, anonymise: bool = False, via: tuple[str, ...] = PERSON_LINKS, seed: int = 0):
+    """What a case chart shows, from the release view only: entities (id → kind, label, suspect), links,
+    dense groups, evidence rows and timeline."""
+    view, case, ids = scope.view, scope.case, scope.suspects
+    labels = _labels(case, ids, anonymise)
+    entities, links, groups = _chart_model(view, case, ids, labels, via, scope.allowed, anonymise, seed)
+    evidence = _evidence(view, links, entities, groups, scope.allowed)
+    return entities, links, groups, evidence, _timeline(view, case, labels, anonymise)
 
 
 def _labels(case, suspects: list[str], anonymise: bool) -> dict[str, str]:
@@ -418,7 +442,6 @@ def _evidence(store, links, entities, groups, allowed) -> pd.DataFrame:
         for r in sources:
             by_record.setdefault(r, []).append(sid)
     docs = store.edge_frame("DOCUMENTED_BY")
-    docs = docs[docs["sources"].map(lambda rs: any(r in allowed for r in rs))]
     doc_names = store.node_frame("Document").set_index("id")["name"]
     documents = docs.assign(doc=docs["target"].map(doc_names)).groupby("source")["doc"].agg(lambda d: sorted(set(d)))
     rows = []
@@ -563,7 +586,7 @@ def _draw(entities, links, groups, suspects, text, stamp, redaction, window, see
     figure.suptitle(f"{text['title']}: {', '.join(entities[s]['label'] for s in suspects)}", fontsize=14,
                     fontweight="bold", y=0.975)
     figure.text(0.5, 0.925, f"{text['dates']}: {window}", ha="center", fontsize=10)
-    left, bottom, width, height = 0.02, 0.13, 0.72, 0.78  # the drawing area; legend right, notes below
+    left, bottom, width, height = DRAWING
     cells, blocks, (cols, rows), scale = _layout(entities, links, groups, suspects, seed,
                                                  (A4[0] * width, A4[1] * height))
     w, h = cols * CELL[0] * scale / A4[0], rows * CELL[1] * scale / A4[1]

@@ -24,6 +24,8 @@ ids are not in it. Bookkeeping (loads, exchanges) and suspected links (leads) ar
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -41,13 +43,16 @@ LEFT_OUT_TYPES = ("SUSPECTED_LINK",)  # leads are not asserted by records
 
 class ReleaseView(GraphStore):
     """A read-only store of what the records at or below ``level`` in the date window assert (see the module
-    doc). ``withheld``: keys of the records above the level; ``left_out``: per label, the ids of the nodes
+    doc); ``handling`` (record key → code) overrides stored handling codes, e.g. to see what a release would
+    hold once the originator downgrades some records. A view of a view narrows it further. ``withheld``: keys of the records above the level; ``left_out``: per label, the ids of the nodes
     that lost their record-only properties because a withheld record also asserts them."""
 
     cypher_reads = False  # frames only: analyses read it through node_frame and edge_frame
 
-    def __init__(self, store: GraphStore, level: int, date_from=None, date_to=None):
+    def __init__(self, store: GraphStore, level: int, date_from=None, date_to=None, handling: dict | None = None):
         records = store.records()
+        if handling:  # what the release would hold were these records graded so (record key → code)
+            records = records.assign(handling=records["id"].map(handling).fillna(records["handling"]))
         self.level = level
         self.allowed = Filters(date_from, date_to, max_handling=level).eligible(records)
         handling = pd.to_numeric(records["handling"], errors="coerce")
@@ -57,7 +62,7 @@ class ReleaseView(GraphStore):
                                                                               persons["id"])))
         self._outside: dict[str, set] = {}  # per label, ids of nodes a record outside the view also asserts
         self._nodes = {label: self._released_nodes(store, label, records) for label in NODE_TYPES}
-        kept = {(label, i) for label, frame in self._nodes.items() for i in frame["id"]}
+        kept = {label: set(frame["id"].tolist()) for label, frame in self._nodes.items()}
         self._edges = {t: self._released_edges(store, t, kept) for t in REL_TYPES}
         self.left_out = self._blank_record_only()
         self._entity_of_cluster: dict[str, str] = {}
@@ -68,13 +73,15 @@ class ReleaseView(GraphStore):
         frame = records if label == "Record" else store.node_frame(label)
         if frame.empty:  # a store may give an empty label no columns
             frame = pd.DataFrame(columns=[*NODE_TYPES[label].all_properties, "sources"])
-        if label in LEFT_OUT_LABELS:
-            return frame.iloc[:0].reset_index(drop=True)
+        if label in LEFT_OUT_LABELS or frame.empty:
+            self._outside[label] = set()
+            return frame.iloc[:0]
         origin = NODE_TYPES[label].sources_from
         if origin != ASSERTED:  # a record is its own source, a mention its record's
-            keep = [bool(ss) and ss[0] in self.allowed for ss in frame["sources"]]
-            return frame.loc[np.array(keep, dtype=bool)].reset_index(drop=True)
-        self._outside[label] = {i for i, ss in zip(frame["id"], frame["sources"]) if not self.allowed.issuperset(ss)}
+            keep = [bool(ss) and ss[0] in self.allowed for ss in frame["sources"].tolist()]
+            return frame.iloc[np.flatnonzero(keep)].reset_index(drop=True)
+        self._outside[label] = {i for i, ss in zip(frame["id"].tolist(), frame["sources"].tolist())
+                                if not self.allowed.issuperset(ss)}
         return _only(frame, self.allowed)
 
     def _released_edges(self, store: GraphStore, rel_type: str, kept: set) -> pd.DataFrame:
@@ -82,12 +89,13 @@ class ReleaseView(GraphStore):
         if frame.empty:
             frame = pd.DataFrame(columns=[*EDGE_COLUMNS, *(p for p in REL_TYPES[rel_type].all_properties
                                                           if p != "sources")])
-        if rel_type in LEFT_OUT_TYPES:
-            return frame.iloc[:0].reset_index(drop=True)
+        if rel_type in LEFT_OUT_TYPES or frame.empty:
+            return frame.iloc[:0]
         frame = _only(frame, self.allowed)
-        ends = [(a in kept and b in kept) for a, b in zip(zip(frame["source_label"], frame["source"]),
-                                                           zip(frame["target_label"], frame["target"]))]
-        return frame.loc[np.array(ends, dtype=bool)].reset_index(drop=True)
+        ends = zip(frame["source_label"].tolist(), frame["source"].tolist(), frame["target_label"].tolist(),
+                   frame["target"].tolist())
+        both = [a in kept[la] and b in kept[lb] for la, a, lb, b in ends]
+        return frame if all(both) else frame.iloc[np.flatnonzero(both)].reset_index(drop=True)
 
     def _blank_record_only(self) -> dict[str, set]:
         """Record-only properties of nodes a record outside the view also asserts are dropped: their ids."""
@@ -100,47 +108,56 @@ class ReleaseView(GraphStore):
             if label == "Person" and mixed.any():  # a nationality the released links give
                 places = self._nodes["Location"].set_index("id")["country"]
                 national = self._edges["NATIONAL_OF"]
-                told = national.assign(c=national["target"].map(places)).groupby("source")["c"].agg(
-                    lambda c: sorted(set(c.dropna())))
-                frame.loc[mixed, "nationality"] = [
-                    told[p][0] if len(told.get(p, [])) == 1 else None for p in frame.loc[mixed, "id"]]
+                told = national.assign(c=national["target"].map(places)).dropna(subset=["c"]) \
+                    .drop_duplicates(["source", "c"])
+                one = told[~told["source"].duplicated(keep=False)].set_index("source")["c"]
+                frame.loc[mixed, "nationality"] = frame.loc[mixed, "id"].map(one).to_numpy(dtype=object)
         return left_out
 
     def _name_from_mentions(self) -> None:
         """Each entity's name: its most frequent releasable spelling; a resolved person's: the most frequent
         spelling of any of its spellings, whose node stands for it."""
         refers = self._edges["REFERS_TO"]
-        text = self._nodes["Mention"].set_index("id")["text"]
-        said = pd.DataFrame({"node": refers["target"], "label": refers["target_label"],
-                             "text": refers["source"].map(text)}).dropna()
-        counts = said.groupby(["label", "node", "text"]).size().rename("n").reset_index() \
-            .sort_values(["n", "text"], ascending=[False, True], kind="stable")
+        mentions = self._nodes["Mention"]
+        text_of = dict(zip(mentions["id"].tolist(), mentions["text"].tolist()))
+        spellings: dict[str, dict[str, Counter]] = {label: {} for label in NAMED_BY_MENTIONS}
+        for mention, node, label in zip(refers["source"].tolist(), refers["target"].tolist(),
+                                        refers["target_label"].tolist()):
+            text = text_of.get(mention)
+            if isinstance(text, str) and label in spellings:
+                spellings[label].setdefault(node, Counter())[text] += 1
         for label in NAMED_BY_MENTIONS:
             frame = self._nodes[label]
             if frame.empty:
                 continue
-            mine = counts[counts["label"] == label]
-            best = mine.drop_duplicates("node").set_index("node")["text"]
+            said = spellings[label]
             kind, unnamed = "person" if label == "Person" else label.lower(), iter(range(1, len(frame) + 1))
-            own = frame["name"].where(~frame["id"].isin(self._outside[label]), None)  # no other record wrote it
-            frame["name"] = [best[i] if i in best.index else n if isinstance(n, str) else
-                             f"Unnamed {kind} {next(unnamed)}" for i, n in zip(frame["id"], own)]
+            outside = self._outside[label]
+            frame["name"] = [_most_frequent(said[i]) if i in said else n if isinstance(n, str) and i not in outside
+                             else f"Unnamed {kind} {next(unnamed)}"
+                             for i, n in zip(frame["id"].tolist(), frame["name"].tolist())]
             if label == "Person":
-                self._resolve_people(frame, mine)
+                self._resolve_people(frame, said)
 
-    def _resolve_people(self, persons: pd.DataFrame, spellings: pd.DataFrame) -> None:
-        """``resolved_id`` of every released spelling: the released spelling its person is named after."""
-        cluster = persons["resolved_id"].where(persons["resolved_id"].notna(), persons["id"])
-        of_node = dict(zip(persons["id"], cluster))
-        ranked = spellings.assign(cluster=spellings["node"].map(of_node))
-        totals = ranked.groupby(["cluster", "text"])["n"].sum().rename("total").reset_index()
-        ranked = ranked.merge(totals, on=["cluster", "text"]).sort_values(
-            ["total", "text", "n", "node"], ascending=[False, True, False, True], kind="stable")
-        stands_for = ranked.drop_duplicates("cluster").set_index("cluster")["node"]
-        persons["resolved_id"] = [stands_for.get(c, i) if isinstance(r, str) else None
-                                  for i, c, r in zip(persons["id"], cluster, persons["resolved_id"])]
-        self._entity_of_cluster = {c: r if isinstance(r, str) else i
-                                   for i, c, r in zip(persons["id"], cluster, persons["resolved_id"])}
+    def _resolve_people(self, persons: pd.DataFrame, said: dict[str, Counter]) -> None:
+        """``resolved_id`` of every released spelling: the released spelling its person is named after (the
+        one that wrote the cluster's most frequent spelling most often; ties to the first id)."""
+        ids, resolved = persons["id"].tolist(), persons["resolved_id"].tolist()
+        cluster = [r if isinstance(r, str) else i for i, r in zip(ids, resolved)]
+        totals: dict[str, Counter] = {}
+        for i, c in zip(ids, cluster):
+            totals.setdefault(c, Counter()).update(said.get(i, {}))
+        stands_for = {}
+        for i, c in sorted(zip(ids, cluster)):
+            if totals[c]:
+                top = _most_frequent(totals[c])
+                n = said.get(i, {}).get(top, 0)
+                if n and (c not in stands_for or n > stands_for[c][1]):
+                    stands_for[c] = (i, n)
+        persons["resolved_id"] = [stands_for.get(c, (i,))[0] if isinstance(r, str) else None
+                                  for i, c, r in zip(ids, cluster, resolved)]
+        self._entity_of_cluster = {c: stands_for.get(c, (i,))[0] if isinstance(r, str) else i
+                                   for i, c, r in zip(ids, cluster, resolved)}
 
     # --- reads ---------------------------------------------------------------------------------------------
     def entity(self, person_id: str) -> str | None:
@@ -178,7 +195,16 @@ class ReleaseView(GraphStore):
         return f"ReleaseView(level {self.level}: {len(self.allowed)} records released, {len(self.withheld)} withheld)"
 
 
+def _most_frequent(counts: Counter) -> str:
+    """The most frequent text; a tie goes to the alphabetically first."""
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
 def _only(frame: pd.DataFrame, allowed: set) -> pd.DataFrame:
     """Rows of ``frame`` that some allowed record asserts, each listing only those records."""
-    frame = frame.assign(sources=[[s for s in ss if s in allowed] for ss in frame["sources"]])
-    return frame.loc[np.array([len(ss) > 0 for ss in frame["sources"]], dtype=bool)].reset_index(drop=True)
+    kept = [ss if allowed.issuperset(ss) else [] if allowed.isdisjoint(ss) else [s for s in ss if s in allowed]
+            for ss in frame["sources"].tolist()]
+    rows = np.flatnonzero([len(ss) > 0 for ss in kept])
+    out = frame.iloc[rows].reset_index(drop=True)
+    out["sources"] = [kept[i] for i in rows]
+    return out
