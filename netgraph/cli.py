@@ -29,6 +29,7 @@ from .store.queries import list_queries, run_query
 from .views.chart import case_chart
 from .views.export import flat, write_tables
 from .views.route_map import route_map, shift_chart
+from .views.release import ReleaseView
 
 SAMPLE_FILES = [("cen_customs_sample.csv", "cen_customs"), ("vn_agency_sample.xlsx", "vn_agency")]
 @dataclass(frozen=True)
@@ -254,6 +255,9 @@ def scope_options(command):
         click.option("--max-hub-people", default=MAX_HUB_PEOPLE, show_default=True, type=click.IntRange(2),
                      help="A hub (vessel, flight, phone …) shared by more people ties no one; the method stamp "
                      "lists the hubs left out."),
+        click.option("--release-level", type=click.IntRange(1, 5), help="For an audience: build everything from "
+                     "what records with a handling code at most this assert (names included) [default: every "
+                     "record]."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -265,8 +269,11 @@ def link_kinds_option(via: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in via.split(",") if v.strip())
 
 
-def build_person_network(store, via, **scope):
+def build_person_network(store, via, release_level: int | None = None, **scope):
     kinds = link_kinds_option(via) or None  # None: every kind
+    if release_level is not None:  # everything from the release view: no name a withheld record alone gives
+        store = ReleaseView(store, release_level, scope.get("date_from"), scope.get("date_to"))
+        scope["max_handling"] = release_level
     counts = store.counts()
     if not counts.get("Person"):
         raise click.ClickException(

@@ -65,7 +65,9 @@ def said(store) -> pd.DataFrame:
     for column in SEIZURE_TEXT:
         parts.append(pd.DataFrame({"record": seizures["sources"].str[0], "text": seizures[column]}))
     out = pd.concat(parts, ignore_index=True).dropna()
-    out = out[out["text"].astype(str).str.len() >= 3]
+    out = out.assign(text=out["text"].astype(str).str.split(r"[;\n]")).explode("text")  # a list's items
+    out = out.assign(text=out["text"].str.strip())
+    out = out[out["text"].str.len() >= 3]
     out = out.assign(text=out["text"].map(fold)).drop_duplicates()
     commodities = store.node_frame("Commodity")
     vocabulary = set(commodities.loc[commodities["taxon"].notna(), "name"].map(fold))  # "tiger bone": no record's
@@ -288,3 +290,24 @@ def test_a_chart_of_a_store_without_documents_and_debug_tracebacks(tmp_path):
     assert isinstance(loud.exception, KeyError)
     refused = runner.invoke(main, ["chart", "--db", str(db), "--suspect", "No Such Person", "--out", str(tmp_path / "x.pdf")])
     assert refused.exit_code == 1 and "no person 'No Such Person'" in refused.output
+
+
+def test_reports_and_the_html_graph_for_an_audience_come_from_the_release_view(demo, demo_path, texts, tmp_path):
+    """`analyse` and `graph` with --release-level: the broker report, group profiles, workbook and HTML graph
+    hold no text that only withheld records say (without it, the broker report names Đặng Văn Hùng)."""
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from netgraph.cli import main
+    runner = CliRunner()
+    for args in (["analyse", "--out", str(tmp_path)], ["graph", "--out", str(tmp_path / "network.html")]):
+        done = runner.invoke(main, [*args, "--db", str(demo_path), "--release-level", "1"])
+        assert done.exit_code == 0, done.output
+    workbook = load_workbook(tmp_path / "netgraph_report.xlsx", read_only=True)
+    shown = fold("\n".join([*(str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row),
+                            *(html.unescape(p.read_text(encoding="utf-8-sig"))
+                              for p in (tmp_path / "broker_report.csv", tmp_path / "group_profiles.csv",
+                                        tmp_path / "network.html"))]))
+    allowed = ReleaseView(demo, 1).allowed
+    assert not {t for t in withheld_only(texts, allowed, whole_words=True) if t in shown}
+    assert fold("DANG VAN HUNG") in shown and fold("Đặng Văn Hùng") not in shown
