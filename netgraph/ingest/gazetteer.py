@@ -61,6 +61,7 @@ TOWN = 15_000  # people a place chosen among namesakes must have, and a city tha
 OWN_NAME = 10  # a place whose own name the text is outweighs, by this factor, one that bears it as another name
 STANDS_OUT = 3.0  # a place chosen among namesakes weighs this many times the next (population × OWN_NAME)
 SAME_TOWN_KM = 10.0  # namesakes this close are one place listed twice (a town and its district)
+MAX_NAMESAKES = 200  # the heaviest namesakes weighed; lighter ones cannot change the choice
 # how sure a placing is, by how it was made ("most populous" scales with the place's share of the weight)
 CONFIDENCE = {"exact": 1.0, "airport code": 1.0, "alias": 0.95, "province-constrained": 0.9, "most populous": 0.9,
               "spelling-corrected": 0.6, "unplaced": 0.0}
@@ -581,11 +582,14 @@ def _choose(rows: list[int], text: str, how: str | None, note: str | None, where
     ``TOWN`` people; else why none is chosen."""
     c = _cities()
     own = {r: 1 + (OWN_NAME - 1) * (_compact(c.name[r]) == _compact(text)) for r in rows}
-    rows = sorted(set(rows), key=lambda r: (-c.population[r] * own[r], -own[r], r))
+    rows = sorted(set(rows), key=lambda r: (-c.population[r] * own[r], -own[r], r))[:MAX_NAMESAKES]
+    xyz = _xyz(c.lat[rows], c.lon[rows])
+    apart = 6371.0 * np.arccos(np.clip(xyz @ xyz.T, -1, 1)) > SAME_TOWN_KM
     kept = []  # namesakes within SAME_TOWN_KM of a heavier one are that one listed twice
-    for r in rows:
-        if all(_km(c.lat[k], c.lon[k], c.lat[r], c.lon[r]) > SAME_TOWN_KM for k in kept):
-            kept.append(r)
+    for i in range(len(rows)):
+        if apart[i, kept].all():
+            kept.append(i)
+    kept = [rows[i] for i in kept]
     weight = [float(c.population[r] * own[r]) for r in kept]
     best = kept[0]
     if len(kept) > 1:
