@@ -181,3 +181,18 @@ def test_chinese_draws_when_the_font_came_after_matplotlibs_font_list(tmp_path):
     assert "关系及其记录" in pdf_text(pdf)
     assert not missing_glyphs(pdf)
     assert family in cache.read_text()  # the list was rebuilt: the next run finds the font at once
+
+
+def test_nothing_is_cut_in_the_pdf_tables(sample_store, tmp_path):
+    """Every evidence row's date, names, agency and record id, and every timeline date, are whole in the PDF's
+    text; no table cell ends in '…' (timeline dates printed as '2019-01-…' and names were cut)."""
+    import unicodedata
+    result = case_chart(sample_store, ["Lê Thanh Sơn"], tmp_path / "case.pdf", release_level=5)
+    pages = [unicodedata.normalize("NFC", page.extract_text()) for page in PdfReader(tmp_path / "case.pdf").pages]
+    tables = "".join("".join(pages[2:]).split())  # after the cover and the chart; no spaces (pypdf puts some
+    assert "…" not in tables                      # inside words, "Liu T ao"), so a wrapped cell reads whole
+    for row in result.evidence.itertuples(index=False):
+        for value in (row.date, row.record, row.agency, row.between):
+            assert "".join(unicodedata.normalize("NFC", value).split()) in tables, value
+    dates = {str(d) for d in result.timeline["date"]}
+    assert dates and all(d in tables for d in dates)

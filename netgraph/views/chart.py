@@ -708,19 +708,62 @@ def _text_page(title: str) -> Figure:
 
 
 def _table_pages(title: str, headers: list[str], widths: list[int], rows: list[list[str]]):
-    """Pages of a table: ``widths`` in character columns (≈ 200 fit across A4 landscape at 6.3 pt)."""
+    """Pages of a table whose cells wrap, never cut: ``widths`` in character columns (≈ 200 fit across A4
+    landscape at 6.3 pt); a row stays whole on one page."""
     font, total = 6.3, sum(widths)
-    for start in range(0, max(len(rows), 1), LINES_PER_PAGE):
-        chunk = rows[start:start + LINES_PER_PAGE]
-        figure = _text_page(f"{title} ({start + 1}–{start + len(chunk)} / {len(rows)})" if rows else title)
+    head = [_wrap(h, w - 1) for h, w in zip(headers, widths)]
+    cells = [[_wrap(value, w - 1) for value, w in zip(row, widths)] for row in rows]
+    pages, page, used = [], [], 0
+    for number, row in enumerate(cells):
+        height = max(map(len, row))
+        if page and used + height > LINES_PER_PAGE:
+            pages.append(page)
+            page, used = [], 0
+        page.append((number, row, height))
+        used += height
+    if page or not pages:
+        pages.append(page)
+    for page in pages:
+        first, last = (page[0][0] + 1, page[-1][0] + 1) if page else (0, 0)
+        figure = _text_page(f"{title} ({first}–{last} / {len(rows)})" if rows else title)
         x = 0.04
-        for column, (header, width) in enumerate(zip(headers, widths)):
-            figure.text(x, 0.905, _fit(header, width - 1), fontsize=font + 0.5, fontweight="bold", va="top")
-            figure.text(x, 0.88, "\n".join(_fit(r[column], width - 1) for r in chunk), fontsize=font, va="top",
-                        linespacing=1.28)
+        for column, width in enumerate(widths):
+            figure.text(x, 0.905, "\n".join(head[column]), fontsize=font + 0.5, fontweight="bold", va="bottom")
+            text = [line for _, row, height in page for line in row[column] + [""] * (height - len(row[column]))]
+            figure.text(x, 0.88, "\n".join(text), fontsize=font, va="top", linespacing=1.28)
             x += 0.92 * width / total
         figure.add_artist(Line2D([0.04, 0.96], [0.885, 0.885], color="#999999", lw=0.5))
         yield figure
+
+
+def _wrap(value: str, width: float) -> list[str]:
+    """``value`` in lines of at most ``width`` columns (a wide East Asian character counts two), broken at
+    spaces where it can be, inside a word only where the word is longer than a line.
+
+    >>> _wrap("Công ty TNHH Xuất nhập khẩu Hải Hà", 16), _wrap("2019-01-05", 10)
+    (['Công ty TNHH', 'Xuất nhập khẩu', 'Hải Hà'], ['2019-01-05'])
+    """
+    lines, line = [], ""
+    for word in str(value).split(" "):
+        while _width(word) > width:  # a word longer than a line: cut it where the line is full
+            room = width - _width(line) - (1 if line else 0)
+            head = ""
+            for ch in word:
+                if _width(head + ch) > room:
+                    break
+                head += ch
+            if not head:
+                lines.append(line)
+                line = ""
+                continue
+            lines.append(f"{line} {head}" if line else head)
+            line, word = "", word[len(head):]
+        if line and _width(line) + 1 + _width(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line or not lines else lines
 
 
 def _span(values) -> str:
@@ -807,4 +850,4 @@ def _timeline_pages(timeline: pd.DataFrame, text: dict):
                                          str(head["place"]), "; ".join(head["commodities"]), after,
                                          "; ".join(head["people"])]))
     rows.sort(key=lambda r: (r[0], r[1][1]))
-    yield from _table_pages(text["timeline"], text["timeline_cols"], [10, 24, 20, 30, 62, 54], [r for _, r in rows])
+    yield from _table_pages(text["timeline"], text["timeline_cols"], [12, 24, 20, 30, 60, 54], [r for _, r in rows])
