@@ -1,4 +1,5 @@
 """The interactive HTML graph: self-contained, drawn by a real browser offline, and safe with hostile names."""
+import html
 import json
 import re
 
@@ -64,8 +65,9 @@ def test_brokers_are_ringed_and_colours_tell_communities_from_ties(sample_store,
     text = net.to_html(tmp_path / "net.html").read_text(encoding="utf-8")
     nodes, edges = embedded(text, "nodes"), embedded(text, "edges")
     ringed = {n["id"] for n in nodes if n.get("borderWidth")}
-    top = net.centrality(which=("betweenness",)).sort_values(["betweenness", "id"], ascending=[False, True])
-    assert ringed == set(top["id"].head(TOP_BROKERS))
+    report = net.broker_report()  # one ranking: the ring is the broker report's top (betweenness's differs)
+    assert ringed == set(report["id"].head(TOP_BROKERS))
+    assert "broker report" in html.unescape(text)
     node_colours = {n["color"]["background"] if isinstance(n["color"], dict) else n["color"] for n in nodes}
     assert len(node_colours) == net.communities()["community"].nunique()
     assert not node_colours & {e["color"] for e in edges}  # no community shares a colour with a kind of tie

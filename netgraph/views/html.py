@@ -3,7 +3,7 @@
 One file: vis-network is inlined, CDN links are stripped. The graph fills the window; a collapsible side
 panel holds search, filters (communities, kinds of tie), the legend, a PNG export (the canvas, offline) and
 the method in words. Node colour follows the community (or a node column), size a measure; the top brokers
-by betweenness wear a black ring and a large label; other labels show brokers first, then by degree, where
+of the broker report (by betweenness on a network drawn reduced) wear a black ring and a large label; other labels show brokers first, then by degree, where
 they overlap no label or node already drawn (more as one zooms in). Colours are colour-blind-safe
 (Okabe–Ito and Paul Tol's schemes), communities and kinds of tie never share one. Tooltips give name,
 measures and the records behind a node; suspected links (leads) are dashed and say so. Names are data,
@@ -102,6 +102,17 @@ def _ranking(net, seed: int) -> pd.DataFrame:
                           seed=seed)
 
 
+def _top_brokers(net, keep: list[str], betweenness: dict, seed: int) -> tuple[list[str], str]:
+    """The ringed nodes and what ranks them: the broker report's top ``TOP_BROKERS`` (its score: the mean
+    percentile of betweenness, PageRank, effective size, outside brokerage, groups bridged and low
+    constraint), as ``netgraph analyse`` writes it with the same seed; on a network drawn reduced, the drawn
+    nodes by betweenness (the broker report of the whole would cost more than the page)."""
+    if len(keep) == len(net.nodes):
+        ranked = net.broker_report(seed=seed)["id"].tolist()
+        return ranked[:TOP_BROKERS], "the broker report's ranking"
+    return sorted(keep, key=lambda i: (-betweenness[i], i))[:TOP_BROKERS], "by betweenness"
+
+
 def _between(ties: pd.DataFrame, kept) -> np.ndarray:
     """Which ties have both ends in ``kept``."""
     return isin(ties["source"], kept) & isin(ties["target"], kept)
@@ -158,14 +169,14 @@ def network_html(net, color_by: str = "community", size_by: str = "pagerank", le
     group_of = colour_values.to_dict()
     score_of = {m: dict(zip(scores.index, scores[m].tolist())) for m in ("degree", "betweenness", "pagerank")}
     size_of, smallest = dict(zip(size.index, size.tolist())), size.min()
-    brokers = sorted(keep, key=lambda i: (-score_of["betweenness"][i], i))[:TOP_BROKERS]
+    brokers, ranked_by = _top_brokers(net, keep, score_of["betweenness"], seed)
     rank_of = {i: n for n, i in enumerate([*brokers, *sorted(set(keep) - set(brokers),
                                                               key=lambda i: (-score_of["degree"][i], i))])}
     for node_id in keep:
         group = group_of.get(node_id)
         broker = rank_of[node_id] < len(brokers)
         tooltip = [str(name_of[node_id]), f"{net.kind} · {color_by}: {group}",
-                   *([f"top broker {rank_of[node_id] + 1} of {len(brokers)} by betweenness"] if broker else []),
+                   *([f"top broker {rank_of[node_id] + 1} of {len(brokers)} ({ranked_by})"] if broker else []),
                    *(f"{m}: {score_of[m][node_id]:.4g}" for m in ("degree", "betweenness", "pagerank")),
                    *describe(evidence.get(node_id, []))]
         colour = PALETTE[categories[group] % len(PALETTE)] if group in categories else "#cccccc"
@@ -196,7 +207,8 @@ def network_html(net, color_by: str = "community", size_by: str = "pagerank", le
         "interaction": {"hover": True, "tooltipDelay": 120}}))
     page = CDN_TAG.sub("", pv.generate_html())
     kinds = sorted({e["ng_kind"] for e in pv.edges}, key=lambda k: (k == "suspected", k))
-    panel = _panel(net, title, note, categories, color_by, size_by, kinds, [name_of[b] for b in brokers], seed,
+    panel = _panel(net, title, note, categories, color_by, size_by, kinds, [name_of[b] for b in brokers], ranked_by,
+                   seed,
                    {m: methods[m] for m in measures.MEASURES if m in methods})
     page = page.replace("<body>", "<body>\n" + panel, 1)
     return page.replace("</body>", _PAGE_SCRIPT + "\n</body>", 1)
@@ -246,7 +258,7 @@ def _legend_index(index: int | None) -> int:
     return index if index is not None and index < LEGEND_GROUPS else -1
 
 
-def _panel(net, title, note, categories, color_by, size_by, kinds, brokers, seed, methods) -> str:
+def _panel(net, title, note, categories, color_by, size_by, kinds, brokers, ranked_by, seed, methods) -> str:
     """The side panel: search, filters, legend, export and the method in words; every data string escaped."""
     esc = html.escape
     listed = list(categories.items())[:LEGEND_GROUPS]
@@ -299,8 +311,8 @@ html,body{{margin:0;height:100%;overflow:hidden}} body>center{{display:none}}
 <h3>Colour: {esc(color_by)}</h3><div>{groups}</div>
 <h3>Ties</h3><div>{ties}</div>
 <h3>Legend</h3>
-<div><i class="ng-ring ng-key-ring"></i> black ring, large label: the top {len(brokers)} brokers by betweenness
-({esc("; ".join(map(str, brokers)))})</div>
+<div><i class="ng-ring ng-key-ring"></i> black ring, large label: the top {len(brokers)} brokers
+({esc(ranked_by)}: {esc("; ".join(map(str, brokers)))})</div>
 <div>Size: {esc(size_by)}. Labels: the brokers, then the best-connected nodes whose label has room; zoom in
 for more.</div>
 <h3>Export</h3><button id="ng-png" type="button">Save as PNG</button>
