@@ -76,6 +76,28 @@ def test_review_round_trip(loaded):
     assert "2 decided" in run("info", "--db", db)
 
 
+def test_an_organisation_decision_joins_a_spelling_to_its_company(loaded):
+    """Two spellings of one company (review lists them); the analyst says one is the other; the reload keys
+    both records' company as decided, and the spelling's node goes."""
+    folder, db = loaded
+    (folder / "decisions.csv").write_text("kind,text,decision,decided_by,note\norganisation,Hengtai Trading Co Ltd,"
+                                          "Hengtai Trading Co. Ltd,A. Analyst,one company\n", encoding="utf-8")
+    decisions = review.read_decisions(folder / "decisions.csv")
+    with ng.open_store(db, read_only=True) as store:
+        assert review.decision_status(store, decisions, "organisation")["status"].tolist() == [
+            "waiting for a load with these decisions"]
+    out = run("load", folder / "seizures.csv", "-m", "cen_customs", "--db", db,
+              "--review-decisions", folder / "decisions.csv")
+    assert "1 organisation" in out
+    with ng.open_store(db, read_only=True) as store:
+        assert review.decision_status(store, decisions, "organisation")["status"].tolist() == ["applied"]
+        assert review.review(store, "organisation", decisions).empty
+        companies = store.query("MATCH (o:Organization)-[:INVOLVED_IN]->(s:Seizure) RETURN o.id AS id, s.id AS seizure "
+                                "ORDER BY seizure")
+        assert companies["id"].tolist()[:2] == ["org:hengtai trading co. ltd"] * 2
+        assert store.query("MATCH (o:Organization {id: 'org:hengtai trading co ltd'}) RETURN o.id").empty
+
+
 @pytest.mark.parametrize("rows, where", [
     ("kind,text\nplace,Yulin\n", "need columns"),
     ("kind,text,decision\nplace,Yulin,none\nplaces,Xyzzy,none\n", "row 3, column 'kind'"),

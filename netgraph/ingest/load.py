@@ -164,7 +164,7 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     if decisions is not None:
         retire(store, decisions, list(loaded))
         report.decisions_file = decisions.path
-        for label, kind in (("Location", "place"), ("Commodity", "species")):
+        for label, kind in (("Location", "place"), ("Commodity", "species"), ("Organization", "organisation")):
             if n := len({text for found, text, *_ in decisions.applied if found == label}):
                 report.decisions_applied[kind] = n
     _mark(store, load_id, {"read": report.read, "loaded": report.loaded, "rejected": report.rejected,

@@ -5,9 +5,9 @@ A decisions file is a CSV of ``kind`` (place, species, organisation), ``text`` (
 ``decision`` and optional ``decided_by`` and ``note``. A place's decision is a place as the gazetteer reads it
 (``Yulin, Shaanxi``, ``HAN``) or ``none`` (keep it as written, unplaced); a species' is a taxon of
 ``loaders/vocab/commodities.yaml`` or ``none``; an organisation's the name it stands for.
-``load_file(..., decisions=FILE)`` applies place and species decisions (:func:`vocab.decided`): a decided place
-says ``resolved_by: analyst: <decided_by>`` on its node, and the facts the load's records held under the old
-reading go. Loads do not apply organisation decisions yet (organisation keys are made in ``transform``).
+``load_file(..., decisions=FILE)`` applies them (:func:`vocab.decided`): a decided place says ``resolved_by:
+analyst: <decided_by>`` on its node, an organisation's spelling becomes the company decided, and the facts the
+load's records held under the old reading go.
 """
 from __future__ import annotations
 
@@ -96,6 +96,15 @@ class Decisions:
             new = species.combined(taxon, ref.product or species.default_product(taxon), ref.written, ANALYST,
                                    ref.product is None, d.note)
         self.applied.add(("Commodity", d.text, ref.key, new.key))
+        return new
+
+    def organisation(self, text: str) -> str:
+        """The name an analyst decided ``text`` stands for (``none``: as written), folded as keys are."""
+        d = self.get("organisation", text)
+        if d is None or d.none:
+            return normalise(text)
+        new = normalise(d.decision)
+        self.applied.add(("Organization", d.text, "org:" + normalise(text), "org:" + new))
         return new
 
     def digest(self) -> str:
@@ -315,7 +324,7 @@ def review(store: GraphStore, kind: str, decisions: Decisions | None = None) -> 
 
 def decision_status(store: GraphStore, decisions: Decisions, kind: str) -> pd.DataFrame:
     """The decisions of one kind and whether the store shows them: ``applied``, ``waiting`` (a load with these
-    decisions is still to come), ``not in this store``; loads do not apply organisation decisions yet."""
+    decisions is still to come), ``not in this store``."""
     rows = list(decisions.by_kind.get(kind, {}).values())
     if kind == "place":
         held = places(store)
@@ -323,9 +332,12 @@ def decision_status(store: GraphStore, decisions: Decisions, kind: str) -> pd.Da
     elif kind == "species":
         unmatched, entries = _unmatched(store), species_entries(store)
     status = []
+    held_orgs = set(store.node_properties("Organization")["id"]) if kind == "organisation" else set()
     for d in rows:
         if kind == "organisation":
-            status.append("not applied: loads do not apply organisation decisions yet")
+            old, new = "org:" + normalise(d.text), "org:" + normalise(d.decision)
+            status.append("waiting for a load with these decisions" if old in held_orgs and old != new and not d.none
+                          else "applied" if new in held_orgs or (d.none and old in held_orgs) else "not in this store")
             continue
         if kind == "place":
             target = None if d.none else vocab.read_place(d.decision).key

@@ -775,8 +775,8 @@ class _Compiler:
                      "birth_date": parsed.to_numpy(),
                      "nationality": _lookup(first_country, names).map(lambda r: r.country if r else None).to_numpy()}
         self.row_error(pd.concat(problems, ignore_index=True) if problems else pd.DataFrame())
-        prefix = "person" if label == "Person" else "org"
-        names["key"] = prefix + ":" + _map_unique(names["text"], normalise)
+        prefix, keyer = ("person", normalise) if label == "Person" else ("org", vocab.organisation)
+        names["key"] = prefix + ":" + _map_unique(names["text"], keyer)
         self.entity(label, names, party.column, props, major=names["major"])
         role = party.role
         if "role_column" in values:  # one role per name (or one for all), else the mapping's
@@ -789,8 +789,8 @@ class _Compiler:
                 "row": countries["row"], "from": _lookup(node, countries).to_numpy(),
                 "to": countries["ref"].map(lambda r: r.key)}), countries["sub"], countries["major"])
         for attr, target, rel_type, keyer in (("phone", "Phone", "USES", _phone), ("account", "Account", "USES", _alnum),
-                                              ("employer", "Organization", "WORKS_FOR", normalise),
-                                              ("directs", "Organization", "DIRECTS", normalise)):
+                                              ("employer", "Organization", "WORKS_FOR", vocab.organisation),
+                                              ("directs", "Organization", "DIRECTS", vocab.organisation)):
             if attr not in values:
                 continue
             given = values[attr].merge(names[ahead], on=["row", "item"])

@@ -34,8 +34,9 @@ _DECISIONS: ContextVar = ContextVar("review_decisions", default=None)
 
 @contextmanager
 def decided(decisions):
-    """Within this block, :func:`resolve_place` and :func:`commodity` apply ``decisions`` (an object with
-    ``place(text, ref, kind)`` and ``commodity(text, ref)``, as ``review.Decisions``); None applies none."""
+    """Within this block, :func:`resolve_place`, :func:`commodity` and :func:`organisation` apply ``decisions``
+    (an object with ``place(text, ref, kind)``, ``commodity(text, ref)`` and ``organisation(text)``, as
+    ``review.Decisions``); None applies none."""
     token = _DECISIONS.set(decisions)
     try:
         yield decisions
@@ -48,6 +49,13 @@ def commodity(text: str, form: str = "") -> CommodityRef | None:
     ref = species.commodity(text, form)
     decisions = _DECISIONS.get()
     return ref if decisions is None or ref is None else decisions.commodity(text, ref)
+
+
+def organisation(text: str) -> str:
+    """An organisation's name as its key holds it (:func:`normalise`), or, within :func:`decided`, the name an
+    analyst decided the text stands for."""
+    decisions = _DECISIONS.get()
+    return normalise(text) if decisions is None else decisions.organisation(text)
 
 
 @lru_cache(maxsize=CELL_CACHE)
