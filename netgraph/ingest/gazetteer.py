@@ -23,8 +23,8 @@ the route stop ``北海`` and the seizure place ``Beihai`` are one node (``place
 >>> lookup("钦州").key, lookup("Khâm Châu").key
 ('place:CN:qinzhou', 'place:CN:qinzhou')
 >>> yulin = lookup("Yulin", "CN")
->>> yulin.province, yulin.resolved_by
-('CN-GX', "most populous of 2 places named 'Yulin' in CN")
+>>> yulin.province, yulin.resolved_by, yulin.note
+('CN-GX', 'most populous', "most populous of 6 places named 'Yulin' in CN")
 >>> lookup("Yulin", "CN", province("Shaanxi").code).name
 'Yulinshi'
 >>> lookup("Jomo Kenyatta Airport", "KE").key, lookup("Lilongwe Airport").name
