@@ -101,7 +101,7 @@ def check_round_trip(sender, receiver, done, import_twice):
         theirs = {(a, b): set(s) for a, b, s in sender.edge_frame(rel_type)[["source", "target", "sources"]].to_numpy()}
         for a, b, sources in receiver.edge_frame(rel_type)[["source", "target", "sources"]].to_numpy():
             assert set(sources) and set(sources) <= set(got.index), (rel_type, a, b)
-            assert {back(s) for s in sources} <= theirs[(back(a), b)], (rel_type, a, b)
+            assert {back(s) for s in sources} <= theirs[(back(a), back(b))], (rel_type, a, b)
     # the expected subgraph: the people of the released case around the suspect, tied as the sender ties them
     scope = case_scope(sender, [SUSPECT], radius=2, release_level=LEVEL)
     received = ng.person_network(receiver)
@@ -426,6 +426,10 @@ def test_a_package_record_with_the_id_of_a_local_record_adds_nothing_to_it(sent,
     assert imported.exit_code == 0, imported.output
     with ng.open_store(db) as receiver:
         assert said_by(receiver, "record:CEN:T-2") == before  # the local record says only what its file said
+        involved = receiver.edge_frame("INVOLVED_IN")  # and its seizure is its own: no one of the package's in it
+        local = involved[involved["target"] == "seizure:CEN:T-2"]
+        assert set(local["source"]) == {"person:lê văn tám"}
+        assert (involved["target"] == f"seizure:CEN@{fp}:T-2").any()
         assert f"record:CEN@{fp}:T-2 kept apart from record:CEN:T-2" in imported.output
         theirs = receiver.stored_records([f"record:CEN@{fp}:T-2"]).iloc[0]
         assert theirs["source"] == f"CEN@{fp}" and theirs["record_id"] == "T-2"

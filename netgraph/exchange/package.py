@@ -24,7 +24,8 @@ every package from one sender to one recipient.
 Importing verifies the signature against keys the receiver trusts and every file's SHA-256, then writes the
 facts through the store's own merge (:meth:`GraphStore.write`), so either kind of store takes a package and a
 second import changes nothing. Records keep the sender's ids, agency and grading in the sender's namespace: their
-``source`` and key carry ``@`` and the sender's key (``record:CEN@3f9a…:T-2``; a record the sender had imported
+``source`` and key carry ``@`` and the sender's key (``record:CEN@3f9a…:T-2``, and so do the seizures and other
+events keyed by a record, ``seizure:CEN@3f9a…:T-2``; a record the sender had imported
 keeps its origin), so they never merge with, nor add facts to, a record loaded here (one with the same source and
 id is reported); the ones new to the store get ``package``: the manifest's SHA-256. Every export and import
 (refusals included) is an ``Exchange`` node: the audit log (:func:`package_log`).
@@ -543,8 +544,15 @@ def _batch(package: VerifiedPackage) -> tuple[GraphBatch, dict[str, pd.DataFrame
     tables, asserts = _tables(package)
     keys = _namespaced(tables["Record"], package.manifest["sender_key"])
     record = dict(zip(keys["sent"], keys["id"]))
+    origin = dict(zip(tables["Record"]["source"].fillna("").astype(str), keys["source"]))
     tables["Record"] = tables["Record"].assign(id=keys["id"].to_numpy(), source=keys["source"].to_numpy())
     asserts = asserts.assign(record=_renamed(name, record, asserts["record"], ASSERTS_FILE))
+    event = {i: _event_key(i, origin) for label in EVENT_LABELS if label in tables for i in tables[label]["id"]}
+    for label in EVENT_LABELS:  # a seizure keyed by its source and record id: the record's namespace
+        if label in tables:
+            tables[label] = tables[label].assign(id=tables[label]["id"].map(event))
+    asserts = asserts.assign(id=[event.get(i, i) if lab in EVENT_LABELS else i
+                                 for i, lab in zip(asserts["id"], asserts["label"])])
     mention = {}
     if "Mention" in tables:
         mentions = tables["Mention"]
@@ -558,6 +566,9 @@ def _batch(package: VerifiedPackage) -> tuple[GraphBatch, dict[str, pd.DataFrame
                                           for s in frame["sources"]])
             if kind == "REFERS_TO":
                 frame = frame.assign(**{"from": _renamed(name, mention, frame["from"], "REFERS_TO")})
+            for end in ("from", "to"):
+                frame = frame.assign(**{end: [event.get(i, i) if lab in EVENT_LABELS else i
+                                              for i, lab in zip(frame[end], frame[f"{end}_label"])]})
             tables[kind] = frame
             spec = REL_TYPES[kind]
             for (a, b), part in frame.groupby(["from_label", "to_label"], sort=True):
@@ -613,6 +624,13 @@ def _namespaced(records: pd.DataFrame, sender_key: str) -> pd.DataFrame:
                      index=records.index)
     base = ("record:" + source.str.replace(ORIGIN, "", regex=True) + ":" + rest).where(relayed, sent)
     return pd.DataFrame({"sent": sent, "id": "record:" + origin + ":" + rest, "source": origin, "base": base})
+
+
+def _event_key(key: str, origin: dict) -> str:
+    """An event's key (``seizure:CEN:T-2``) in the namespace of its source's origin (``seizure:CEN@3f9a…:T-2``),
+    so that it never merges with an event of a record loaded here."""
+    kind, source, rest = (key.split(":", 2) + ["", ""])[:3]
+    return f"{kind}:{origin[source]}:{rest}" if source in origin and rest else key
 
 
 def _mention_key(mention: str, sent: str, record: str) -> str:
