@@ -84,6 +84,8 @@ def test_route_map_is_offline_and_escaped(tiny, tmp_path):
     assert page.count('class="ng-country"') > 10  # a base map
     assert (tmp_path / "map.png").stat().st_size > 10_000
     assert "Móng Cái" in page
+    dates = pd.to_datetime(tiny.node_properties("Seizure")["date"])  # the footer's dates, not "… – …"
+    assert f"seizures dated {dates.min().date()} – {dates.max().date()}" in page and "… – …" not in page
 
 
 def test_c4ads_route_map_draws_countries_all_legs_and_clear_labels(tmp_path):

@@ -77,6 +77,20 @@ def countries() -> dict:
     return json.loads(COUNTRIES.read_text(encoding="utf-8"))
 
 
+def _dated(store: GraphStore, date_from=None, date_to=None) -> str:
+    """The dates of the seizures a map may draw, as its footer says them: 'seizures dated 2019-01-05 –
+    2024-12-30' (in the window, if one is given)."""
+    dates = pd.to_datetime(store.node_properties("Seizure")["date"], errors="coerce").dropna()
+    if date_from:
+        dates = dates[dates >= pd.Timestamp(date_from)]
+    if date_to:
+        dates = dates[dates <= pd.Timestamp(date_to)]
+    window = f" (window {date_from or 'open'} to {date_to or 'open'})" if date_from or date_to else ""
+    if dates.empty:
+        return "no dated seizure" + window
+    return f"seizures dated {dates.min().date()} – {dates.max().date()}{window}"
+
+
 def route_map(store: GraphStore, html_path: str | Path, png_path: str | Path | None = None,
               level: str = "place", date_from=None, date_to=None, top: int | None = None) -> dict:
     """Draw every leg (or the ``top`` by seizures); return what was drawn, what was left out and why, and
@@ -96,6 +110,7 @@ def route_map(store: GraphStore, html_path: str | Path, png_path: str | Path | N
     by_commodity = by_commodity.merge(drawn[["source", "target"]], on=["source", "target"])
     left_out = {"below_top": len(every) - len(legs), "unplaced": len(legs) - len(drawn)}
     stamp = {"netgraph_version": netgraph_version(), "level": level, "date_from": date_from, "date_to": date_to,
+             "dated": _dated(store, date_from, date_to),
              "legs_drawn": len(drawn), "legs_in_data": len(every), "left_out": left_out,
              "base_map": countries()["source"]}
     view = _View(placed)
@@ -229,8 +244,8 @@ def _svg_page(legs, by_commodity, placed, labels, view, note, stamp) -> str:
     legend = (f'<g id="ng-legend"><rect x="12" y="{HEIGHT - 112}" width="190" height="{26 + 18 * len(samples)}" '
               f'fill="white" fill-opacity="0.9" stroke="#999"/><text x="22" y="{HEIGHT - 96}" font-weight="600">'
               f'Width: seizures on the leg</text>{key}</g>')
-    method = (f"netgraph {stamp['netgraph_version']} · {stamp['level']} level · records dated "
-              f"{stamp['date_from'] or '…'} – {stamp['date_to'] or '…'} · base map: {stamp['base_map']}, public domain")
+    method = (f"netgraph {stamp['netgraph_version']} · {stamp['level']} level · {stamp['dated']} · base map: "
+              f"{stamp['base_map']}, public domain")
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>netgraph route map</title>
 <style>body{{font:13px system-ui,sans-serif;margin:12px}} svg{{border:1px solid #ccc;background:{SEA};max-width:100%;height:auto}}
@@ -294,8 +309,9 @@ def _png(legs, placed, labels, view, note, path, stamp) -> None:
         ax.plot([22, 62], [HEIGHT - 86 + 18 * i] * 2, color=LEG, alpha=0.7, lw=_width(v, top) * 0.75, zorder=7)
         ax.text(70, HEIGHT - 82 + 18 * i, f"{v} seizure{'s' if v != 1 else ''}", fontsize=8, zorder=7)
     ax.text(WIDTH - 12, HEIGHT - 12, note, fontsize=9, fontweight="bold", ha="right", zorder=7)
-    figure.text(0.01, 0.01, f"Seizure routes ({stamp['level']} level) · netgraph {stamp['netgraph_version']} · "
-                f"base map: {stamp['base_map']}, public domain", fontsize=7, color="#555555")
+    figure.text(0.01, 0.01, f"Seizure routes ({stamp['level']} level) · {stamp['dated']} · netgraph "
+                f"{stamp['netgraph_version']} · base map: {stamp['base_map']}, public domain", fontsize=7,
+                color="#555555")
     figure.savefig(path, dpi=110)
 
 
