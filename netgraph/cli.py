@@ -28,7 +28,7 @@ from .store.base import SEIZURE_DATES, SEIZURES_WITH_TAXON, UNMATCHED_COMMODITIE
 from .store.queries import list_queries, run_query
 from .views.chart import case_chart
 from .views.export import flat, write_tables
-from .views.route_map import route_map, shift_chart
+from .views.route_map import PLACE_TOP_LEGS, route_map, shift_chart
 from .views.release import ReleaseView
 
 SAMPLE_FILES = [("cen_customs_sample.csv", "cen_customs"), ("vn_agency_sample.xlsx", "vn_agency")]
@@ -421,7 +421,9 @@ def demo(out: Path) -> None:
 @click.option("--from", "date_from", help="First record date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Last record date (YYYY-MM-DD).")
 @click.option("--compare", nargs=2, metavar="FROM:TO FROM:TO", help="Two periods to compare (route shift).")
-def routes_command(db: StoreTarget, out: Path, level: str, date_from, date_to, compare) -> None:
+@click.option("--top-legs", type=click.IntRange(0), help="Draw the N legs with most seizures; the map says how many "
+              f"it leaves out (0: every leg) [default: every leg at country level, {PLACE_TOP_LEGS} at place level].")
+def routes_command(db: StoreTarget, out: Path, level: str, date_from, date_to, compare, top_legs: int | None) -> None:
     """Route legs, transit hubs, commodity × route, route shift, and a route map (HTML and PNG)."""
     with db.open(read_only=True) as store:
         tables = {"legs": routes.flows(store, level, date_from=date_from, date_to=date_to),
@@ -438,8 +440,11 @@ def routes_command(db: StoreTarget, out: Path, level: str, date_from, date_to, c
                  "date_to": date_to, "compare": compare, "store": str(store)}
         for path in write_tables(out, tables, stamp, workbook="netgraph_routes.xlsx"):
             click.echo(f"wrote {path}")
-        drawn = route_map(store, out / "route_map.html", out / "route_map.png", level, date_from, date_to)
-        click.echo(f"wrote {out / 'route_map.html'} and {out / 'route_map.png'} ({len(drawn['legs'])} legs)")
+        if top_legs is None:
+            top_legs = PLACE_TOP_LEGS if level == "place" else 0
+        drawn = route_map(store, out / "route_map.html", out / "route_map.png", level, date_from, date_to,
+                          top_legs or None)
+        click.echo(f"wrote {out / 'route_map.html'} and {out / 'route_map.png'}: {drawn['note']}")
 
 
 @main.command("timeline")

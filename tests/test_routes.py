@@ -179,6 +179,11 @@ def test_routes_and_outcomes_commands(sample_store, tmp_path):
     sheets = pd.read_excel(tmp_path / "r" / "netgraph_routes.xlsx", sheet_name=None)
     assert {"legs", "hubs", "commodity_routes", "shift_new_legs", "method"} <= set(sheets)
     assert (tmp_path / "r" / "route_shift.png").stat().st_size > 5_000
+    with ng.open_store(db, read_only=True) as store:
+        legs = len(routes.flows(store, "place"))
+    placed = runner.invoke(main, ["routes", "--db", str(db), "--out", str(tmp_path / "p"), "--level", "place",
+                                  "--top-legs", "2"])
+    assert placed.exit_code == 0 and f"2 of {legs} legs drawn; left out: {legs - 2} below the top legs" in placed.output
     result = runner.invoke(main, ["outcomes", "--db", str(db), "--out", str(tmp_path / "o"), "--by", "agency,year"])
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "o" / "outcomes.csv", encoding="utf-8-sig")) == 4

@@ -77,6 +77,9 @@ def countries() -> dict:
     return json.loads(COUNTRIES.read_text(encoding="utf-8"))
 
 
+PLACE_TOP_LEGS = 60  # legs `netgraph routes --level place` draws by default (553 on C4ADS were a hairball)
+
+
 def _dated(store: GraphStore, date_from=None, date_to=None) -> str:
     """The dates of the seizures a map may draw, as its footer says them: 'seizures dated 2019-01-05 –
     2024-12-30' (in the window, if one is given)."""
