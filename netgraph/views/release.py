@@ -44,8 +44,9 @@ LEFT_OUT_TYPES = ("SUSPECTED_LINK",)  # leads are not asserted by records
 class ReleaseView(GraphStore):
     """A read-only store of what the records at or below ``level`` in the date window assert (see the module
     doc); ``handling`` (record key → code) overrides stored handling codes, e.g. to see what a release would
-    hold once the originator downgrades some records. A view of a view narrows it further. ``withheld``: keys of the records above the level; ``left_out``: per label, the ids of the nodes
-    that lost their record-only properties because a withheld record also asserts them."""
+    hold once the originator downgrades some records. A view of a view narrows it further. ``withheld``: keys
+    of the records above the level; ``left_out``: per label, the ids of the nodes that lost their record-only
+    properties because a record outside the view also asserts them."""
 
     cypher_reads = False  # frames only: analyses read it through node_frame and edge_frame
 
