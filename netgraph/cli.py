@@ -28,8 +28,8 @@ from .store.base import SEIZURE_DATES, SEIZURES_WITH_TAXON, UNMATCHED_COMMODITIE
 from .store.queries import list_queries, run_query
 from .views.chart import case_chart
 from .views.export import flat, write_tables
-from .views.route_map import PLACE_TOP_LEGS, route_map, shift_chart
 from .views.release import ReleaseView
+from .views.route_map import PLACE_TOP_LEGS, route_map, shift_chart
 
 SAMPLE_FILES = [("cen_customs_sample.csv", "cen_customs"), ("vn_agency_sample.xlsx", "vn_agency")]
 @dataclass(frozen=True)

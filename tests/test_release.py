@@ -17,8 +17,16 @@ from netgraph.exchange import export_package, write_interchange
 from netgraph.exchange.keys import new_keys
 from netgraph.resolution import resolve
 from netgraph.schema import NODE_TYPES, REL_TYPES
-from netgraph.views.chart import (A4, DRAWING, CaseScopes, UnknownSuspect, WithheldSuspect, _layout, case_chart,
-                                  case_model)
+from netgraph.views.chart import (
+    A4,
+    DRAWING,
+    CaseScopes,
+    UnknownSuspect,
+    WithheldSuspect,
+    _layout,
+    case_chart,
+    case_model,
+)
 from netgraph.views.release import ReleaseView
 
 from .conftest import SAMPLES
@@ -277,6 +285,7 @@ def test_a_chart_of_a_store_without_documents_and_debug_tracebacks(tmp_path):
     from click.testing import CliRunner
 
     from netgraph.cli import main
+
     from .conftest import DATA
     db = tmp_path / "court.lbdb"
     runner = CliRunner()

@@ -41,7 +41,7 @@ import pickle
 import re
 import sys
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
