@@ -165,13 +165,11 @@ def case_tables(scope) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str,
     """The case's facts in the release view of ``scope``: node tables by label (``Record`` and ``Mention``
     included), the ASSERTS pairs (record, label, id), relationship tables by type, and how many nodes of each
     label lost their record-only properties because a record outside the view also asserts them."""
-    store, allowed = scope.view, scope.allowed
+    store = scope.view  # holds only what releasable records assert
     persons = store.node_properties("Person")
     entity = persons["resolved_id"].where(persons["resolved_id"].notna(), persons["id"])
     people = set(persons.loc[entity.isin(set(scope.case.nodes["id"])), "id"])
     edges = store.edges()
-    edges = edges.assign(sources=[[s for s in ss if s in allowed] for ss in edges["sources"]])
-    edges = edges[edges["sources"].map(len) > 0].reset_index(drop=True)
     src = (edges["source_label"] + "\x00" + edges["source"]).to_numpy(dtype=object)  # label NUL id
     dst = (edges["target_label"] + "\x00" + edges["target"]).to_numpy(dtype=object)
     outwards = (edges["source_label"].isin(["Person", *EVENT_LABELS]) | (edges["type"] == "LOCATED_IN")) \
@@ -192,8 +190,7 @@ def case_tables(scope) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str,
     own = edges["type"].map(lambda t: REL_TYPES[t].sources)
     cited = {r for ss in edges.loc[own, "sources"] for r in ss}
     person_frame = store.node_frame("Person")
-    cited |= {r for p, ss in zip(person_frame["id"], person_frame["sources"]) if p in people for r in ss
-              if r in allowed}
+    cited |= {r for p, ss in zip(person_frame["id"], person_frame["sources"]) if p in people for r in ss}
     records = store.records()
     also_withheld = {}
     nodes, pairs = {}, []

@@ -221,8 +221,7 @@ class CaseScope:
     case: object  # the person Network of the case, from the release view
     full_case: object  # the same case from every record (what the redaction summary compares with)
     redaction: dict  # level, records withheld, entities (people) and ties left out
-    allowed: set[str]  # keys of the records the release level and the date window allow
-    view: ReleaseView  # what those records assert: every output is rendered from it
+    view: ReleaseView  # what the records the level and window allow assert: every output is rendered from it
 
 
 class UnknownSuspect(NetgraphError, KeyError):
@@ -261,7 +260,7 @@ class CaseScopes:
         case = released.subnetwork(_around(released, shown, radius))
         full_case = everything.subnetwork(_around(everything, ids, radius))
         redaction = _redaction(self.store, view, full_case, case, *self.window)
-        return CaseScope(shown, case, full_case, redaction, view.allowed, view)
+        return CaseScope(shown, case, full_case, redaction, view)
 
 
 def case_scope(store: GraphStore, suspects: list[str], radius: int = 1, date_from=None, date_to=None,
@@ -318,8 +317,8 @@ def case_model(scope: CaseScope, anonymise: bool = False, via: tuple[str, ...] =
     dense groups, evidence rows and timeline."""
     view, case, ids = scope.view, scope.case, scope.suspects
     labels = _labels(case, ids, anonymise)
-    entities, links, groups = _chart_model(view, case, ids, labels, via, scope.allowed, anonymise, seed)
-    evidence = _evidence(view, links, entities, groups, scope.allowed)
+    entities, links, groups = _chart_model(view, case, ids, labels, via, anonymise, seed)
+    evidence = _evidence(view, links, entities, groups)
     return entities, links, groups, evidence, _timeline(view, case, labels, anonymise)
 
 
@@ -331,8 +330,8 @@ def _labels(case, suspects: list[str], anonymise: bool) -> dict[str, str]:
     return {**{i: f"Person {n}" for n, i in enumerate(others, start=1)}, **{i: names[i] for i in suspects}}
 
 
-def _chart_model(store, case, suspects, labels, via, allowed, anonymise, seed):
-    """Entities (id → kind, label, suspect), links (one per pair of entities, releasable records only) and
+def _chart_model(store, case, suspects, labels, via, anonymise, seed):
+    """Entities (id → kind, label, suspect), links (one per pair of entities, the records behind it) and
     dense groups (name → sorted member ids); the links among a group's members become one group link."""
     people = list(case.nodes["id"])
     entities = {p: {"kind": "person", "label": labels[p], "suspect": p in suspects} for p in people}
@@ -340,9 +339,8 @@ def _chart_model(store, case, suspects, labels, via, allowed, anonymise, seed):
     if "seizure" in via and case.involvement is not None:
         seizures_of: dict[str, dict[str, set]] = {}
         for person, seizure, sources in case.involvement[["id", "seizure", "sources"]].itertuples(index=False):
-            kept = {r for r in sources if r in allowed}
-            if kept:
-                seizures_of.setdefault(person, {}).setdefault(seizure, set()).update(kept)
+            if sources:
+                seizures_of.setdefault(person, {}).setdefault(seizure, set()).update(sources)
         for a, b in case.edges[["source", "target"]].itertuples(index=False):
             mine, theirs = seizures_of.get(a, {}), seizures_of.get(b, {})
             shared = set(mine) & set(theirs)
@@ -353,7 +351,7 @@ def _chart_model(store, case, suspects, labels, via, allowed, anonymise, seed):
         case_hubs = {h for hubs in case.edges["hubs"] for h in hubs}
         member = memberships(store, hub_kinds)
         member = member[member["person"].isin(people) & member["hub"].isin(case_hubs)]
-        hub_links = [_Link(p, h, k, sorted(r for r in s if r in allowed))
+        hub_links = [_Link(p, h, k, sorted(s))
                      for p, h, k, s in member[["person", "hub", "kind", "sources"]].itertuples(index=False)]
         hub_links = [link for link in hub_links if link.records]
         shared = {h for h, n in Counter(link.b for link in hub_links).items() if n >= 2}  # a hub joins people
@@ -432,7 +430,7 @@ def _dense_groups(case, suspects, seed) -> dict[str, list[str]]:
     return {f"{string.ascii_uppercase[i % 26]}{i // 26 or ''}": g for i, g in enumerate(found)}
 
 
-def _evidence(store, links, entities, groups, allowed) -> pd.DataFrame:
+def _evidence(store, links, entities, groups) -> pd.DataFrame:
     """One row per record behind each link: row E7.1 …, the link, who, the tie, the record's id, date,
     agency, seizure and the documents the seizure names (from releasable records)."""
     records = store.records().set_index("id")

@@ -58,9 +58,6 @@ class ReleaseView(GraphStore):
         self.allowed = Filters(date_from, date_to, max_handling=level).eligible(records)
         handling = pd.to_numeric(records["handling"], errors="coerce")
         self.withheld = set(records.loc[handling > level, "id"])
-        persons = store.node_properties("Person")
-        self._cluster = dict(zip(persons["id"], persons["resolved_id"].where(persons["resolved_id"].notna(),
-                                                                              persons["id"])))
         self._outside: dict[str, set] = {}  # per label, ids of nodes a record outside the view also asserts
         self._nodes = {label: self._released_nodes(store, label, records) for label in NODE_TYPES}
         kept = {label: set(frame["id"].tolist()) for label, frame in self._nodes.items()}
@@ -74,6 +71,9 @@ class ReleaseView(GraphStore):
         frame = records if label == "Record" else store.node_frame(label)
         if frame.empty:  # a store may give an empty label no columns
             frame = pd.DataFrame(columns=[*NODE_TYPES[label].all_properties, "sources"])
+        if label == "Person":  # each spelling's person in the store, whatever the view keeps of it
+            self._cluster = dict(zip(frame["id"], frame["resolved_id"].where(frame["resolved_id"].notna(),
+                                                                             frame["id"])))
         if label in LEFT_OUT_LABELS or frame.empty:
             self._outside[label] = set()
             return frame.iloc[:0]
