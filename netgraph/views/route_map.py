@@ -312,9 +312,9 @@ def _png(legs, placed, labels, view, note, path, stamp) -> None:
         ax.plot([22, 62], [HEIGHT - 86 + 18 * i] * 2, color=LEG, alpha=0.7, lw=_width(v, top) * 0.75, zorder=7)
         ax.text(70, HEIGHT - 82 + 18 * i, f"{v} seizure{'s' if v != 1 else ''}", fontsize=8, zorder=7)
     ax.text(WIDTH - 12, HEIGHT - 12, note, fontsize=9, fontweight="bold", ha="right", zorder=7)
-    figure.text(0.01, 0.01, f"Seizure routes ({stamp['level']} level) · {stamp['dated']} · netgraph "
-                f"{stamp['netgraph_version']} · base map: {stamp['base_map']}, public domain", fontsize=7,
-                color="#555555")
+    figure.text(0.01, 0.005, f"Seizure routes ({stamp['level']} level) · {stamp['dated']} · netgraph "
+                f"{stamp['netgraph_version']}\nbase map: {stamp['base_map']}, public domain", fontsize=7,
+                color="#555555", va="bottom")
     figure.savefig(path, dpi=110)
 
 
