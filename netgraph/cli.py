@@ -120,7 +120,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--resolve", "then_resolve", is_flag=True, help="Resolve people afterwards (see `netgraph resolve`).")
 @click.option("--decisions", type=click.Path(path_type=Path), help="With --resolve: the analyst's decisions CSV.")
 @click.option("--review-decisions", type=click.Path(path_type=Path), help="The analyst's review decisions CSV "
-              "(see `netgraph review`): how the places and commodity texts it names are read.")
+              "(see `netgraph review`): how the places, commodity texts and company names it names are read.")
 @click.option("--again", is_flag=True, help="Load a file even if the store says it loaded these exact bytes with "
               "the same mapping last (by default such a load would change nothing and is skipped).")
 @click.option("--engine", type=click.Choice(["embedded", "spark"]), default="embedded", show_default=True,
