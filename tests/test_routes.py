@@ -98,8 +98,12 @@ def test_c4ads_route_map_draws_countries_all_legs_and_clear_labels(tmp_path):
     placed = drawn["legs"]
     assert len(placed) + drawn["stamp"]["left_out"]["unplaced"] == len(every)
     assert drawn["note"] in (tmp_path / "map.html").read_text(encoding="utf-8")  # said on the map itself
+    inset = drawn["inset"]  # Europe's countries crowd; what the inset hides is said in the note
     if len(placed) == len(every):
-        assert drawn["note"] == f"All {len(every):,} legs drawn."
+        assert drawn["note"] == f"All {len(every):,} legs drawn." + (inset["note"] if inset else "")
+    if inset:
+        assert len(inset["labels"]) + len(inset["unlabelled"]) == len(inset["places"]) >= 5
+        assert all(str(name) in drawn["note"] for name in inset["unlabelled"][:6])
     image = np.asarray(Image.open(tmp_path / "map.png").convert("RGB")).astype(int)
     land = (np.abs(image - np.array([0xE6, 0xE1, 0xD3])).sum(axis=2) < 12).mean()
     assert land > 0.15  # country shapes fill a good part of a world map
@@ -114,6 +118,71 @@ def test_c4ads_route_map_draws_countries_all_legs_and_clear_labels(tmp_path):
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     commodities = re.findall(r'<option value="(c\d+)">', page)
     assert len(commodities) >= 3 and all(f'data-key="{c}"' in page for c in commodities)
+
+
+BORDER_PLACES = {"Móng Cái", "Dongxing", "Hữu Nghị", "Lạng Sơn", "Pingxiang", "Hà Nội"}  # the demo's VN–CN border
+
+
+def inset_texts(page: str) -> list[str]:
+    """The place names the HTML map writes inside its inset panel."""
+    panel = page[page.index('<g id="ng-inset"'):page.index("</svg>")]
+    return [html.unescape(t) for t in re.findall(r'<text class="ng-place ng-inset-label"[^>]*>([^<]*)</text>', panel)]
+
+
+def test_route_map_insets_the_crowded_border_and_labels_every_stop_in_it(sample_store, tmp_path):
+    """The demo at place level: the VN–CN border crossings are one blob on the map; the inset zooms on them and
+    names every place inside its bounds, in the returned data and in the SVG."""
+    drawn = route_map(sample_store, tmp_path / "map.html", tmp_path / "map.png", level="place")
+    inset = drawn["inset"]
+    assert inset is not None and inset["zoom"] >= 3
+    named = {v["text"] for v in inset["labels"].values()}
+    assert BORDER_PLACES <= named and not inset["unlabelled"]
+    places = drawn["places"]
+    (lat0, lat1), (lon0, lon1) = inset["bounds"]["lat"], inset["bounds"]["lon"]
+    within = places[places["lat"].between(lat0, lat1) & places["lon"].between(lon0, lon1)]
+    assert set(within["id"]) == set(inset["places"]) == set(inset["labels"])  # every place in bounds labelled
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert sorted(inset_texts(page)) == sorted(within["name"])
+    assert html.escape(inset["caption"]) in page and 'class="ng-inset-frame"' in page
+    assert all(p not in drawn["labels"] for p in inset["places"])  # named once, in the inset
+    route_map(sample_store, tmp_path / "again.html", None, level="place")
+    assert (tmp_path / "again.html").read_text(encoding="utf-8") == page  # deterministic
+    plain = route_map(sample_store, tmp_path / "plain.html", None, level="place", inset=False)
+    assert plain["inset"] is None and 'id="ng-inset"' not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+
+
+def test_route_map_has_no_inset_where_places_are_far_apart(sample_store, tmp_path):
+    drawn = route_map(sample_store, tmp_path / "map.html", None, level="country")
+    assert len(drawn["places"]) >= 8 and drawn["inset"] is None
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert 'id="ng-inset"' not in page and "inset:" not in page
+
+
+def test_route_map_inset_labels_overlap_no_label_or_dot(sample_store, tmp_path):
+    inset = route_map(sample_store, tmp_path / "map.html", None, level="place")["inset"]
+    boxes = {p: v["box"] for p, v in inset["labels"].items()}
+    ix0, iy0, ix1, iy1 = inset["inner"]
+    for place, box in boxes.items():
+        assert ix0 <= box[0] and box[2] <= ix1 and iy0 <= box[1] and box[3] <= iy1, place
+        for other, (x, y) in inset["at"].items():
+            assert not (box[0] < x + 4 and x - 4 < box[2] and box[1] < y + 4 and y - 4 < box[3]), (place, other)
+    pairs = [(a, b) for i, a in enumerate(boxes) for b in list(boxes)[i + 1:]]
+    assert len(pairs) >= 15
+    for a, b in pairs:
+        (a0, a1, a2, a3), (b0, b1, b2, b3) = boxes[a], boxes[b]
+        assert not (a0 < b2 and b0 < a2 and a1 < b3 and b1 < a3), (a, b)
+
+
+def test_route_map_png_draws_the_inset(sample_store, tmp_path):
+    drawn = route_map(sample_store, tmp_path / "map.html", tmp_path / "map.png", level="place")
+    route_map(sample_store, tmp_path / "plain.html", tmp_path / "plain.png", level="place", inset=False)
+    assert (tmp_path / "map.png").stat().st_size > 30_000
+    image, plain = (np.asarray(Image.open(tmp_path / f).convert("RGB")).astype(int) for f in ("map.png", "plain.png"))
+    assert image.shape == plain.shape and image.shape[1] >= 1200
+    x0, y0, x1, y1 = (round(v * image.shape[1] / 1200) for v in drawn["inset"]["panel"])  # map px → image px
+    changed = np.abs(image[y0:y1, x0:x1] - plain[y0:y1, x0:x1]).sum(axis=2) > 30
+    assert changed.mean() > 0.2  # the panel is drawn over the map where the inset says it is
+    assert changed[:, :].mean() > 5 * (np.abs(image - plain).sum(axis=2) > 30)[:, : x0 - 20].mean()
 
 
 BOX_SCRIPT = """<pre id="ng-boxes"></pre><script>
