@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Debian packages the tests use: a browser for the HTML graphs, a CJK font for Chinese chart labels, Java for Spark
 SYSTEM_PACKAGES := chromium fonts-wqy-microhei default-jre-headless
 
-.PHONY: demo test lab bench setup system-packages
+.PHONY: demo test lab bench images setup system-packages
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -30,6 +30,10 @@ tests/neo4j/node_modules: tests/neo4j/package-lock.json
 
 test: $(STAMP) system-packages tests/neo4j/node_modules
 	$(VENV)/bin/python -m pytest
+
+# The demo's pictures again: docs/img and the references of tests/test_pictures.py (after a change to a picture)
+images: $(STAMP)
+	$(VENV)/bin/python docs/make_images.py --out docs/img --references tests/data/pictures
 
 # JupyterLab with widgets (progress bars), opened on the course in notebooks/
 lab: $(STAMP)
