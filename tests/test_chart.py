@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -196,3 +197,70 @@ def test_nothing_is_cut_in_the_pdf_tables(sample_store, tmp_path):
             assert "".join(unicodedata.normalize("NFC", value).split()) in tables, value
     dates = {str(d) for d in result.timeline["date"]}
     assert dates and all(d in tables for d in dates)
+
+
+# --- geometry: what the drawn chart guarantees (issue 30), read from the artists matplotlib renders --------
+
+def chart_page(store, suspect, level=3, radius=1):
+    """The chart page alone (no PDF, no tables) of ``suspect`` at ``level``: (figure, links)."""
+    from netgraph.views.chart import TEXTS, _draw, case_model, case_scope, method_stamp
+    scope = case_scope(store, [suspect], radius, release_level=level)
+    entities, links, groups, *_ = case_model(scope)
+    stamp = method_stamp(scope, radius, level, False, 0)
+    return _draw(entities, links, groups, scope.suspects, TEXTS["en"], stamp, scope.redaction, "any", 0), links
+
+
+def test_the_demo_charts_keep_the_geometry_guarantees(sample_store, tmp_path):
+    """The two charts the issue looked at: no line over a node or a label it does not join, no labels
+    overlapping, no line label on a node, lines into a box end at a member or on its edge."""
+    from .chart_checks import problems
+    for suspect, level in (("Lê Thanh Sơn", 3), ("Bounmy Vongsa", 1)):
+        result = case_chart(sample_store, [suspect], tmp_path / "c.pdf", release_level=level)
+        assert result.groups
+        assert problems(result.figure, result.links.itertuples(index=False)) == []
+
+
+@pytest.fixture(scope="module")
+def generated_store(tmp_path_factory):
+    """3,000 generated cen_customs records (benchmarks/generate_records.py): groups of 20 who co-offend, hubs."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from generate_records import generate, write_csv
+    folder = tmp_path_factory.mktemp("generated")
+    write_csv(generate(3000, seed=1), folder / "generated.csv")
+    with ng.open_store(folder / "generated.lbdb") as store:
+        ng.load_file(folder / "generated.csv", "cen_customs", store, progress=False)
+        yield store
+
+
+@pytest.mark.parametrize("people", [40, 80, 150])
+def test_generated_cases_of_40_80_150_people_keep_the_geometry_guarantees(generated_store, people):
+    """The suspect whose network (radius 1 or 2) has the size nearest ``people``: the chart may grow to A3 … A0,
+    never break a guarantee."""
+    from .chart_checks import problems
+    graph = ng.person_network(generated_store).graph
+    sizes = {(v["name"], radius): len(graph.neighborhood(v, order=radius)) for v in graph.vs for radius in (1, 2)}
+    (suspect, radius), size = min(sizes.items(), key=lambda kv: (abs(kv[1] - people), kv[0]))
+    assert abs(size - people) <= people * 0.1
+    figure, links = chart_page(generated_store, suspect, level=5, radius=radius)
+    assert len(figure.geometry.nodes) >= people
+    assert problems(figure, links) == []
+
+
+def test_the_geometry_check_sees_a_node_on_a_line_and_labels_on_each_other(sample_store):
+    """The check can fail: a node moved onto another line, a label moved onto another label."""
+    from .chart_checks import problems
+    figure, links = chart_page(sample_store, "Lê Thanh Sơn")
+    assert problems(figure, links) == []
+    ax = figure.axes[0]
+    line = next(x for x in ax.lines if x.get_gid().startswith("ng-line-"))
+    (x0, y0), (x1, y1) = line.get_xydata()[2:4]  # a run in a channel, away from its ends
+    ref = line.get_gid().removeprefix("ng-line-")
+    ends = {a for link in links if link.ref == ref for a in (link.a, link.b)}
+    stranger = sorted(figure.geometry.nodes).index(next(k for k in sorted(figure.geometry.nodes) if k not in ends))
+    marker = next(c for c in ax.collections if c.get_gid() == f"ng-node-{stranger}")
+    marker.set_offsets([((x0 + x1) / 2, (y0 + y1) / 2)])
+    assert any(f"line {ref} passes" in p for p in problems(figure, links))
+    figure, links = chart_page(sample_store, "Lê Thanh Sơn")
+    first, second = (t for t in figure.axes[0].texts if t.get_gid() in ("ng-label-0", "ng-label-1"))
+    second.set_position(first.get_position())
+    assert any("overlaps" in p for p in problems(figure, links))

@@ -33,13 +33,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
 import string
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import igraph as ig
 import matplotlib
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
@@ -48,7 +47,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ..analysis.brokers import input_hash
-from ..analysis.communities import _seeded, detect
+from ..analysis.communities import detect
 from ..analysis.network import person_network
 from ..analysis.projection import Filters
 from ..analysis.ties import PERSON_LINKS, memberships
@@ -57,11 +56,14 @@ from ..resources import NetgraphError, netgraph_version
 from ..schema import CONVEYANCE_LABELS
 from ..space_time.timeline import case_timeline
 from ..store.base import GraphStore
+from .chart_layout import LINK_FONT, MARKER_AREA, NODE_FONT, chart_geometry, wrap
 from .fonts import chart_fonts
 from .release import ReleaseView
 
 A4 = (11.69, 8.27)  # landscape, inches
-CELL = (1.45, 0.62)  # a node and its label, inches, at full size
+PAGES = {"A4": A4, "A3": (16.54, 11.69), "A2": (23.39, 16.54), "A1": (33.11, 23.39), "A0": (46.81, 33.11)}
+MIN_SCALE = 0.65  # the chart page grows (A3 … A0) until the chart is drawn at least this size
+PNG_PIXELS = 3600  # the chart's PNG at most this wide (150 dpi on A4 and A3)
 DRAWING = (0.02, 0.13, 0.72, 0.78)  # the chart's area of the page (left, bottom, width, height): legend right, notes below
 LINES_PER_PAGE = 62
 GROUP_MIN_SIZE, GROUP_MIN_DENSITY = 6, 0.5
@@ -84,6 +86,7 @@ TEXTS = {
                     "organization": "works for or directs", "conveyance": "in a seizure it carried",
                     "group": "links among the group"},
            "label": "12 · E7 = 12 records behind the line;\nevidence rows E7.1, E7.2 …",
+           "to_box": "A line ending on a box's edge: ties to\n{n} or more of its members (links table)",
            "group": "Group {name}: {n} people · links among them: {records} records, {ref}",
            "group_legend": "Dense group: one reference for\nthe links among its members",
            "redacted": "REDACTED at release level {level}: {records} record(s) withheld; {entities} person(s) and "
@@ -109,6 +112,7 @@ TEXTS = {
                     "organization": "làm việc cho / điều hành", "conveyance": "trong vụ do phương tiện chở",
                     "group": "liên hệ trong nhóm"},
            "label": "12 · E7 = 12 hồ sơ;\ndòng chứng cứ E7.1, E7.2 …",
+           "to_box": "Đường dừng ở cạnh khung: liên hệ với\n{n} thành viên trở lên (bảng liên hệ)",
            "group": "Nhóm {name}: {n} người · liên hệ trong nhóm: {records} hồ sơ, {ref}",
            "group_legend": "Nhóm dày đặc: một tham chiếu\ncho các liên hệ trong nhóm",
            "redacted": "ĐÃ BIÊN TẬP ở cấp phát hành {level}: giữ lại {records} hồ sơ; bỏ {entities} người và "
@@ -133,6 +137,7 @@ TEXTS = {
            "ties": {"seizure": "同一查获", "phone": "使用电话", "account": "持有账户", "organization": "任职或管理",
                     "conveyance": "其运载的查获", "group": "组内关系"},
            "label": "12 · E7 = 12 条记录；证据行 E7.1 …",
+           "to_box": "止于方框边缘的线：与其中 {n} 名以上成员\n有关系（见关系表）",
            "group": "{name} 组：{n} 人 · 组内关系：{records} 条记录，{ref}",
            "group_legend": "密集组（组内关系：一个编号）",
            "redacted": "已按发布级别 {level} 编辑：扣留 {records} 条记录；略去 {entities} 人和 {ties} 条关系。",
@@ -183,26 +188,23 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
         raise ValueError(f"lang must be one of {sorted(TEXTS)}")
     text = TEXTS[lang]
     scope = case_scope(store, suspects, radius, date_from, date_to, release_level, via)
-    ids, case, redaction = scope.suspects, scope.case, scope.redaction
+    ids, redaction = scope.suspects, scope.redaction
     entities, links, groups, evidence, timeline = case_model(scope, anonymise, via, seed)
     labels = {key: entity["label"] for key, entity in entities.items()}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_path = out.with_name(out.stem + "-evidence.csv")
-    stamp = {"netgraph_version": netgraph_version(), "projection": "person network", **case.description,
-             "suspects": ids, "radius": radius, "release_level": release_level, "anonymised": anonymise,
-             "layout": "Kamada-Kawai (igraph), snapped to a grid of label cells", "seed": seed, "leads_shown": False,
-             "input_sha256": input_hash(case), "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    stamp = method_stamp(scope, radius, release_level, anonymise, seed)
     window = f"{date_from or '…'} – {date_to or '…'}" if (date_from or date_to) else text["any"]
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no bold CJK face: not worth a warning
     with matplotlib.rc_context({"font.family": chart_fonts(), "pdf.fonttype": 42, "svg.fonttype": "none",
                                 "svg.hashsalt": "netgraph"}):
         figure = _draw(entities, links, groups, ids, text, stamp, redaction, window, seed)
         figure.savefig(out.with_suffix(".svg"), metadata={"Date": None})
-        figure.savefig(out.with_suffix(".png"), dpi=150)
+        figure.savefig(out.with_suffix(".png"), dpi=min(150, PNG_PIXELS / figure.get_figwidth()))
         pages = [_cover(entities, links, groups, ids, text, stamp, redaction, window, evidence, csv_path.name),
-                 figure, *_link_pages(links, entities, groups, evidence, text),
-                 *_record_pages(evidence, text), *_timeline_pages(timeline, text)]
+                 figure, *_table_pages([_links_table(links, entities, groups, evidence, text),
+                                        _records_table(evidence, text), *_timeline_table(timeline, text)])]
         title = f"{text['title']}: {', '.join(labels[i] for i in ids)}"
         with PdfPages(out.with_suffix(".pdf"), metadata={"Title": title,
                                                           "Creator": f"netgraph {netgraph_version()}"}) as pdf:
@@ -212,6 +214,18 @@ def case_chart(store: GraphStore, suspects: list[str], out: str | Path, radius: 
     paths = [out.with_suffix(s) for s in (".pdf", ".svg", ".png")] + [evidence_csv]
     drawn = pd.DataFrame([vars(x) for x in links], columns=["a", "b", "kind", "records", "ref", "members"])
     return CaseChart(paths, evidence, stamp, redaction, timeline, len(pages), figure, drawn, groups)
+
+
+def method_stamp(scope, radius: int, release_level: int, anonymise: bool, seed: int) -> dict:
+    """What a chart records of how it was made (``made_at`` is SOURCE_DATE_EPOCH when that is set, so a
+    chart can be rebuilt byte for byte)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    made = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    return {"netgraph_version": netgraph_version(), "projection": "person network", **scope.case.description,
+            "suspects": scope.suspects, "radius": radius, "release_level": release_level, "anonymised": anonymise,
+            "layout": "Kamada-Kawai (igraph) snapped to a grid of cells; lines routed orthogonally between them",
+            "seed": seed, "leads_shown": False, "input_sha256": input_hash(scope.case),
+            "made_at": made.isoformat(timespec="seconds")}
 
 
 @dataclass
@@ -478,181 +492,58 @@ def _timeline(view, case, labels, anonymise) -> pd.DataFrame:
     return events.reset_index(drop=True)
 
 
-# --- layout: Kamada–Kawai, then each node (or group block) to the nearest free cell of a grid ---------------
-
-def _layout(entities, links, groups, suspects, seed, area):
-    """Cell of every entity, block of every group, grid size and scale: (cells, blocks, (cols, rows), scale)."""
-    member_of = {m: g for g, members in groups.items() for m in members}
-    units = [e for e in entities if e not in member_of] + list(groups)
-    index = {u: i for i, u in enumerate(units)}
-    pairs = {tuple(sorted((index[member_of.get(x.a, x.a)], index[member_of.get(x.b, x.b)]))) for x in links}
-    graph = ig.Graph(n=len(units), edges=sorted(p for p in pairs if p[0] != p[1]))
-    with _seeded(seed):
-        coords = graph.layout_kamada_kawai().coords if len(units) > 1 else [(0.0, 0.0)] * len(units)
-    shapes = {g: (max(1, math.ceil(math.sqrt(len(m) * CELL[1] / CELL[0] * 1.6))),) for g, m in groups.items()}
-    shapes = {g: (c[0], math.ceil(len(groups[g]) / c[0]) + 1) for g, c in shapes.items()}  # + a title row
-    needed = len(units) - len(groups) + sum(c * r for c, r in shapes.values())
-    scale = 1.0
-    while True:
-        cols, rows = int(area[0] // (CELL[0] * scale)), int(area[1] // (CELL[1] * scale))
-        fits = all(c <= cols and r <= rows for c, r in shapes.values())
-        if (cols * rows >= 1.8 * needed and fits) or scale < 0.3:
-            break
-        scale *= 0.92
-    cols, rows = max(cols, max((c for c, _ in shapes.values()), default=1)), max(rows, max(
-        (r for _, r in shapes.values()), default=1))
-    xs, ys = [c[0] for c in coords] or [0.0], [c[1] for c in coords] or [0.0]
-    degree = Counter(u for x in links for u in (x.a, x.b))
-    order = sorted((u for u in units if u not in groups), key=lambda u: (u not in suspects, -degree[u], u))
-    while True:  # a grid too small for the groups' blocks and the rest grows, and the chart shrinks to fit
-        spread = min(1.0, math.sqrt(2.5 * needed / (cols * rows)))  # a small case stays in the middle
-        targets = [(((fx - 0.5) * spread + 0.5) * (cols - 1), ((fy - 0.5) * spread + 0.5) * (rows - 1))
-                   for fx, fy in zip(_unit(xs), _unit(ys))]  # KK positions in grid units (column, row from the top)
-        placed = _place(entities, groups, shapes, order, [targets[index[u]] for u in units], units, cols, rows)
-        if placed is not None:
-            return (*placed, (cols, rows), scale)
-        cols, rows = cols + 1, rows + 1
-        scale = min(scale, area[0] / (cols * CELL[0]), area[1] / (rows * CELL[1]))
-
-
-def _unit(values: list[float]) -> list[float]:
-    """``values`` scaled to 0–1 (all 0.5 when they are equal)."""
-    low, high = min(values), max(values)
-    return [(v - low) / (high - low) if high > low else 0.5 for v in values]
-
-
-def _place(entities, groups, shapes, order, targets, units, cols, rows):
-    """Each group's block (with a free ring around it), then each other unit, in the free cell nearest its
-    target: (cells, blocks), or None if the grid has no room."""
-    target = dict(zip(units, targets))
-    taken: set = set()
-    blocks = {}
-    for g in sorted(groups, key=lambda g: -len(groups[g])):
-        c, r = shapes[g]
-        tx, ty = target[g]
-        options = [(x, y) for x in range(cols - c + 1) for y in range(rows - r + 1)
-                   if not any((x + i, y + j) in taken for i in range(c) for j in range(r))]
-        if not options:
-            return None
-        x, y = min(options, key=lambda o: (((o[0] + (c - 1) / 2 - tx) * CELL[0]) ** 2 +
-                                           ((o[1] + (r - 1) / 2 - ty) * CELL[1]) ** 2, o))
-        blocks[g] = (x, y, c, r)
-        taken |= {(x + i, y + j) for i in range(-1, c + 1) for j in range(-1, r + 1)}  # and a free ring around
-    cells = {}
-    for g, (x, y, c, r) in blocks.items():
-        for k, m in enumerate(sorted(groups[g], key=lambda m: entities[m]["label"].casefold())):
-            cells[m] = (x + k % c, y + 1 + k // c)
-    free = [(x, y) for x in range(cols) for y in range(rows) if (x, y) not in taken]
-    if len(free) < len(order):
-        return None
-    for u in order:
-        tx, ty = target[u]
-        best = min(free, key=lambda o: (((o[0] - tx) * CELL[0]) ** 2 + ((o[1] - ty) * CELL[1]) ** 2, o))
-        free.remove(best)
-        cells[u] = best
-    return cells, blocks
-
-
-def _columns(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-
-
-def _width(value: str) -> int:
-    """Columns ``value`` takes: a wide East Asian character counts two."""
-    return sum(map(_columns, value))
-
-
-def _fit(value: str, width: float) -> str:
-    """``value`` cut to ``width`` columns, with … if cut.
-
-    >>> _fit("Nguyễn Văn Hùng", 8), _fit("阮文雄", 5)
-    ('Nguyễn …', '阮文…')
-    """
-    if _width(value) <= width:
-        return value
-    out, used = [], 0
-    for ch in value:
-        if used + _columns(ch) > width - 1:
-            break
-        out.append(ch)
-        used += _columns(ch)
-    return "".join(out) + "…"
-
-
 def _draw(entities, links, groups, suspects, text, stamp, redaction, window, seed) -> Figure:
-    figure = Figure(figsize=A4)
-    figure.suptitle(f"{text['title']}: {', '.join(entities[s]['label'] for s in suspects)}", fontsize=14,
-                    fontweight="bold", y=0.975)
-    figure.text(0.5, 0.925, f"{text['dates']}: {window}", ha="center", fontsize=10)
-    left, bottom, width, height = DRAWING
-    cells, blocks, (cols, rows), scale = _layout(entities, links, groups, suspects, seed,
-                                                 (A4[0] * width, A4[1] * height))
-    w, h = cols * CELL[0] * scale / A4[0], rows * CELL[1] * scale / A4[1]
-    ax = figure.add_axes((left + (width - w) / 2, bottom + (height - h) / 2, w, h))
-    ax.set_xlim(0, cols)
-    ax.set_ylim(0, rows)
-    ax.set_axis_off()
-    font = 7.2 * max(scale, 0.55)
-    chars = CELL[0] * scale * 72 / (font * 0.6) - 1  # label width in character columns
-    def centre(key):  # noqa: E306 — a group's lines end at its box's nearest side
-        if key in blocks:
-            x, y, c, r = blocks[key]
-            return x + c / 2, rows - y - r / 2
-        x, y = cells[key]
-        return x + 0.5, rows - y - 0.36
-    for g, (x, y, c, r) in blocks.items():
-        ax.add_patch(Rectangle((x + 0.04, rows - y - r + 0.04), c - 0.08, r - 0.08, fc="#f4f4f4", ec="#888888",
-                               lw=0.8, zorder=0, gid=f"ng-group-{g}"))
+    """The chart page: nodes in grid cells, lines routed in the channels between them (see
+    :mod:`netgraph.views.chart_layout`), shrunk to the page; the legend right of it, the notes below."""
+    drawn = [x for x in links if x.kind != "group"]
+    titles = {}
+    for g in groups:
         inner = next((x for x in links if x.kind == "group" and x.a == g), None)
-        title = text["group"].format(name=g, n=len(groups[g]), records=len(inner.records) if inner else 0,
-                                     ref=inner.ref if inner else "–")
-        ax.text(x + 0.1, rows - y - 0.45, _fit(title, chars * c * 1.15), fontsize=font, fontweight="bold",
-                va="center", ha="left", zorder=4, gid=f"ng-group-title-{g}",
-                bbox={"boxstyle": "square,pad=0.1", "fc": "#f4f4f4", "ec": "none", "alpha": 0.9})
-    top = max((len(x.records) for x in links), default=1)
-    unit_w, unit_h = CELL[0] * scale * 72, CELL[1] * scale * 72  # points per grid unit
-    obstacles = []  # node markers, node labels and group titles: (x0, y0, x1, y1) in grid units
-    for key, entity in entities.items():
-        x, y = centre(key)
-        label_w = _width(_fit(entity["label"], chars)) * font * 0.62 / unit_w
-        obstacles += [(x - 0.12, y - 0.1, x + 0.12, y + 0.3),
-                      (x - label_w / 2, y - 0.12 - font * 1.4 / unit_h, x + label_w / 2, y - 0.12)]
-    obstacles += [(x, rows - y - 0.75, x + c, rows - y - 0.15) for x, y, c, r in blocks.values()]
-    link_font = max(4.5, 5.8 * scale)
-    for link in links:
-        if link.kind == "group":
-            continue
-        (x1, y1), (x2, y2) = centre(link.a), centre(link.b)
-        if link.b in blocks:
-            x2, y2 = _to_edge((x1, y1), (x2, y2), blocks[link.b], rows)
-        ax.plot([x1, x2], [y1, y2], color=LINE_COLOURS[link.kind], lw=0.6 + 2.2 * math.log1p(len(link.records))
-                / math.log1p(top), alpha=0.75, zorder=1, solid_capstyle="round")
-        label = f"{len(link.records)} · {link.ref}"
-        half_w, half_h = (len(label) * 0.62 + 0.4) * link_font / unit_w / 2, link_font * 1.5 / unit_h / 2
-        best = None
-        along = [(t, 0.0) for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82)]
-        beside = [(t, side * half_w) for t in (0.5, 0.4, 0.6) for side in (1, -1)]  # touching the line
-        for t, shift in along + beside:
-            px, py = x1 + (x2 - x1) * t + shift, y1 + (y2 - y1) * t
-            box = (px - half_w, py - half_h, px + half_w, py + half_h)
-            clash = sum(1 for b in obstacles if _overlap(box, b))
-            if best is None or clash < best[0]:
-                best = (clash, px, py, box)
-            if clash == 0:
-                break
-        obstacles.append(best[3])
-        ax.text(best[1], best[2], label, fontsize=link_font, ha="center", va="center", color="#222222", zorder=2,
-                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": LINE_COLOURS[link.kind], "lw": 0.4,
-                      "alpha": 0.9}, gid=f"ng-link-{link.ref}")
+        titles[g] = text["group"].format(name=g, n=len(groups[g]), records=len(inner.records) if inner else 0,
+                                         ref=inner.ref if inner else "–")
+    geometry = chart_geometry(entities, [(x.ref, x.a, x.b, f"{len(x.records)} · {x.ref}") for x in drawn], groups,
+                              suspects, seed, titles)
+    left, bottom, width, height = DRAWING
+    (full_w, full_h) = geometry.size
+    for page, size in PAGES.items():  # the smallest page that shows the chart at MIN_SCALE or more
+        scale = min(1.0, size[0] * width / full_w, size[1] * height / full_h)
+        if scale >= MIN_SCALE:
+            break
+    geometry.scale, geometry.page = scale, page
+    figure = Figure(figsize=size)
+    figure.suptitle(f"{text['title']}: {', '.join(entities[s]['label'] for s in suspects)}", fontsize=14,
+                    fontweight="bold", y=1 - 0.3 / size[1])
+    figure.text(0.5, 1 - 0.62 / size[1], f"{text['dates']}: {window}", ha="center", fontsize=10)
+    w, h = full_w * scale / size[0], full_h * scale / size[1]
+    ax = figure.add_axes((left + (width - w) / 2, bottom + height - h, w, h))
+    ax.set_xlim(0, full_w)
+    ax.set_ylim(0, full_h)
+    ax.set_axis_off()
+    for g, (x0, y0, x1, y1) in geometry.boxes.items():
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fc="#f4f4f4", ec="#888888", lw=0.8 * scale, zorder=0,
+                               gid=f"ng-group-{g}"))
+        lines, tx, ty = geometry.titles[g]
+        ax.text(tx, ty, "\n".join(lines), fontsize=NODE_FONT * scale, fontweight="bold", va="top", ha="left",
+                zorder=4, gid=f"ng-group-title-{g}")
+    top = max((len(x.records) for x in drawn), default=1)
+    for link in drawn:
+        xs, ys = zip(*geometry.paths[link.ref])
+        ax.plot(xs, ys, color=LINE_COLOURS[link.kind], lw=(0.7 + 1.5 * math.log1p(len(link.records)) /
+                math.log1p(top)) * scale, zorder=1, solid_joinstyle="miter", solid_capstyle="butt",
+                gid=f"ng-line-{link.ref}")
+        x0, y0, x1, y1 = geometry.link_labels[link.ref]
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"{len(link.records)} · {link.ref}", fontsize=LINK_FONT * scale,
+                ha="center", va="center_baseline", color="#222222", zorder=2, gid=f"ng-link-{link.ref}",
+                bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": LINE_COLOURS[link.kind],
+                      "lw": 0.5 * scale})
     for i, (key, entity) in enumerate(sorted(entities.items())):
-        x, y = centre(key)
+        (x, y), (lines, lx, ly) = geometry.nodes[key], geometry.labels[key]
         colour = NODE_COLOURS["suspect" if entity["suspect"] else entity["kind"]]
-        ax.scatter([x], [y + 0.1], s=(150 if entity["suspect"] else 80) * max(scale, 0.5), color=colour,
-                   marker=MARKERS[entity["kind"]], edgecolors="black", linewidths=0.6, zorder=3, gid=f"ng-node-{i}")
-        bold = entity["suspect"]
-        ax.text(x, y - 0.12, _fit(entity["label"], chars * (0.88 if bold else 1)), fontsize=font, ha="center",
-                va="top", zorder=4, fontweight="bold" if bold else "normal", gid=f"ng-label-{i}",
-                bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.85})
+        ax.scatter([x], [y], s=MARKER_AREA[entity["suspect"]] * scale ** 2, color=colour,
+                   marker=MARKERS[entity["kind"]], edgecolors="black", linewidths=0.6 * scale, zorder=3,
+                   gid=f"ng-node-{i}")
+        ax.text(lx, ly, "\n".join(lines), fontsize=NODE_FONT * scale, ha="center", va="top", zorder=4,
+                fontweight="bold" if entity["suspect"] else "normal", gid=f"ng-label-{i}")
     side = figure.add_axes((0.76, bottom, 0.23, height))
     side.set_axis_off()
     kinds = sorted({e["kind"] for e in entities.values()}, key=list(MARKERS).index)
@@ -664,6 +555,8 @@ def _draw(entities, links, groups, suspects, text, stamp, redaction, window, see
                 for k in LINE_COLOURS if any(x.kind == k for x in links)]
     if groups:
         handles.append(Patch(fc="#f4f4f4", ec="#888888", label=text["group_legend"]))
+    if any(x.members for x in links):
+        handles.append(Line2D([], [], ls="", label=text["to_box"].format(n=GROUP_LINE_MIN)))
     handles.append(Line2D([], [], ls="", label=text["label"]))
     legend = side.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, borderaxespad=0)
     legend.set_gid("ng-legend")
@@ -672,23 +565,11 @@ def _draw(entities, links, groups, suspects, text, stamp, redaction, window, see
     if stamp["anonymised"]:
         notes.append(text["anonymised"])
     notes.append(text["no_leads"])
-    figure.text(0.02, 0.045, "\n".join(notes), fontsize=8, color="#a93226", va="bottom", gid="ng-notes")
-    figure.text(0.02, 0.012, _stamp_line(stamp), fontsize=6, color="#555555", va="bottom", gid="ng-stamp")
+    figure.text(0.02, 0.37 / size[1], "\n".join(notes), fontsize=8, color="#a93226", va="bottom", gid="ng-notes")
+    figure.text(0.02, 0.1 / size[1], _stamp_line(stamp) + f" · page {page}", fontsize=6, color="#555555",
+                va="bottom", gid="ng-stamp")
+    figure.geometry = geometry  # what the drawing's coordinates were computed from (tests read the artists)
     return figure
-
-
-def _to_edge(start, middle, block, rows):
-    """Where the segment from ``start`` to a box's ``middle`` meets the box's border."""
-    x, y, c, r = block
-    (x1, y1), (x2, y2) = start, middle
-    half_w, half_h = c / 2 - 0.04, r / 2 - 0.04
-    dx, dy = x1 - x2, y1 - y2
-    t = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf, 1)
-    return x2 + dx * t, y2 + dy * t
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _stamp_line(stamp: dict) -> str:
@@ -705,63 +586,57 @@ def _text_page(title: str) -> Figure:
     return figure
 
 
-def _table_pages(title: str, headers: list[str], widths: list[int], rows: list[list[str]]):
-    """Pages of a table whose cells wrap, never cut: ``widths`` in character columns (≈ 200 fit across A4
-    landscape at 6.3 pt); a row stays whole on one page."""
-    font, total = 6.3, sum(widths)
-    head = [_wrap(h, w - 1) for h, w in zip(headers, widths)]
-    cells = [[_wrap(value, w - 1) for value, w in zip(row, widths)] for row in rows]
+TABLE_FONT, TABLE_LINE = 6.3, 0.01355  # points; a table line's height as a fraction of the A4 page
+TABLE_HEAD = 4  # lines a table's title and rule take, besides its header's own lines
+
+
+def _table_pages(tables):
+    """Pages of tables, one after another on the same page while they fit (a case of three people takes one
+    page, not three): ``tables`` are (title, headers, widths in character columns — ≈ 200 fit across A4
+    landscape at 6.3 pt — rows). Cells wrap, never cut; a row stays whole on one page."""
     pages, page, used = [], [], 0
-    for number, row in enumerate(cells):
-        height = max(map(len, row))
-        if page and used + height > LINES_PER_PAGE:
-            pages.append(page)
-            page, used = [], 0
-        page.append((number, row, height))
-        used += height
-    if page or not pages:
+    for title, headers, widths, rows in tables:
+        head = [wrap(h, w - 1) for h, w in zip(headers, widths)]
+        cells = [[wrap(value, w - 1) for value, w in zip(row, widths)] for row in rows]
+        start = TABLE_HEAD + max(map(len, head))
+        part: list = []
+        for number, row in enumerate(cells or [[]]):
+            height = max(map(len, row), default=0)
+            if used + (0 if part else start) + height > LINES_PER_PAGE and (page or part):
+                if part:
+                    page.append((title, head, widths, part, len(rows)))
+                pages.append(page)
+                page, part, used = [], [], 0
+            if not part:
+                used += start
+            if row:
+                part.append((number, row, height))
+                used += height
+        page.append((title, head, widths, part, len(rows)))
+        used += 1  # a blank line between tables
+    if page:
         pages.append(page)
     for page in pages:
-        first, last = (page[0][0] + 1, page[-1][0] + 1) if page else (0, 0)
-        figure = _text_page(f"{title} ({first}–{last} / {len(rows)})" if rows else title)
-        x = 0.04
-        for column, width in enumerate(widths):
-            figure.text(x, 0.905, "\n".join(head[column]), fontsize=font + 0.5, fontweight="bold", va="bottom")
-            text = [line for _, row, height in page for line in row[column] + [""] * (height - len(row[column]))]
-            figure.text(x, 0.88, "\n".join(text), fontsize=font, va="top", linespacing=1.28)
-            x += 0.92 * width / total
-        figure.add_artist(Line2D([0.04, 0.96], [0.885, 0.885], color="#999999", lw=0.5))
+        figure = Figure(figsize=A4)
+        y = 0.955
+        for title, head, widths, part, total in page:
+            first, last = (part[0][0] + 1, part[-1][0] + 1) if part else (0, 0)
+            figure.text(0.04, y, f"{title} ({first}–{last} / {total})" if part else title, fontsize=11,
+                        fontweight="bold", va="top")
+            y -= 2.2 * TABLE_LINE
+            depth = max(map(len, head))
+            x = 0.04
+            for column, width in enumerate(widths):
+                figure.text(x, y, "\n".join(head[column]), fontsize=TABLE_FONT + 0.5, fontweight="bold", va="top",
+                            linespacing=1.28)
+                text = [line for _, row, height in part for line in row[column] + [""] * (height - len(row[column]))]
+                figure.text(x, y - (depth + 0.6) * TABLE_LINE, "\n".join(text), fontsize=TABLE_FONT, va="top",
+                            linespacing=1.28)
+                x += 0.92 * width / sum(widths)
+            rule = y - (depth + 0.3) * TABLE_LINE
+            figure.add_artist(Line2D([0.04, 0.96], [rule, rule], color="#999999", lw=0.5))
+            y -= (depth + 0.6 + sum(h for _, _, h in part) + 1.8) * TABLE_LINE
         yield figure
-
-
-def _wrap(value: str, width: float) -> list[str]:
-    """``value`` in lines of at most ``width`` columns (a wide East Asian character counts two), broken at
-    spaces where it can be, inside a word only where the word is longer than a line.
-
-    >>> _wrap("Công ty TNHH Xuất nhập khẩu Hải Hà", 16), _wrap("2019-01-05", 10)
-    (['Công ty TNHH', 'Xuất nhập khẩu', 'Hải Hà'], ['2019-01-05'])
-    """
-    lines, line = [], ""
-    for word in str(value).split(" "):
-        while _width(word) > width:  # a word longer than a line: cut it where the line is full
-            room = width - _width(line) - (1 if line else 0)
-            head = ""
-            for ch in word:
-                if _width(head + ch) > room:
-                    break
-                head += ch
-            if not head:
-                lines.append(line)
-                line = ""
-                continue
-            lines.append(f"{line} {head}" if line else head)
-            line, word = "", word[len(head):]
-        if line and _width(line) + 1 + _width(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return lines + [line] if line or not lines else lines
 
 
 def _span(values) -> str:
@@ -811,7 +686,7 @@ def _cover(entities, links, groups, suspects, text, stamp, redaction, window, ev
     return figure
 
 
-def _link_pages(links, entities, groups, evidence, text):
+def _links_table(links, entities, groups, evidence, text):
     by_link = evidence.groupby("link", sort=False)
     rows = []
     for link in links:
@@ -819,10 +694,10 @@ def _link_pages(links, entities, groups, evidence, text):
         rows.append([link.ref, _between(link, entities, groups), text["ties"][link.kind], str(len(link.records)),
                      _span(part["date"]), "; ".join(sorted(set(a for a in part["agency"] if a))),
                      _rows_of(list(part["row"]))])
-    yield from _table_pages(text["links"], text["links_cols"], [7, 58, 24, 10, 24, 38, 40], rows)
+    return text["links"], text["links_cols"], [7, 58, 24, 10, 24, 38, 40], rows
 
 
-def _record_pages(evidence, text):
+def _records_table(evidence, text):
     cited = evidence.groupby(["record", "source"], sort=False).agg(
         date=("date", "first"), agency=("agency", "first"), seizure=("seizure", "first"),
         documents=("documents", "first"), rows=("row", list)).reset_index().sort_values(["date", "record"])
@@ -831,13 +706,14 @@ def _record_pages(evidence, text):
     widths = [22, 12, 40, 30, 40, 56] if with_docs else [26, 12, 48, 36, 78]
     rows = [[r.record, r.date, r.agency, r.seizure, *([r.documents] if with_docs else []), _rows_of(r.rows)]
             for r in cited.itertuples(index=False)]
-    yield from _table_pages(text["records"], headers, widths, rows)
+    return text["records"], headers, widths, rows
 
 
-def _timeline_pages(timeline: pd.DataFrame, text: dict):
-    """One line per seizure: its date, place and commodities, what followed it, and who was in it."""
+def _timeline_table(timeline: pd.DataFrame, text: dict) -> list:
+    """One line per seizure: its date, place and commodities, what followed it, and who was in it (no table
+    when the case has no seizure)."""
     if timeline.empty:
-        return
+        return []
     rows = []
     for seizure, events in timeline.groupby("seizure", sort=False):
         first = events[events["event"] == "seizure"]
@@ -848,4 +724,4 @@ def _timeline_pages(timeline: pd.DataFrame, text: dict):
                                          str(head["place"]), "; ".join(head["commodities"]), after,
                                          "; ".join(head["people"])]))
     rows.sort(key=lambda r: (r[0], r[1][1]))
-    yield from _table_pages(text["timeline"], text["timeline_cols"], [12, 24, 20, 30, 60, 54], [r for _, r in rows])
+    return [(text["timeline"], text["timeline_cols"], [12, 24, 20, 30, 60, 54], [r for _, r in rows])]
