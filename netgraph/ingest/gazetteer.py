@@ -81,6 +81,12 @@ PROVINCE_SUFFIX = re.compile(r"(?<!\s)\s+(sheng|shi|zizhiqu|zhuangzu|zhuang|huiz
                              r"governorate|oblast|krai|department|district)$")
 PROVINCE_HANZI = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
 HANZI = re.compile(r"[\u4e00-\u9fff]+")
+# words that say only where in a country a region lies: "North Region", "Eastern Province", "Centre" name a
+# province only within a country that has one of that name, never another country's
+REGION_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre",
+                "center", "middle", "mid", "upper", "lower", "far", "northeast", "northwest", "southeast", "southwest",
+                "northeastern", "northwestern", "southeastern", "southwestern", "nord", "sud", "est", "ouest", "norte",
+                "sur", "este", "oeste", "centro", "centrale", "extreme"}
 TOWN_HANZI = re.compile(r"(?<=..)(市|县|镇|区)$")  # 靖西市: the town 靖西
 
 
@@ -348,10 +354,20 @@ def _short_province(name: str) -> str:
     return " ".join(words)
 
 
+def region_word(text: str) -> bool:
+    """Whether a text says only where in a country a region lies (``North Region``, ``Eastern Province``,
+    ``Far North``): a province's name only within a given country."""
+    words = re.sub(r"[^a-z]+", " ", _province_core(text)).split()
+    return bool(words) and set(words) <= REGION_WORDS
+
+
 @lru_cache(maxsize=1 << 12)
 def province(text: str, country: str | None = None) -> Province | None:
     """The first-level subdivision (province, state, region…) a text names, within ``country`` if given;
-    None where the name is another country's too and no country is given."""
+    None where the name is another country's too and no country is given, or is a :func:`region_word`
+    (``North Region`` is Cameroon's North only within CM)."""
+    if country is None and region_word(text):
+        return None
     found = _provinces().get(normalise(text)) or _provinces().get(_province_core(text)) or []
     found = [p for p in found if _within(p.country, country)]
     return found[0] if len(found) == 1 else None
@@ -687,6 +703,8 @@ def lookup(text: str, country: str | None = None, province_code: str | None = No
     airport_first = kind == "airport" or bool(AIRPORT_TEXT.search(text) or AIRPORT_CODE.fullmatch(text.strip()))
     if airport_first and (found := airport(text, country, kind)):
         return found
+    if region_word(text):  # a province of the given country, or a town of that very name there; else unplaced
+        return _region(text, country, province_code, kind)
     if country is None and (found := _continents().get(key)):
         return found
     if (p := province(text, country)) and not _city_named(text, p.country):  # Beijing, San José: the city
@@ -703,6 +721,21 @@ def lookup(text: str, country: str | None = None, province_code: str | None = No
     if airport_first:
         return _airport_at_city(text, country) if country else None
     return airport(text, country, kind)
+
+
+def _region(text: str, country: str | None, province_code: str | None, kind: str | None) -> Place | None:
+    """A :func:`region_word` (``North Region``): the province of ``country`` it names, or a town of ``country``
+    of that very name (no spelling corrected); else kept as written, in ``country`` only, for review. None
+    without a country: a region word alone names no place."""
+    if country is None:
+        return None
+    if (p := province(text, country)) and not _city_named(text, p.country):
+        return _found(province_place(p), "exact" if normalise(p.name) == normalise(text) else "alias")
+    found = city(text, country, province_code, False, kind)
+    if found is not None and found.lat is not None:
+        return found
+    return _unplaced(text, country, province_code, kind, f"{text!r} is a region word, and no province of {country} "
+                     "bears it: placed in the country only")
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

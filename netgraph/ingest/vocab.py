@@ -1,11 +1,15 @@
 """Controlled vocabularies: countries, places, commodities, units and transport modes.
 
 The lists live as YAML in ``loaders/vocab/`` so that analysts can extend them without touching code;
-countries fall back on pycountry (ISO 3166). Look-ups are case- and space-insensitive and keep the
-diacritics (``Lào`` is Laos; ``Lao`` alone is not).
+countries fall back on pycountry (ISO 3166). Look-ups are case- and space-insensitive; a country's name is
+also found without its diacritics, punctuation or a leading "the", with any apostrophe or quote
+(``Côte d’Ivoire``), in ISO's inverted order either way (``Korea, Republic of``, ``Republic of Korea``),
+as an NGO's ``Country - Territory`` and with a parenthesised qualifier (see :func:`country_code`).
 
 >>> country_code("Trung Quốc"), country_code("viet nam"), country_code("UAE"), country_code("Atlantis")
 ('CN', 'VN', 'AE', None)
+>>> country_code("China - Hong Kong"), country_code("Côte d’Ivoire"), country_code("Congo (DRC)")
+('HK', 'CI', 'CD')
 >>> resolve_place("Mong Cai").country, resolve_place("Hanoi, Vietnam", "city_country").key
 ('VN', 'place:VN:hà nội')
 >>> commodity("vảy tê tê").taxon, unit("克")
@@ -76,10 +80,44 @@ def _country_aliases() -> dict[str, str]:
     return {normalise(k): v for k, v in read_vocab("countries").items()}
 
 
+# apostrophes and quotes as typed, pasted from a word processor or a PDF: one of each
+QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+TERRITORY_DASH = re.compile(r"\s+[-–—]\s+")  # "China - Hong Kong" (spaced: "Guinea-Bissau" is one name)
+QUALIFIED = re.compile(r"(.+?)\s*\((.+)\)")  # "Democratic Republic of the Congo (DRC)"
+
+
+def _country_fold(text: str) -> str:
+    """A country name's loosest key: no case, diacritics, punctuation, spaces or leading "the"; "St" as
+    "Saint" (``The Gambia`` → ``gambia``, ``Côte d’Ivoire`` → ``cotedivoire``); other scripts kept."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    words = re.sub(r"[\W_]+", " ", text).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return "".join("saint" if w == "st" else w for w in words)
+
+
 @cache
-def country_code(text: str) -> str | None:
-    """ISO-3166 alpha-2 code of a country name or code as agencies write it, or None."""
-    key = normalise(text)
+def _folded_countries() -> dict[str, str | None]:
+    """:func:`_country_fold` keys of every alias and every ISO name (short, official, common, and an inverted
+    ``Korea, Republic of`` as ``Republic of Korea``) → code; None where two countries share a key."""
+    names = [(k, v) for k, v in read_vocab("countries").items()]
+    for c in pycountry.countries:
+        for name in {getattr(c, a, None) for a in ("name", "official_name", "common_name")} - {None}:
+            names.append((name, c.alpha_2))
+            if ", " in name:
+                head, tail = name.split(", ", 1)
+                names.append((f"{tail} {head}", c.alpha_2))
+    out: dict[str, str | None] = {}
+    for name, code in names:
+        key = _country_fold(name)
+        if key:
+            out[key] = code if out.get(key, code) == code else None
+    return out
+
+
+def _country_name(text: str) -> str | None:
+    """The code of one country's name or code as written: the curated aliases, pycountry, the folded keys."""
+    key = normalise(text.translate(QUOTES))
     if not key:
         return None
     if key in _country_aliases():
@@ -87,7 +125,42 @@ def country_code(text: str) -> str | None:
     try:
         return pycountry.countries.lookup(key).alpha_2
     except LookupError:
-        return None
+        return _folded_countries().get(_country_fold(key))
+
+
+def _narrower(outer: str, inner: str) -> str:
+    """Of two countries a cell names together, the one it means: a territory written with the country that
+    includes it (``Hong Kong (China)``, ``China - Hong Kong``: HK), else the second, which qualifies the
+    first (``China - Taiwan``: TW; ``Congo (DRC)``: CD)."""
+    if outer in gazetteer.COUNTRY_INCLUDES.get(inner, ()):
+        return outer
+    return inner
+
+
+@cache
+def country_code(text: str) -> str | None:
+    """ISO-3166 alpha-2 code of a country name or code as agencies and NGOs write it, or None.
+
+    A name as a whole first (``Congo (Kinshasa)`` is an alias), then ``Country - Territory`` (both parts
+    countries: ``China - Hong Kong`` is HK, ``China - Taiwan`` TW) and ``Name (qualifier)`` (``Iran (Islamic
+    Republic of)``; ``Democratic Republic of the Congo (DRC)``; a qualifier that names no country is
+    dropped, one that names another country wins, as :func:`_narrower` says). A part that names no country
+    makes the whole none: ``Uganda - North Region`` is a place, not a country.
+    """
+    text = unicodedata.normalize("NFC", text).translate(QUOTES).strip()
+    if (code := _country_name(text)) is not None:
+        return code
+    parts = TERRITORY_DASH.split(text)
+    if len(parts) == 2:
+        first, second = map(country_code, parts)
+        return _narrower(first, second) if first and second else None
+    if qualified := QUALIFIED.fullmatch(text):
+        name, qualifier = qualified.groups()
+        if (code := _country_name(f"{qualifier} {name}")) is not None:  # "Iran (Islamic Republic of)"
+            return code
+        outer, inner = country_code(name), country_code(qualifier)
+        return _narrower(outer, inner) if outer and inner else outer
+    return None
 
 
 def country_name(code: str) -> str:
@@ -138,6 +211,8 @@ def read_place(text: str, fmt: str = "name", kind: str | None = None,
         return None
     if found := gazetteer.curated(text):  # a curated spelling may itself hold a comma
         return _ref(found, kind)
+    if PLACE_PARTS.search(text) and (whole := country_code(text)):  # "Tanzania, United Republic of"
+        return country_place(whole)
     name, code, province = _qualifiers([p.strip() for p in PLACE_PARTS.split(text) if normalise(p)])
     if name is None:  # only a country, or only a province
         return country_place(code) if province is None else _ref(gazetteer.province_place(province))
