@@ -1,0 +1,83 @@
+"""One record per row: ``compile_rows`` runs the field families over the table in the order a reader meets the
+fields, then keeps the rows that loaded."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..mapping import Mapping
+from .core import Compiled, record_key
+from .outcomes import Outcomes
+from .parties import Parties
+from .quantities import Quantities
+
+
+def compile_rows(frame: pd.DataFrame, mapping: Mapping, file_name: str,
+                 loaded: dict[str, int] | None = None) -> Compiled:
+    """Apply ``mapping`` to ``frame`` (cells as text, ``__row__`` the spreadsheet row).
+
+    A record is one row: a row whose record id an earlier row of the file has (in ``frame``, or in
+    ``loaded``: the records earlier chunks loaded, key → row) is rejected as a duplicate, never merged.
+    """
+    return _Compiler(frame, mapping, file_name).run(loaded or {})
+
+
+class _Compiler(Parties, Outcomes, Quantities):
+    """Every field family composed; ``run`` is one record per row."""
+
+    def run(self, loaded: dict[str, int]) -> Compiled:
+        f, m, rows = self.m.fields, self.m, pd.Series(np.arange(self.n))
+        for column in m.known_columns():  # the reader decodes bytes invalid in the file's encoding as U+FFFD
+            self.error(self.cells(column, lines=True).str.contains("\ufffd", regex=False), column,
+                       "undecodable bytes (shown as \ufffd) in this cell; fix them, or name the file's encoding")
+        record_id = self.text(f.record_id)
+        self.rec = record_key(m.source, self.file_name, self.rows, record_id)
+        date, date_end, precision = self.when(f.date)
+        self.error(date.isna(), f.date.column or f.date.year, "no date")  # where no reason came first
+        country = pd.Series([None] * self.n, dtype=object)
+        if f.country:
+            found = self.places(f.country, pd.DataFrame({"row": rows, "text": self.text(f.country)}))
+            country = found["ref"]
+        country_code = country.map(lambda r: r.country if r is not None else None)
+        reliability, validity, handling = self.grading()
+        agency = self.text(f.agency)
+        described = record_id.where(record_id != "", self.file_name + " row " + self.rows.astype(str))
+        self.node("Record", pd.DataFrame({
+            "row": rows, "id": self.rec, "name": m.source + " " + described, "source": m.source,
+            "file": self.file_name, "row_in_file": self.rows, "record_id": record_id.replace("", None),
+            "agency": agency.replace("", None), "country": country_code, "record_date": date,
+            "reliability": reliability, "validity": validity, "handling": handling}))
+        seizure_id = self.text(f.seizure_id)
+        seizure_id = seizure_id.where(seizure_id != "", record_id)
+        seizure_id = seizure_id.where(seizure_id != "", self.file_name + "#" + self.rows.astype(str))
+        self.seizure = "seizure:" + m.source + ":" + seizure_id
+        mode = self.mode()
+        commodities, weight, pieces = self.commodities()
+        self.node("Seizure", pd.DataFrame({
+            "row": rows, "id": self.seizure, "event": m.event,
+            "name": m.event.replace("_", " ").capitalize() + " " + seizure_id + " ("
+            + date.map(lambda d: d.isoformat() if d else "") + ")",
+            "date": date, "date_end": date_end, "date_precision": precision,
+            "agency": self.text(f.agency).replace("", None), "country": country_code,
+            "transport_mode": mode, "detection_method": self.text(f.detection_method).replace("", None),
+            "concealment": self.text(f.concealment).replace("", None), "weight_kg": weight, "pieces": pieces,
+            "joint_with": self.partner(), "commodity_text": self.commodity_text.replace("", None)}))
+        self.where(country, country_code)
+        self.route()
+        refs = commodities["ref"]
+        self.node("Commodity", pd.DataFrame({"row": commodities["row"], "id": refs.map(lambda r: r.key),
+                                             "name": refs.map(lambda r: r.name), "taxon": refs.map(lambda r: r.taxon),
+                                             "product": refs.map(lambda r: r.product),
+                                             "cites_appendix": refs.map(lambda r: r.cites)}), commodities["item"])
+        self.rel("SEIZED", ("Seizure", "Commodity"), pd.DataFrame({
+            "row": commodities["row"], "from": self.seizure.to_numpy(dtype=object)[commodities["row"].to_numpy()],
+            "to": refs.map(lambda r: r.key), "weight_kg": commodities["weight_kg"],
+            "pieces": commodities["pieces"]}), commodities["item"])
+        self.conveyance(mode)
+        self.outcomes(date)
+        self.documents()
+        for index, party in enumerate(m.people):
+            self.party(party, "Person", index)
+        for index, party in enumerate(m.organizations):
+            self.party(party, "Organization", len(m.people) + index)
+        return self.finish(loaded)
