@@ -99,12 +99,13 @@ _NODES = [
              "I/II where split). Text that names no known taxon is kept as written, keyed "
              "``commodity:unmatched:<text>``, with no taxon.",
              {"taxon": "STRING", "product": "STRING", "cites_appendix": "STRING"}),
-    NodeType("Record", "One row of one source: provenance and intelligence grading of what it asserts "
-             "(``package``: the SHA-256 of the manifest of the case package that brought it from another agency; "
-             "empty for records loaded here).",
+    NodeType("Record", "One row of one source (and the rows continuing it, where its mapping says so): "
+             "provenance and intelligence grading of what it asserts (``package``: the SHA-256 of the manifest of the case package that brought it from another agency; "
+             "empty for records loaded here; ``rows``: where records continue over several rows, the rows of the "
+             "record that loaded, e.g. '12, 13, 15'; its seizure ``<id>#k`` is its k-th row of the file).",
              {"source": "STRING", "file": "STRING", "row": "INT64", "record_id": "STRING", "agency": "STRING",
               "country": "STRING", "record_date": "DATE", "reliability": "STRING", "validity": "INT64",
-              "handling": "INT64", "package": "STRING"}, sources_from="id",
+              "handling": "INT64", "package": "STRING", "rows": "STRING"}, sources_from="id",
              merge={"handling": "max", "reliability": "last", "validity": "last"}),
     NodeType("Mention", "What one record said about an entity, as written.",
              {"record": "STRING", "field": "STRING", "text": "STRING", "label": "STRING"}, sources_from="record"),

@@ -32,6 +32,7 @@ from .mapping import Mapping, load_mapping
 from .review import Decisions, read_decisions, retire
 from .tables import read_table
 from .transform import compile_rows
+from .transform.continuation import chunk_starts
 
 CHUNK_ROWS = 100_000  # rows read and written at a time
 
@@ -130,8 +131,9 @@ def load_file(path: str | Path, mapping: str | Path | Mapping, store: GraphStore
     with (store.bulk_load(progress) if bulk else nullcontext(store.write)) as write, vocab.decided(decisions), \
             tqdm(total=len(frame), unit="row", desc=f"loading {path.name}", disable=not progress or
                  len(frame) < CHUNK_ROWS) as bar:
-        for start in range(0, len(frame), CHUNK_ROWS):  # chunks bound the memory a big file takes
-            part = frame.iloc[start:start + CHUNK_ROWS]
+        starts = chunk_starts(frame, mapping, CHUNK_ROWS)  # chunks bound the memory a big file takes; none
+        for start, end in zip(starts, [*starts[1:], len(frame)]):  # splits a record over rows
+            part = frame.iloc[start:end]
             bar.set_postfix_str("reading")
             compiled = compile_rows(part, mapping, path.name, loaded)
             loaded.update(compiled.records)

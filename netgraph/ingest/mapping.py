@@ -264,6 +264,12 @@ class Fields(_Strict):
         return spec
 
 
+class Continues(_Strict):
+    """Rows that continue a record over several rows: a row whose ``when_empty`` column is empty belongs to the
+    record of the nearest row above it where that column is filled (its own seizure, the record's people)."""
+    when_empty: str = Field(min_length=1)
+
+
 class Mapping(_Strict):
     name: str = Field(pattern=r"^\w[\w.-]*$", max_length=100,
                       description="letters, digits, '_', '.', '-' (it names the rejects file)")
@@ -282,7 +288,19 @@ class Mapping(_Strict):
     people: list[Party] = []
     organizations: list[Party] = []
     transport_modes: dict[str, str] = {}  # source value -> air | sea | road | rail | post
+    continues: Continues | None = None
     notes: str | None = None
+
+    @field_validator("continues")
+    @classmethod
+    def _continues_a_column_read(cls, value: Continues | None, info: ValidationInfo) -> Continues | None:
+        if value is not None and "fields" in info.data:
+            read = _columns_read(info.data["fields"], [*info.data.get("people", []),
+                                                       *info.data.get("organizations", [])])
+            if value.when_empty not in read:
+                raise ValueError(f"when_empty: {value.when_empty!r} is no column the mapping reads; name the "
+                                 "column that is filled on a record's first row only (e.g. the record id's)")
+        return value
 
     @field_validator("list_separator")
     @classmethod
@@ -322,15 +340,19 @@ class Mapping(_Strict):
 
     def known_columns(self) -> list[str]:
         """Every column the mapping reads (for warning about columns the file lacks)."""
-        cols = []
-        for name in Fields.model_fields:
-            spec = getattr(self.fields, name)
-            for s in (spec if isinstance(spec, list) else [spec]):
-                if s is not None:
-                    cols += s.columns()
-        for party in [*self.people, *self.organizations]:
-            cols += party.columns()
-        return list(dict.fromkeys(cols))
+        return _columns_read(self.fields, [*self.people, *self.organizations])
+
+
+def _columns_read(fields: Fields, parties: list[Party]) -> list[str]:
+    cols = []
+    for name in Fields.model_fields:
+        spec = getattr(fields, name)
+        for s in (spec if isinstance(spec, list) else [spec]):
+            if s is not None:
+                cols += s.columns()
+    for party in parties:
+        cols += party.columns()
+    return list(dict.fromkeys(cols))
 
 
 class MappingError(NetgraphError, ValueError):

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -52,6 +53,7 @@ from .load import MissingColumnsError, _mark, load_identity
 from .mapping import Mapping, load_mapping
 from .tables import TEXT, read_table
 from .transform import compile_rows
+from .transform.continuation import chunk_starts
 
 ROWS_PER_CHUNK = 50_000  # rows compiled by one task
 BLOBS = "chunk int, kind string, name string, bucket int, data binary"  # a chunk's table (or its bucket), Arrow IPC
@@ -171,12 +173,14 @@ def spark_load(spark, path: str | Path, mapping: str | Path | Mapping, out: str 
         shutil.rmtree(out)
     out.mkdir(parents=True)
     columns = [c for c in frame.columns if c != "__row__"]
-    cells = pa.table({POSITION: pa.array(range(len(frame)), pa.int64()),
+    starts = chunk_starts(frame, mapping, rows_per_chunk)  # consecutive rows; a record never split
+    chunk = np.searchsorted(starts, np.arange(len(frame)), side="right") - 1
+    cells = pa.table({POSITION: pa.array(range(len(frame)), pa.int64()), "chunk": pa.array(chunk, pa.int32()),
                       "__row__": pa.array(frame["__row__"].to_numpy(), pa.int64()),
                       **{f"c{i}": pa.array(frame[c].astype(object).where(frame[c].notna(), None).tolist(), pa.string())
                          for i, c in enumerate(columns)}})
     names = {f"c{i}": c for i, c in enumerate(columns)}  # Spark column names need not be the file's headers
-    chunks = -(-len(frame) // rows_per_chunk)
+    chunks = len(starts)
     result = SparkLoad(out, path.name, mapping.name, len(frame), 0, 0, chunks=chunks)
     digest, load_id, options = load_identity(path, mapping, encoding, delimiter)
     result.load = {"id": load_id, "name": f"{path.name} with {mapping.name}",
@@ -186,7 +190,6 @@ def spark_load(spark, path: str | Path, mapping: str | Path | Mapping, out: str 
     if not len(frame):
         return _finish(result)
     source = spark.createDataFrame(cells)
-    source = source.withColumn("chunk", (F.col(POSITION) / F.lit(rows_per_chunk)).cast("int"))
     buckets = max(1, -(-len(frame) // ROWS_PER_BUCKET))
     compile_chunk = _compiler(mapping, path.name, names, {}, buckets)
     compiled = source.groupBy("chunk").applyInPandas(compile_chunk, BLOBS).persist(StorageLevel.DISK_ONLY)

@@ -16,6 +16,7 @@ from ..legal_forms import split_companies
 from ..mapping import Column, Mapping, Party
 from ..vocab import normalise
 from .common import _group, _is_null, _map_unique, _one_line, _separators, _splitter, _value_map
+from .continuation import RecordRows
 
 # Facts of one record keep the order a reader going through it would make them in (the first value of a
 # property wins): order = major, site (where in the record), minor (entry in a list), packed in one int64.
@@ -40,9 +41,10 @@ def record_key(source: str, file_name: str, rows: pd.Series, record_ids: pd.Seri
 class Compiler:
     """One table being compiled: its cells, the rows rejected so far, the facts made so far."""
 
-    def __init__(self, frame: pd.DataFrame, mapping: Mapping, file_name: str):
+    def __init__(self, frame: pd.DataFrame, mapping: Mapping, file_name: str, cases: RecordRows | None = None):
         self.frame = frame.reset_index(drop=True)
         self.m, self.file_name, self.n = mapping, file_name, len(frame)
+        self.cases = cases or RecordRows.one_per_row(self.n)  # the record each row belongs to
         self.blank = pd.Series([""] * self.n, dtype=object)
         self.rows = self.frame["__row__"].astype(int)
         self.errors: list[tuple[np.ndarray, pd.Series, pd.Series]] = []  # in reading order: first one wins
@@ -240,11 +242,19 @@ class Compiler:
             new = mask & ~rejected
             column[new], reason[new] = col[new], why[new]
             rejected |= mask
-        duplicate, first = self._duplicates(~rejected, loaded)
+        starts = ~self.cases.continuing
+        duplicate, first = self._duplicates(~rejected & starts, loaded)
         column[duplicate] = self.m.fields.record_id.column if self.m.fields.record_id else None
         reason[duplicate] = [f"duplicate record id: row {row} has the same one (a record is one row; "
                              "rows sharing an id are not merged)" for row in first]
         rejected |= duplicate
+        head = self.cases.record_row
+        orphaned = self.cases.continuing & (self.cases.head >= 0) & rejected[head]
+        if orphaned.any():
+            column[orphaned] = self.m.continues.when_empty
+            reason[orphaned] = [f"continues the record of row {self.rows[h]}, which is rejected"
+                                for h in head[orphaned]]
+            rejected |= orphaned
         keep = ~rejected
         batch = GraphBatch()
         for label, frames in self.nodes.items():
@@ -253,6 +263,8 @@ class Compiler:
                 continue
             if label == "Record":
                 facts = facts.rename(columns={"row_in_file": "row"})
+                if self.m.continues:
+                    facts["rows"] = facts["id"].map(self._record_rows(keep))
             facts["record"] = self.rec.to_numpy(dtype=object)[facts["_row"].to_numpy()]
             batch.add_nodes(label, facts.drop(columns=["_row", "order"]))
         for key, frames in self.rels.items():
@@ -262,8 +274,14 @@ class Compiler:
                 batch.add_rels(key, facts.drop(columns=["_row", "order"]))
         rejects = pd.DataFrame({"row": np.flatnonzero(rejected), "column": column[rejected].fillna("").to_numpy(),
                                 "reason": reason[rejected].to_numpy()})
-        return Compiled(batch, rejects, dict(zip(self.rec.to_numpy(dtype=object)[keep], self.rows.to_numpy()[keep])),
-                        self.place_conflicts)
+        starts &= keep
+        return Compiled(batch, rejects, dict(zip(self.rec.to_numpy(dtype=object)[starts],
+                                                 self.rows.to_numpy()[starts])), self.place_conflicts)
+
+    def _record_rows(self, keep: np.ndarray) -> pd.Series:
+        """Record key → the spreadsheet rows of it that loaded, in order ("12, 13, 15")."""
+        rows = pd.Series(self.rows.to_numpy()[keep].astype(str))
+        return rows.groupby(self.rec.to_numpy(dtype=object)[keep], sort=False).agg(", ".join)
 
     def _duplicates(self, kept: np.ndarray, loaded: dict[str, int]) -> tuple[np.ndarray, list[int]]:
         """Rows (of those ``kept``) whose record an earlier kept row or an earlier chunk has, and that row."""

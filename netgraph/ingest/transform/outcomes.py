@@ -61,9 +61,10 @@ class Outcomes(Dates):
         return refs.map(lambda r: r.country if r is not None and r.kind == "country" else None)
 
     def outcomes(self, seized_on: pd.Series) -> None:
-        """Arrests, prosecution and conviction that followed the seizure."""
+        """Arrests, prosecution and conviction that followed the seizure (one each per record: keyed by the
+        seizure of the record's row, following each of the record's seizures)."""
         f = self.m.fields
-        key = self.seizure.str.removeprefix("seizure:")
+        key = self.record_seizure.str.removeprefix("seizure:")
         arrested = self.text(f.arrested)
         whole = np.array([bool(WHOLE_NUMBER.fullmatch(a)) for a in arrested], dtype=bool)
         self.error((arrested != "") & ~whole, f.arrested.column if f.arrested else None,

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..mapping import Mapping
+from .continuation import record_rows, with_case_cells
 from .core import Compiled, record_key
 from .outcomes import Outcomes
 from .parties import Parties
@@ -16,10 +17,14 @@ def compile_rows(frame: pd.DataFrame, mapping: Mapping, file_name: str,
                  loaded: dict[str, int] | None = None) -> Compiled:
     """Apply ``mapping`` to ``frame`` (cells as text, ``__row__`` the spreadsheet row).
 
-    A record is one row: a row whose record id an earlier row of the file has (in ``frame``, or in
-    ``loaded``: the records earlier chunks loaded, key → row) is rejected as a duplicate, never merged.
+    A record is one row, and the rows that continue it where the mapping says ``continues``
+    (:mod:`.continuation`): a record's row whose record id an earlier row of the file has (in ``frame``, or in
+    ``loaded``: the records earlier chunks loaded, key → row) is rejected as a duplicate, never merged, and so
+    are the rows continuing it.
     """
-    return _Compiler(frame, mapping, file_name).run(loaded or {})
+    frame = frame.reset_index(drop=True)
+    cases = record_rows(frame, mapping)
+    return _Compiler(with_case_cells(frame, mapping, cases), mapping, file_name, cases).run(loaded or {})
 
 
 class _Compiler(Parties, Outcomes, Quantities):
@@ -32,6 +37,8 @@ class _Compiler(Parties, Outcomes, Quantities):
                        "undecodable bytes (shown as \ufffd) in this cell; fix them, or name the file's encoding")
         record_id = self.text(f.record_id)
         self.rec = record_key(m.source, self.file_name, self.rows, record_id)
+        if m.continues:
+            self.continue_records(record_id)
         date, date_end, precision = self.when(f.date)
         self.error(date.isna(), f.date.column or f.date.year, "no date")  # where no reason came first
         country = pd.Series([None] * self.n, dtype=object)
@@ -42,15 +49,20 @@ class _Compiler(Parties, Outcomes, Quantities):
         reliability, validity, handling = self.grading()
         agency = self.text(f.agency)
         described = record_id.where(record_id != "", self.file_name + " row " + self.rows.astype(str))
+        starts = ~self.cases.continuing
         self.node("Record", pd.DataFrame({
             "row": rows, "id": self.rec, "name": m.source + " " + described, "source": m.source,
             "file": self.file_name, "row_in_file": self.rows, "record_id": record_id.replace("", None),
             "agency": agency.replace("", None), "country": country_code, "record_date": date,
-            "reliability": reliability, "validity": validity, "handling": handling}))
-        seizure_id = self.text(f.seizure_id)
-        seizure_id = seizure_id.where(seizure_id != "", record_id)
+            "reliability": reliability, "validity": validity, "handling": handling})[starts])
+        own_id = self.text(f.seizure_id)
+        seizure_id = own_id.where(own_id != "", record_id)
         seizure_id = seizure_id.where(seizure_id != "", self.file_name + "#" + self.rows.astype(str))
+        if m.continues:  # the k-th row of a record: its record row's seizure id + "#k"
+            numbered = seizure_id.to_numpy(dtype=object)[self.cases.record_row] + "#" + self.cases.number.astype(str).astype(object)
+            seizure_id = seizure_id.where((own_id != "") | ~self.cases.continuing, numbered)
         self.seizure = "seizure:" + m.source + ":" + seizure_id
+        self.record_seizure = pd.Series(self.seizure.to_numpy(dtype=object)[self.cases.record_row])
         mode = self.mode()
         commodities, weight, pieces = self.commodities()
         self.node("Seizure", pd.DataFrame({
@@ -81,3 +93,15 @@ class _Compiler(Parties, Outcomes, Quantities):
         for index, party in enumerate(m.organizations):
             self.party(party, "Organization", len(m.people) + index)
         return self.finish(loaded)
+
+    def continue_records(self, record_id: pd.Series) -> None:
+        """Rows continuing a record take its key; one with no record above it, or naming another record, is
+        rejected."""
+        column, head = self.m.continues.when_empty, self.cases.head
+        self.error(head < 0, column, f"continues a record ({column!r} is empty), but no row above it starts one")
+        own = self.rec.to_numpy(dtype=object)
+        given = self.cases.continuing & (head >= 0) & (record_id != "").to_numpy()
+        self.rec = pd.Series(own[self.cases.record_row])
+        self.error(given & (own != self.rec.to_numpy(dtype=object)), self.m.fields.record_id and
+                   self.m.fields.record_id.column, [f"record id {r!r} is not that of the record it continues (row "
+                                                    f"{self.rows[h]})" for r, h in zip(record_id, self.cases.record_row)])
