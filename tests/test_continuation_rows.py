@@ -246,11 +246,8 @@ def test_a_bad_continues_names_the_key(continues, wanted, tmp_path):
 
 
 def readme_example() -> tuple[dict, list[str], list[list[str]]]:
-    """The YAML fragment, table header and rows of the README's example (docs/readme-i31-continues.md until the
-    README holds it)."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    text = readme if "### Records over several rows" in readme else \
-        (ROOT / "docs" / "readme-i31-continues.md").read_text(encoding="utf-8")
+    """The YAML fragment, table header and rows of the README's example."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("### Records over several rows", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
     fragment, table = re.search(r"```yaml\n(.*?)```\n\n(\|.*?)(?:\n\n|\Z)", section, re.DOTALL).groups()
     lines = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table.strip().splitlines()]
