@@ -95,7 +95,7 @@ class Quantities(Compiler):
         given = ~_is_null(frame["cell"])
         if spec.pattern is not None:
             taken = _map_unique(frame["cell"][given], lambda t: _group(spec.pattern, spec.group, t))
-            missed = frame[given][taken.isna().to_numpy()]
+            missed = frame[given][taken.isna().to_numpy() & (not spec.optional)]
             self.row_error(missed.assign(order=missed["position"], column=spec.column, reason=[
                 f"{t!r} does not match the pattern the mapping gives for this column (no {spec.group!r} in it)"
                 for t in missed["cell"]]))
