@@ -368,7 +368,7 @@ class Mapping(_Strict):
         specs = [s for spec in specs for s in (spec if isinstance(spec, list) else [spec])]
         for spec in [*specs, *self.people, *self.organizations]:
             if spec is not None and spec.required:
-                cols.append(spec.column)
+                cols += [spec.column] if spec.column else getattr(spec, "joined_columns", None) or []
         return [c for c in cols if c]
 
     def known_columns(self) -> list[str]:
