@@ -12,6 +12,7 @@ import shlex
 
 import pandas as pd
 import pytest
+import yaml
 
 import netgraph as ng
 from netgraph.ingest.mapping import MappingInvalidError, load_mapping
@@ -52,8 +53,6 @@ def more_facts(compiled) -> dict:
 # --- the README fragments -----------------------------------------------------------------------------
 def snippet_examples() -> list[tuple[str, dict, list[str], list[list[str]]]]:
     """(title, YAML fragment, table header, table rows) of each example of the README snippet."""
-    import yaml
-
     text = SNIPPET.read_text(encoding="utf-8")
     examples = []
     for match in re.finditer(r"```yaml\n(.*?)```\n\n(\|.*?)\n\n", text, re.DOTALL):
@@ -230,13 +229,11 @@ def test_optional_patterns_on_text_fields_people_and_quantities(tmp_path):
                    "quantities": [{"column": "Memo", "pattern": r"(?P<quantity>\d+(?:\.\d+)?) ?kg", "unit": "kg",
                                    "optional": True}]},
         "people": [{"column": "Memo", "pattern": r"(?P<name>[A-Z]\w+ [A-Z]\w+) was", "optional": True}]}, tmp_path)
-    compiled = compile_cells(mapping, [
-        {"Memo": "12 kg seized by Beihai Customs on 3 May; Lu Haiming was sentenced to 10 years."},
-        {"Memo": "A courier fled; nothing more is known."}])
-    assert compiled.rejects.empty
-    got = [facts(compile_cells(mapping, [row])) for row in (
-        {"Memo": "12 kg seized by Beihai Customs on 3 May; Lu Haiming was sentenced to 10 years."},
-        {"Memo": "A courier fled; nothing more is known."})]
+    memos = ["12 kg seized by Beihai Customs on 3 May; Lu Haiming was sentenced to 10 years.",
+             "A courier fled; nothing more is known."]
+    compiled = [compile_cells(mapping, [{"Memo": memo}]) for memo in memos]
+    assert all(c.rejects.empty for c in compiled)
+    got = [facts(c) for c in compiled]
     assert [(g["agency"], g["sentence"], g["people"], g["weight_kg"]) for g in got] == [
         ("Beihai Customs", "10 years", ["Lu Haiming"], 12.0), (None, None, [], None)]
 
@@ -341,3 +338,12 @@ def test_a_product_column_overrides_the_records_form_only_for_its_own_quantity(t
         ("seizure:README:t.csv#3", "commodity:manis javanica|meat", 3.0, None),
         ("seizure:README:t.csv#4", "commodity:manis javanica|scales", 2.0, None),
         ("seizure:README:t.csv#4", "commodity:panthera pardus|meat", 7.0, None)]
+
+
+def test_a_product_column_and_a_plain_one_counting_the_same_commodity_add_up(tmp_path):
+    mapping = mapping_from({"fields": {"commodity": {"column": "What"},
+                                       "quantities": [{"column": "Number", "unit": "pieces"},
+                                                      {"column": "Live", "unit": "pieces", "product": "live"}]}},
+                           tmp_path)
+    compiled = compile_cells(mapping, [{"What": "Manis javanica", "Number": "4", "Live": "3"}])
+    assert seized(compiled) == [("seizure:README:t.csv#2", "commodity:manis javanica|live", None, 7.0)]

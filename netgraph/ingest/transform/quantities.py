@@ -70,7 +70,7 @@ class Quantities(Compiler):
         quantity field names its product (``products``, one per field): the commodity it is given to, in that
         product, is a commodity of its own, counted by it (after the commodity it came from, in the order of the
         products). The commodity as written stays where no such quantity is given to it, or one without a
-        product is too. Items are renumbered so that each of these has its own."""
+        product is too; a commodity the row has twice so is one, counted by both."""
         kinds = list(dict.fromkeys(p for p in products if p))
         width = len(kinds) + 1
         slot = np.array([kinds.index(p) + 1 if p else 0 for p in products], dtype=int)[
@@ -85,7 +85,12 @@ class Quantities(Compiler):
         counted = at.isin(pd.MultiIndex.from_frame(owned.loc[slot == 0, ["row", "item"]]))
         kept = found[~at.isin(pd.MultiIndex.from_frame(made[["row", "written"]])) | counted]
         found = pd.concat([kept, made[["row", "item", "text", "ref"]]], ignore_index=True)
-        return found.sort_values(["row", "item"], kind="stable", ignore_index=True), owned
+        found = found.sort_values(["row", "item"], kind="stable", ignore_index=True)
+        first = found.assign(key=found["ref"].map(lambda r: r.key)).groupby(["row", "key"])["item"].transform("first")
+        same = pd.DataFrame({"row": found["row"], "item": found["item"], "first": first})  # one commodity, counted once
+        owned = owned.merge(same, on=["row", "item"], how="left")
+        owned["item"] = owned["first"].fillna(owned["item"]).astype(int)
+        return found[(first == found["item"]).to_numpy()].reset_index(drop=True), owned.drop(columns="first")
 
     def quantities(self, spec: Quantity, index: int) -> pd.DataFrame:
         """The quantities of a field by position: row, position, cells (how many), cell, amount and unit (kg or
