@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -46,11 +47,12 @@ class _Values(_Strict):
     ``"\n"`` splits at line breaks, which otherwise read as spaces), each entry matched by ``pattern`` (a
     regular expression with named groups; the value is the group ``group``, by default the one named like the
     field), then looked up in ``map`` (value as written → value read; case, spacing and outer punctuation
-    ignored)."""
+    ignored). ``optional``: an entry the pattern does not find gives no value instead of rejecting its row."""
     separator: Separators | None = None
     pattern: str | None = None
     group: str | None = None
     map: dict[str, str] = {}
+    optional: bool = False
 
     @field_validator("separator")
     @classmethod
@@ -81,6 +83,13 @@ class _Values(_Strict):
                 raise ValueError("the pattern names no group: write (?P<name>...) around the value to take")
         return value
 
+    @field_validator("optional")
+    @classmethod
+    def _optional_pattern(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("pattern", "") is None:  # absent: the pattern itself was refused
+            raise ValueError("'optional' says a pattern may not match: give a 'pattern'")
+        return value
+
     @model_validator(mode="after")
     def _reads_no_row_number(self):
         if ROW in self.columns():
@@ -90,6 +99,10 @@ class _Values(_Strict):
 
     def columns(self) -> list[str]:
         return []
+
+    def named(self) -> str | None:
+        """The column a rejected row names."""
+        return getattr(self, "column", None)
 
     def separators(self, default: Separators) -> tuple[str, ...]:
         return tuple(_listed(self.separator if self.separator is not None else default))
@@ -121,22 +134,45 @@ def _checked_separators(value: Separators) -> Separators:
 
 
 class Column(_Values):
-    """Where a field's value comes from: a column (with an optional fallback column) or a constant;
-    ``default`` where the cell is empty."""
+    """Where a field's value comes from: a column (with an optional fallback column), several ``columns``
+    whose non-empty cells are joined by ``join`` (", " unless given), or a constant; ``default`` where the
+    cell is empty. ``newline``: what a line break inside a cell means: ``space`` (the default, unless a
+    separator is a line break), ``comma`` ("Beihai\nGuangxi" reads "Beihai, Guangxi") or ``separator`` (it
+    splits the field's entries)."""
     column: str | None = None
     fallback: str | None = None
+    joined_columns: list[str] | None = Field(None, alias="columns", min_length=2)
+    join: str | None = None
     value: str | None = None
     default: str | None = None
     required: bool = False
+    newline: Literal["space", "comma", "separator"] | None = None
 
     @model_validator(mode="after")
     def _one_source(self):
-        if (self.column is None) == (self.value is None):
-            raise ValueError("give exactly one of 'column' or 'value'")
+        if sum(x is not None for x in (self.column, self.joined_columns, self.value)) != 1:
+            raise ValueError("give exactly one of 'column', 'columns' or 'value'")
+        self._sources_fit()
         return self
 
+    def _sources_fit(self) -> None:
+        if self.fallback is not None and self.column is None:
+            raise ValueError("'fallback' goes with 'column'")
+        if self.join is not None and self.joined_columns is None:
+            raise ValueError("'join' goes with 'columns'")
+        if self.newline in ("space", "comma") and "\n" in _listed(self.separator or []):
+            raise ValueError(f"'newline: {self.newline}' but a line break is one of the separators")
+
     def columns(self) -> list[str]:
-        return [c for c in (self.column, self.fallback) if c]
+        return [c for c in (self.column, self.fallback, *(self.joined_columns or [])) if c]
+
+    def separators(self, default: Separators) -> tuple[str, ...]:
+        found = super().separators(default)
+        return found + ("\n",) if self.newline == "separator" and "\n" not in found else found
+
+    def named(self) -> str | None:
+        """The column a rejected row names: the field's column, or its joined columns ("City + Province")."""
+        return self.column or (" + ".join(self.joined_columns) if self.joined_columns else None)
 
 
 class DateColumn(Column):
@@ -148,8 +184,11 @@ class DateColumn(Column):
 
     @model_validator(mode="after")
     def _one_source(self):
+        if self.joined_columns is not None:
+            raise ValueError("a date reads one 'column', or 'year', 'month' and 'day': not 'columns'")
         if sum(x is not None for x in (self.column, self.value, self.year)) != 1:
             raise ValueError("give exactly one of 'column', 'value' or 'year' (with 'month' and 'day')")
+        self._sources_fit()
         if (self.month is not None or self.day is not None) and self.year is None:
             raise ValueError("'month' and 'day' need a 'year' column")
         if self.day is not None and self.month is None:
@@ -176,10 +215,22 @@ class Place(Column):
 class Quantity(Column):
     """A quantity cell ("12.5", "400 g", "3 con", "400g each"); ``unit`` applies where the cell names none,
     ``unit_column`` gives the units in a column of their own (one per quantity, or one for all), ``units``
-    adds unit names (as written → a unit netgraph knows, e.g. ``no.: pieces``)."""
+    adds unit names (as written → a unit netgraph knows, e.g. ``no.: pieces``); ``product`` (live, carcass,
+    scales …) is the product of the commodity the quantity counts, over the record's ``form``."""
     unit: str | None = None
     unit_column: str | None = None
     units: dict[str, str] = {}
+    product: str | None = None
+
+    @field_validator("product")
+    @classmethod
+    def _known_product(cls, value: str | None) -> str | None:
+        from .species import commodity  # the vocabulary knows the products
+
+        if value is not None and getattr(commodity(value), "how", None) != "product":
+            raise ValueError("not a product of loaders/vocab/commodities.yaml (live, carcass, scales, meat, "
+                             "ivory …)")
+        return value
 
     @field_validator("units")
     @classmethod
@@ -335,7 +386,7 @@ class Mapping(_Strict):
         specs = [s for spec in specs for s in (spec if isinstance(spec, list) else [spec])]
         for spec in [*specs, *self.people, *self.organizations]:
             if spec is not None and spec.required:
-                cols.append(spec.column)
+                cols += [spec.column] if spec.column else getattr(spec, "joined_columns", None) or []
         return [c for c in cols if c]
 
     def known_columns(self) -> list[str]:

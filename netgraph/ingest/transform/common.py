@@ -40,9 +40,10 @@ def _is_null(values: pd.Series) -> np.ndarray:
     return _map_unique(values, lambda v: normalise(v) in NULL_TOKENS).to_numpy(dtype=bool)
 
 
-def _one_line(text: str) -> str:
-    """A cell's lines joined by one space."""
-    return " ".join(part for part in (p.strip() for p in LINE_BREAK.split(text)) if part)
+def _one_line(text: str, joiner: str = " ") -> str:
+    """A cell's lines joined by one space (or by ``joiner``, such as ', ', not doubling one a line ends with)."""
+    edge = joiner.strip()
+    return joiner.join(part for part in (p.strip().strip(edge).strip() for p in LINE_BREAK.split(text)) if part)
 
 
 def _separators(separator: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:

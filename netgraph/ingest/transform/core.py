@@ -55,37 +55,51 @@ class Compiler:
         self.place_conflicts: list[dict] = []
 
     # --- cells ------------------------------------------------------------------------------------
-    def cells(self, column: str | None, lines: bool = False) -> pd.Series:
+    def cells(self, column: str | None, lines: bool = False, comma: bool = False) -> pd.Series:
         """A column's cells, stripped ('' where the file lacks the column); a line break inside a cell reads
-        as a space unless ``lines`` (line breaks separate the field's entries)."""
+        as a space unless ``lines`` (line breaks separate the field's entries) or ``comma`` (it reads ', ')."""
         if not column or column not in self.frame:
             return self.blank
-        if (column, lines) not in self._cells:
+        key = (column, "comma") if comma else (column, lines)
+        if key not in self._cells:
             if (column, True) not in self._cells:
                 self._cells[column, True] = self.frame[column].astype(object).fillna("").str.strip()
             cells = self._cells[column, True]
-            if not lines:
+            if not lines or comma:
                 values = cells.to_numpy(dtype=object)
                 joined = "".join(values)  # one scan: most columns hold no line break
                 if "\n" in joined or "\r" in joined:
                     broken = np.fromiter((("\n" in v or "\r" in v) for v in values), dtype=bool, count=len(values))
-                    cells = cells.where(~broken, _map_unique(cells[broken], _one_line))
-                self._cells[column, False] = cells
-        return self._cells[column, lines]
+                    one_line = (lambda t: _one_line(t, ", ")) if comma else _one_line
+                    cells = cells.where(~broken, _map_unique(cells[broken], one_line))
+                self._cells[key] = cells
+        return self._cells[key]
 
     def raw(self, spec: Column | Party | None, lines: bool = False) -> pd.Series:
-        """The field's cell per row: its first column with a non-empty, non-null cell, or its constant, or its
-        default ('' where none)."""
+        """The field's cell per row: its first column with a non-empty, non-null cell, or its joined columns
+        (see ``joined``), or its constant, or its default ('' where none)."""
         if spec is None:
             return self.blank
         if getattr(spec, "value", None) is not None:
             return pd.Series([spec.value] * self.n, dtype=object)
-        out = self.blank
+        comma = getattr(spec, "newline", None) == "comma"
+        out = self.joined(spec, lines, comma) if getattr(spec, "joined_columns", None) else self.blank
         for column in reversed([c for c in (spec.column, getattr(spec, "fallback", None)) if c]):
-            cells = self.cells(column, lines)
+            cells = self.cells(column, lines, comma)
             out = cells.where(~_is_null(cells), out)
         if getattr(spec, "default", None) is not None:
             out = out.where(out != "", spec.default)
+        return out
+
+    def joined(self, spec: Column, lines: bool, comma: bool) -> pd.Series:
+        """The non-null cells of the field's ``columns`` joined by its ``join`` (", " unless given); an empty
+        cell is left out with its separator."""
+        join = ", " if spec.join is None else spec.join
+        out = self.blank
+        for column in spec.joined_columns:
+            cells = self.cells(column, lines, comma)
+            part = cells.where(~_is_null(cells), "")
+            out = (out + join + part).where((out != "") & (part != ""), out + part)
         return out
 
     def text(self, spec: Column | None) -> pd.Series:
@@ -93,7 +107,7 @@ class Compiler:
         ``separator`` or a ``pattern``, the values of its entries joined by '; '; after its value map."""
         if spec is None:
             return self.blank
-        if spec.separator is not None or spec.pattern is not None:  # entries (a required one checked there)
+        if spec.separators(()) or spec.pattern is not None:  # entries (a required one checked there)
             found = self.entries(spec, spec.separators(()))
             out = found.groupby("row")["text"].agg("; ".join).reindex(range(self.n), fill_value="")
             return out.astype(object).reset_index(drop=True)
@@ -101,7 +115,7 @@ class Compiler:
         if spec.map:
             out = _map_unique(out, _value_map(spec))
         if spec.required:
-            self.error(out == "", spec.column, "required value is empty")
+            self.error(out == "", spec.named(), "required value is empty")
         return out
 
     def entries(self, spec: Column | Party, separators: tuple[str, ...] | None = None,
@@ -115,7 +129,7 @@ class Compiler:
             separators = spec.separators(self.m.list_separator)
         text = self.raw(spec, lines=any("\n" in s or "\r" in s for s in separators))
         if spec.required and not isinstance(spec, Party):  # a party checks that it names someone
-            self.error(text == "", spec.column, "required value is empty")
+            self.error(text == "", spec.named(), "required value is empty")
         found = self.items(text, separators, split, companies)
         if spec.pattern is not None:
             found = self.extract(found, spec)
@@ -153,11 +167,12 @@ class Compiler:
         return parts.astype(object).fillna("").str.strip() if strip else parts
 
     def extract(self, found: pd.DataFrame, spec: Column | Party) -> pd.DataFrame:
-        """Entries replaced by the group of the field's pattern they hold; an entry without it rejects its row."""
+        """Entries replaced by the group of the field's pattern they hold; an entry without it rejects its row
+        (unless the field is ``optional``: then it gives no value)."""
         taken = _map_unique(found["text"], lambda t: _group(spec.pattern, spec.group, t))
         bad = taken.isna().to_numpy()
-        missed = found[bad]
-        self.row_error(missed.assign(order=missed["item"], column=spec.column, reason=[
+        missed = found[bad] if not spec.optional else found[:0]
+        self.row_error(missed.assign(order=missed["item"], column=spec.named(), reason=[
             f"{t!r} does not match the pattern the mapping gives for this column (no {spec.group!r} in it)"
             for t in missed["text"]]))
         found = found[~bad].assign(text=taken[~bad].to_numpy(dtype=object))

@@ -99,7 +99,7 @@ class Places(Compiler):
             place = found["ref"]
             clash = [p is not None and c is not None and p.country not in (None, c.country)
                      for p, c in zip(place, country)]
-            self.error(clash, spec.column, [f"place {p.name!r} is in {p.country}, not in {c.country}" if k else None
+            self.error(clash, spec.named(), [f"place {p.name!r} is in {p.country}, not in {c.country}" if k else None
                                             for p, c, k in zip(place, country, clash)])
             target = place.where(place.notna(), country)
         hit = target.notna().to_numpy()

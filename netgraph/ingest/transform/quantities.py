@@ -53,11 +53,44 @@ class Quantities(Compiler):
         target = np.where(amounts["cells"].to_numpy() == refs, amounts["position"].to_numpy(),
                           np.where(refs == 1, 0, -1)) if len(amounts) else np.array([], dtype=int)
         owned = amounts.assign(item=target)[target >= 0] if len(amounts) else amounts.assign(item=[])
+        products = [q.product for q in f.quantities]
+        if any(products):
+            found, owned = self.products(found, owned, products)
         shares = owned.groupby(["row", "item", "unit"])["amount"].sum().unstack()
         for unit, column in (("kg", "weight_kg"), ("pieces", "pieces")):
             values = shares[unit] if unit in shares else pd.Series(dtype=float)
             found[column] = _lookup(values, found).to_numpy()
+        if any(products):
+            found["item"] = found.groupby("row").cumcount()
         return found, _none_for_nan(weight), _none_for_nan(pieces)
+
+    def products(self, found: pd.DataFrame, owned: pd.DataFrame, products: list[str | None]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Commodities (row, item, text, ref) and the quantities given to them (row, spec, item, …) where a
+        quantity field names its product (``products``, one per field): the commodity it is given to, in that
+        product, is a commodity of its own, counted by it (after the commodity it came from, in the order of the
+        products). The commodity as written stays where no such quantity is given to it, or one without a
+        product is too; a commodity the row has twice so is one, counted by both."""
+        kinds = list(dict.fromkeys(p for p in products if p))
+        width = len(kinds) + 1
+        slot = np.array([kinds.index(p) + 1 if p else 0 for p in products], dtype=int)[
+            owned["spec"].to_numpy(dtype=int)]
+        owned = owned.assign(item=owned["item"].to_numpy(dtype=int) * width + slot)
+        found = found.assign(item=found["item"] * width)
+        made = owned[slot > 0].drop_duplicates(["row", "item"])[["row", "item"]]
+        made = made.assign(written=made["item"] // width * width).merge(
+            found[["row", "item", "text", "ref"]].rename(columns={"item": "written"}), on=["row", "written"])
+        made["ref"] = [_in_product(ref, kinds[item % width - 1]) for ref, item in zip(made["ref"], made["item"])]
+        at = pd.MultiIndex.from_frame(found[["row", "item"]])
+        counted = at.isin(pd.MultiIndex.from_frame(owned.loc[slot == 0, ["row", "item"]]))
+        kept = found[~at.isin(pd.MultiIndex.from_frame(made[["row", "written"]])) | counted]
+        found = pd.concat([kept, made[["row", "item", "text", "ref"]]], ignore_index=True)
+        found = found.sort_values(["row", "item"], kind="stable", ignore_index=True)
+        first = found.assign(key=found["ref"].map(lambda r: r.key)).groupby(["row", "key"])["item"].transform("first")
+        same = pd.DataFrame({"row": found["row"], "item": found["item"], "first": first})  # one commodity, counted once
+        owned = owned.merge(same, on=["row", "item"], how="left")
+        owned["item"] = owned["first"].fillna(owned["item"]).astype(int)
+        return found[(first == found["item"]).to_numpy()].reset_index(drop=True), owned.drop(columns="first")
 
     def quantities(self, spec: Quantity, index: int) -> pd.DataFrame:
         """The quantities of a field by position: row, position, cells (how many), cell, amount and unit (kg or
@@ -95,7 +128,7 @@ class Quantities(Compiler):
         given = ~_is_null(frame["cell"])
         if spec.pattern is not None:
             taken = _map_unique(frame["cell"][given], lambda t: _group(spec.pattern, spec.group, t))
-            missed = frame[given][taken.isna().to_numpy()]
+            missed = frame[given][taken.isna().to_numpy() & (not spec.optional)]
             self.row_error(missed.assign(order=missed["position"], column=spec.column, reason=[
                 f"{t!r} does not match the pattern the mapping gives for this column (no {spec.group!r} in it)"
                 for t in missed["cell"]]))
@@ -190,6 +223,13 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None  # "1e999" or 400 digits: no quantity
+
+
+def _in_product(ref, product: str):
+    """The commodity ``ref`` (its taxon) in ``product``, a product word of the vocabulary ("frozen": carcass)."""
+    if ref.taxon is None:
+        return vocab.commodity(ref.written, product)
+    return species.combined(ref.taxon, species.commodity(product).product, ref.written, ref.how)
 
 
 def _none_for_nan(values: pd.Series) -> pd.Series:
