@@ -2,25 +2,19 @@
 from several columns, what a line break inside a cell means, patterns that may not match, and quantity
 columns that name their own product (an NGO database's "Live number", "Carcass number", "Scales weight").
 
-The README fragments of these features (``docs/readme-i31-cells.md`` until pasted into README.md) run here as
-they are written, like the README's in tests/test_mapping_language.py.
+The README's examples of these features run in tests/test_mapping_language.py with the others.
 """
 from __future__ import annotations
 
 import re
-import shlex
 
 import pandas as pd
 import pytest
-import yaml
 
 import netgraph as ng
 from netgraph.ingest.mapping import MappingInvalidError, load_mapping
 
-from .conftest import ROOT
-from .test_mapping_language import compile_cells, facts, mapping_from, rejected, same
-
-SNIPPET = ROOT / "docs" / "readme-i31-cells.md"
+from .test_mapping_language import compile_cells, facts, mapping_from, rejected
 
 
 def seized(compiled) -> list[tuple]:
@@ -30,70 +24,6 @@ def seized(compiled) -> list[tuple]:
         return []
     frame = compiled.batch.rel_frame(key)
     return [(s, c, w, p) for s, c, w, p in frame[["from", "to", "weight_kg", "pieces"]].itertuples(index=False)]
-
-
-def more_facts(compiled) -> dict:
-    """``facts`` and what the fragments here also name: the place, its province, the products seized, the
-    record id."""
-    out = facts(compiled)
-    b = compiled.batch
-    at = ("AT", "Seizure", "Location")
-    place = None
-    if at in b.rel_keys():  # (rel_frame of a type the batch lacks fails)
-        place = b.node_frame("Location").drop_duplicates("id").set_index("id").loc[b.rel_frame(at).iloc[0]["to"]]
-    out["place"] = place["name"] if place is not None else None
-    out["province"] = place["province"] if place is not None else None
-    commodities = b.node_frame("Commodity").drop_duplicates("id").set_index("id")
-    out["products"] = [commodities.loc[c, "product"] for _, c, *_ in seized(compiled)]
-    out["commodities"] = [commodities.loc[c, "name"] for _, c, *_ in seized(compiled)]
-    out["record_id"] = b.node_frame("Record").iloc[0]["record_id"]
-    return out
-
-
-# --- the README fragments -----------------------------------------------------------------------------
-def snippet_examples() -> list[tuple[str, dict, list[str], list[list[str]]]]:
-    """(title, YAML fragment, table header, table rows) of each example of the README snippet."""
-    text = SNIPPET.read_text(encoding="utf-8")
-    examples = []
-    for match in re.finditer(r"```yaml\n(.*?)```\n\n(\|.*?)\n\n", text, re.DOTALL):
-        fragment, table = match.groups()
-        title = re.findall(r"\*\*([^*]+)\*\*", text[:match.start()])[-1]
-        lines = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table.splitlines()]
-        examples.append((title, yaml.safe_load(fragment), lines[0], lines[2:]))
-    return examples
-
-
-EXAMPLES = snippet_examples()
-
-
-def test_the_snippet_shows_each_feature_and_a_rejected_row():
-    titles = " ".join(t for t, *_ in EXAMPLES).lower()
-    for feature in ("composite", "line break", "optional", "product"):
-        assert feature in titles, feature
-    assert all(any(row[-1].startswith("rejected") for row in rows) for *_, rows in EXAMPLES)
-
-
-@pytest.mark.parametrize("example", EXAMPLES, ids=[t for t, *_ in EXAMPLES])
-def test_snippet_example(example, tmp_path):
-    title, fragment, header, rows = example
-    mapping = mapping_from(fragment, tmp_path)
-    for cells in rows:
-        row = {h: c.replace("\\n", "\n") for h, c in zip(header[:-1], cells[:-1])}
-        compiled = compile_cells(mapping, [row])
-        expected = cells[-1]
-        if expected.startswith("rejected"):
-            column, reason = rejected(compiled)
-            assert re.search(r"`(.*)`", expected).group(1) in reason, (title, reason)
-            assert set(column.split(" + ")) <= set(header[:-1]), (title, column)
-            continue
-        assert compiled.rejects.empty, (title, compiled.rejects.to_dict("records"))
-        got = more_facts(compiled)
-        for pair in shlex.split(re.search(r"`(.*)`", expected).group(1)):
-            key, value = pair.split("=", 1)
-            if value == "None":
-                assert got[key] is None, (title, key, got[key])
-            else:
-                assert same(value, got[key]), (title, key, value, got[key])
 
 
 # --- composite fields -----------------------------------------------------------------------------------
