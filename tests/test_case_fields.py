@@ -17,6 +17,8 @@ from netgraph.ingest.transform.common import _money
 from netgraph.views.chart import case_chart
 from netgraph.views.release import ReleaseView
 
+from .conftest import ROOT
+
 MAPPING = {
     "name": "court_fields", "description": "Court judgement extract: fines, value, purpose, case number, judgement",
     "source": "TEST-COURT", "date_formats": ["%Y-%m-%d", "%Y-%m", "%Y"],
@@ -170,3 +172,18 @@ def test_a_mapping_currency_must_be_an_iso_4217_code(tmp_path):
     _, path = write_case(tmp_path, mapping=bad)
     with pytest.raises(MappingInvalidError, match="fields.value.currency: Value error, not an ISO 4217"):
         load_mapping(path)
+
+
+def snippet_examples() -> list:
+    """The README text of this feature (docs/readme-i31-fields.md) as the README's examples are read."""
+    from .test_mapping_language import readme_examples
+    text = (ROOT / "docs" / "readme-i31-fields.md").read_text(encoding="utf-8")
+    return readme_examples("### Mapping language for real files\n" + text)
+
+
+def test_the_readme_example_loads_as_it_says(tmp_path):
+    from .test_mapping_language import test_readme_example
+    examples = snippet_examples()
+    assert [title for title, *_ in examples] == ["Court facts"]
+    assert sum(row[-1].startswith("rejected") for row in examples[0][3]) == 3
+    test_readme_example(examples[0], tmp_path)

@@ -17,7 +17,8 @@ notes and method stamp sit outside the drawing.
 
 The PDF: a cover page (case, suspects, date window, release level, what was withheld, groups, method), the
 chart, one line per link (records, dates, agencies, its evidence rows), one line per record cited (date,
-agency, seizure, documents when any record names one, the evidence rows it supports) and the case's
+agency, seizure; case number, judgement date, fines, declared value and documents when any record gives them;
+the evidence rows it supports) and the case's
 timeline, one line per seizure with what followed it. SVG and PNG of the chart; every evidence row
 (E7.1 …) in the CSV beside it (cells that look like formulas made inert). Fixed texts in English,
 Vietnamese or Chinese (``lang``); Chinese names need a CJK font (found at run time, see

@@ -1,4 +1,4 @@
-"""Small functions over cells that every field family uses: null cells, lookups, splitting, patterns."""
+"""Small functions over cells that every field family uses: null cells, lookups, splitting, patterns, money."""
 from __future__ import annotations
 
 import re
@@ -7,8 +7,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..mapping import Column, Party
 from .. import vocab
+from ..mapping import Column, Party
 from ..vocab import normalise
 
 NULL_TOKENS = {"", "unknown", "n/a", "na", "none", "null", "-", "?", "không rõ", "chưa rõ", "không xác định",
