@@ -87,13 +87,17 @@ _NODES = [
     NodeType("Document", "A permit, bill of lading or airway bill.", {"kind": "STRING"}),
     NodeType("Seizure", "An event that a record reports (``event``: its kind, ``seizure`` unless the mapping "
              "declares another, e.g. meeting, call, transaction, summit; ``commodity_text``: what was seized, as the "
-             "record wrote it).",
+             "record wrote it; ``value``: its declared worth, in ``value_currency`` (ISO 4217); ``purpose``: what it was "
+             "for, in the words of loaders/vocab/purposes.yaml (sale, food, medicine, pet, ornament …) or as written).",
              {"event": "STRING", "date": "DATE", "date_end": "DATE", "date_precision": "STRING", "agency": "STRING", "country": "STRING",
               "transport_mode": "STRING", "detection_method": "STRING", "concealment": "STRING",
               "weight_kg": "DOUBLE", "pieces": "DOUBLE",
-              "joint_with": "STRING", "commodity_text": "STRING"}),
+              "joint_with": "STRING", "commodity_text": "STRING",
+              "value": "DOUBLE", "value_currency": "STRING", "purpose": "STRING"}),
     NodeType("Arrest", "The arrests that followed a seizure (``people``: how many).", {"date": "DATE", "people": "INT64"}),
-    NodeType("Prosecution", "A prosecution that followed a seizure.", {"date": "DATE"}),
+    NodeType("Prosecution", "A prosecution that followed a seizure: the court case (``case_number`` as the "
+             "court wrote it; ``judgement_date`` and its ``judgement_date_precision``: day, month or year).",
+             {"date": "DATE", "case_number": "STRING", "judgement_date": "DATE", "judgement_date_precision": "STRING"}),
     NodeType("Conviction", "A conviction that followed a prosecution.", {"date": "DATE", "sentence": "STRING"}),
     NodeType("Commodity", "A taxon and product, e.g. Manis javanica / scales (``cites_appendix``: I, II, III or "
              "I/II where split). Text that names no known taxon is kept as written, keyed "
@@ -132,8 +136,10 @@ NODE_TYPES: dict[str, NodeType] = {n.label: n for n in _NODES}
 _ROUTE_PAIRS = (("Seizure", "Location"),)
 _RELS = [
     RelType("INVOLVED_IN", "A person or organisation took part in a seizure in a role "
-            "(suspect, courier, owner, consignor, consignee, buyer…).",
-            (("Person", "Seizure"), ("Organization", "Seizure")), {"role": "STRING"}, ("role",)),
+            "(suspect, courier, owner, consignor, consignee, buyer…); ``fine``: the fine the court imposed on them, "
+            "in ``fine_currency`` (ISO 4217).",
+            (("Person", "Seizure"), ("Organization", "Seizure")),
+            {"role": "STRING", "fine": "DOUBLE", "fine_currency": "STRING"}, ("role",)),
     RelType("SEIZED", "What a seizure took, with weight (kg) and count (pieces) where the record attributes "
             "them to this commodity (otherwise only the Seizure holds the totals).",
             (("Seizure", "Commodity"),), {"weight_kg": "DOUBLE", "pieces": "DOUBLE"}),

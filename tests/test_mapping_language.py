@@ -80,6 +80,13 @@ def facts(compiled) -> dict:
     out["products"] = [commodities.loc[c, "product"] for c in seized["to"]]
     out["commodities"] = [commodities.loc[c, "name"] for c in seized["to"]]
     out["record_id"] = b.node_frame("Record").iloc[0]["record_id"]
+    out.update({k: seizure.get(k) for k in ("value", "value_currency", "purpose")})
+    prosecution = b.node_frame("Prosecution")
+    out.update({k: prosecution.iloc[0][k] if len(prosecution) else None for k in ("case_number", "judgement_date")})
+    fine = dict(zip(involved["from"], involved["fine"])) if "fine" in involved else {}
+    currency = dict(zip(involved["from"], involved["fine_currency"])) if "fine" in involved else {}
+    out["fine"] = [f"{fine[k]:g}" if pd.notna(fine.get(k)) else "" for k in people["id"]] if len(people) else []
+    out["fine_currency"] = [currency.get(k) or "" for k in people["id"]] if len(people) else []
     return out
 
 
@@ -91,9 +98,10 @@ def same(expected: str, got) -> bool:
     return str(got) == expected
 
 
-def readme_examples() -> list[tuple[str, dict, list[str], list[list[str]]]]:
-    """(title, YAML fragment, table header, table rows) of every example of the README's mapping language."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def readme_examples(text: str | None = None) -> list[tuple[str, dict, list[str], list[list[str]]]]:
+    """(title, YAML fragment, table header, table rows) of every example of the README's mapping language (or
+    of ``text`` written like it)."""
+    text = text or (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("### Mapping language for real files", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
     examples = []
     for match in re.finditer(r"```yaml\n(.*?)```\n\n(\|.*?)\n\n", section, re.DOTALL):

@@ -132,7 +132,7 @@ def test_the_samples_export_whole_with_headers_the_importer_reads(sample_store, 
     assert "date:date" in seizures.split(",") and "weight_kg:double" in seizures.split(",")
     assert "row:long" in (tmp_path / "import" / "Record.nodes.csv").read_text(encoding="utf-8").splitlines()[0]
     involved = (tmp_path / "import" / "INVOLVED_IN.Person.Seizure.rels.csv").read_text(encoding="utf-8")
-    assert involved.splitlines()[0] == ":START_ID(Person),:END_ID(Seizure),:TYPE,role,sources:string[]"
+    assert involved.splitlines()[0] == ":START_ID(Person),:END_ID(Seizure),:TYPE,role,fine:double,fine_currency,sources:string[]"
     located = (tmp_path / "import" / "LOCATED_IN.Location.Location.rels.csv").read_text(encoding="utf-8")
     assert "sources" not in located.splitlines()[0]  # its records are the place's: none of its own
 

@@ -45,7 +45,10 @@ def test_lean_reads_answer_as_the_store_reads(sample_store, tiny, arrow, monkeyp
         pd.testing.assert_frame_equal(reads.nodes(store, ["Record", "Person"]), store.nodes(["Record", "Person"]))
         for rel_type, spec in REL_TYPES.items():
             whole = store.edge_frame(rel_type)
-            pd.testing.assert_frame_equal(reads.relationships(store, rel_type), whole)
+            lean = reads.relationships(store, rel_type)
+            if not arrow:  # read as Python objects, a column without a single value has no type to infer: object
+                whole = whole.astype({c: object for c in whole if whole[c].isna().all() and lean[c].dtype == object})
+            pd.testing.assert_frame_equal(lean, whole)
             for a, b in spec.pairs:  # one pair of labels, without properties, unordered
                 part = reads.relationships(store, rel_type, from_label=a, to_label=b, properties=False,
                                            ordered=False)

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
+import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -201,6 +202,21 @@ class DateColumn(Column):
         return super().columns() + [c for c in (self.year, self.month, self.day) if c]
 
 
+def _iso_currency(value: str | None) -> str | None:
+    """An ISO 4217 code (upper case), or refuse."""
+    if value is not None and (len(value) != 3 or pycountry.currencies.get(alpha_3=value.upper()) is None):
+        raise ValueError("not an ISO 4217 currency code (CNY, VND, USD, EUR …)")
+    return value.upper() if value else value
+
+
+class Money(Column):
+    """An amount of money ("50,000 CNY", "CNY 50,000", "¥50,000", "50.000 VND", "人民币5万元"); ``currency``
+    (an ISO 4217 code) applies where the cell names none."""
+    currency: str | None = None
+
+    _currency = field_validator("currency")(_iso_currency)
+
+
 class Place(Column):
     """A place cell. ``format``: ``name`` (a place or country name) or ``city_country`` ("Hanoi, Vietnam")."""
     format: str = Field("name", pattern="^(name|city_country)$")
@@ -258,7 +274,11 @@ class Party(_Values):
     employer: str | None = None
     directs: str | None = None
     account: str | None = None
+    fine: str | None = None  # the fine of each name (an amount of money, as ``Money`` reads it)
+    currency: str | None = None  # the fines' ISO 4217 currency where a cell names none
     required: bool = False
+
+    _currency = field_validator("currency")(_iso_currency)
 
     @model_validator(mode="after")
     def _name_group(self):
@@ -267,7 +287,7 @@ class Party(_Values):
 
     def columns(self) -> list[str]:
         return [c for c in (self.column, self.role_column, self.nationality, self.phone, self.passport,
-                            self.birth_date, self.employer, self.directs, self.account) if c]
+                            self.birth_date, self.employer, self.directs, self.account, self.fine) if c]
 
 
 class DocumentColumn(Column):
@@ -300,6 +320,10 @@ class Fields(_Strict):
     conviction_date: DateColumn | None = None
     sentence: Column | None = None
     joint_with: Place | None = None  # the other country's agency the case was worked with
+    value: Money | None = None  # the seizure's declared worth
+    purpose: Column | None = None  # sale, food, medicine … (loaders/vocab/purposes.yaml)
+    case_number: Column | None = None  # the court case's number
+    judgement_date: DateColumn | None = None
     reliability: Column | None = None
     validity: Column | None = None
     handling: Column | None = None

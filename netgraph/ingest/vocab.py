@@ -1,4 +1,4 @@
-"""Controlled vocabularies: countries, places, commodities, units and transport modes.
+"""Controlled vocabularies: countries, places, commodities, units, transport modes, currencies and purposes.
 
 The lists live as YAML in ``loaders/vocab/`` so that analysts can extend them without touching code;
 countries fall back on pycountry (ISO 3166). Look-ups are case- and space-insensitive; a country's name is
@@ -275,3 +275,32 @@ def transport_mode(text: str, extra: dict[str, str] | None = None) -> str | None
         if key in extra:
             return extra[key]
     return _modes().get(key)
+
+
+@cache
+def _currencies() -> dict[str, str]:
+    return {normalise(k): v for k, v in read_vocab("currencies").items()}
+
+
+def currency(text: str) -> str | None:
+    """ISO 4217 code of a currency as written: a code (any case) or a symbol or word of
+    ``loaders/vocab/currencies.yaml`` ("¥", "元", "₫", "US$"); None if unknown.
+
+    >>> currency("cny"), currency("人民币"), currency("$")
+    ('CNY', 'CNY', None)
+    """
+    key = normalise(text)
+    if len(key) == 3 and key.isascii() and pycountry.currencies.get(alpha_3=key.upper()) is not None:
+        return key.upper()
+    return _currencies().get(key)
+
+
+@cache
+def _purposes() -> dict[str, str]:
+    return {normalise(k): v for k, v in read_vocab("purposes").items()}
+
+
+def purpose(text: str) -> str | None:
+    """The purpose (sale, food, medicine, pet, ornament …) of one as written, or None
+    (``loaders/vocab/purposes.yaml``)."""
+    return _purposes().get(normalise(text))

@@ -74,12 +74,13 @@ class LadybugStore(GraphStore):
         self._conn = ladybug.Connection(self._db, num_threads=1)
 
     def _outdated(self) -> bool:
-        """Whether the database lacks a table or a node property of :mod:`netgraph.schema`."""
+        """Whether the database lacks a table or a property of :mod:`netgraph.schema`."""
         tables = set(self.query("CALL show_tables() RETURN name")["name"])
         if not set(NODE_TYPES) | set(REL_TYPES) <= tables:
             return True
-        return any(set(node.all_properties) - set(self.query(f"CALL table_info('{label}') RETURN name")["name"])
-                   for label, node in NODE_TYPES.items())  # labels come from the schema, never from users
+        schema = {**NODE_TYPES, **REL_TYPES}  # names come from the schema, never from users
+        return any(set(table.all_properties) - set(self.query(f"CALL table_info('{name}') RETURN name")["name"])
+                   for name, table in schema.items())
 
     @staticmethod
     def repair(path: str | Path) -> str:
@@ -165,6 +166,8 @@ class LadybugStore(GraphStore):
             pairs = ", ".join(f"FROM {a} TO {b}" for a, b in rel.pairs)
             columns = "".join(f", {name} {kind}" for name, kind in rel.all_properties.items())
             self._conn.execute(f"CREATE REL TABLE IF NOT EXISTS {rel.type}({pairs}{columns})")
+            for name, kind in rel.properties.items():
+                self._conn.execute(f"ALTER TABLE {rel.type} ADD IF NOT EXISTS {name} {kind}")
 
     # --- writes -----------------------------------------------------------------------------------
     def _write(self, batch: GraphBatch, progress: bool) -> None:

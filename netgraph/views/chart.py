@@ -17,7 +17,8 @@ notes and method stamp sit outside the drawing.
 
 The PDF: a cover page (case, suspects, date window, release level, what was withheld, groups, method), the
 chart, one line per link (records, dates, agencies, its evidence rows), one line per record cited (date,
-agency, seizure, documents when any record names one, the evidence rows it supports) and the case's
+agency, seizure; case number, judgement date, fines, declared value and documents when any record gives them;
+the evidence rows it supports) and the case's
 timeline, one line per seizure with what followed it. SVG and PNG of the chart; every evidence row
 (E7.1 …) in the CSV beside it (cells that look like formulas made inert). Fixed texts in English,
 Vietnamese or Chinese (``lang``); Chinese names need a CJK font (found at run time, see
@@ -103,6 +104,8 @@ TEXTS = {
            "links_cols": ["Ref", "Between", "Tie", "Records", "Dates", "Agencies", "Evidence rows"],
            "records": "Records cited", "records_cols": ["Record", "Date", "Agency", "Seizure", "Documents",
                                                         "Evidence rows"],
+           "court_cols": {"case_number": "Case number", "judgement_date": "Judgement", "fine": "Fines",
+                          "value": "Declared value"},
            "timeline": "Timeline", "timeline_cols": ["Date", "Seizure", "Place", "Commodities", "Followed by",
                                                      "People"]},
     "vi": {"title": "Sơ đồ vụ án", "dates": "Hồ sơ ngày", "any": "mọi ngày", "suspect": "Đối tượng được nêu tên",
@@ -129,6 +132,8 @@ TEXTS = {
            "links_cols": ["Mã", "Giữa", "Liên hệ", "Hồ sơ", "Ngày", "Cơ quan", "Dòng chứng cứ"],
            "records": "Hồ sơ được dẫn", "records_cols": ["Hồ sơ", "Ngày", "Cơ quan", "Vụ bắt giữ", "Tài liệu",
                                                          "Dòng chứng cứ"],
+           "court_cols": {"case_number": "Số bản án", "judgement_date": "Ngày tuyên án", "fine": "Tiền phạt",
+                          "value": "Giá trị khai báo"},
            "timeline": "Diễn biến", "timeline_cols": ["Ngày", "Vụ bắt giữ", "Nơi", "Hàng hóa", "Tiếp theo",
                                                       "Đối tượng"]},
     "zh": {"title": "案件关系图", "dates": "记录日期", "any": "所有日期", "suspect": "指名嫌疑人",
@@ -150,6 +155,7 @@ TEXTS = {
            "contents_text": "关系图 · 关系 · 引用记录 · 时间线；全部证据行见 {csv}",
            "links": "关系及其记录", "links_cols": ["编号", "双方", "关系", "记录", "日期", "机关", "证据行"],
            "records": "引用的记录", "records_cols": ["记录", "日期", "机关", "查获", "文件", "证据行"],
+           "court_cols": {"case_number": "案号", "judgement_date": "判决日期", "fine": "罚金", "value": "申报价值"},
            "timeline": "时间线", "timeline_cols": ["日期", "查获", "地点", "物品", "后续", "人员"]},
 }
 
@@ -446,7 +452,8 @@ def _dense_groups(case, suspects, seed) -> dict[str, list[str]]:
 
 def _evidence(store, links, entities, groups) -> pd.DataFrame:
     """One row per record behind each link: row E7.1 …, the link, who, the tie, the record's id, date,
-    agency, seizure and the documents the seizure names (from releasable records)."""
+    agency, seizure, the documents the seizure names, the case number and judgement date of its prosecution,
+    the fines of the link's people and the seizure's declared value (from releasable records)."""
     records = store.records().set_index("id")
     seizures = store.node_frame("Seizure")
     by_record: dict[str, list] = {}
@@ -456,21 +463,67 @@ def _evidence(store, links, entities, groups) -> pd.DataFrame:
     docs = store.edge_frame("DOCUMENTED_BY")
     doc_names = store.node_frame("Document").set_index("id")["name"]
     documents = docs.assign(doc=docs["target"].map(doc_names)).groupby("source")["doc"].agg(lambda d: sorted(set(d)))
+    values = {s: _money_text(v, c) for s, v, c in zip(seizures["id"], seizures["value"], seizures["value_currency"])
+              if pd.notna(v)}
+    cases = _court_cases(store)
+    fines = _fines(store)
     rows = []
     for link in links:
         between = _between(link, entities, groups)
+        people = {p: n for n, p in enumerate(dict.fromkeys([link.a, link.b, *link.members, *groups.get(link.a, [])]))}
         for n, record in enumerate(link.records, start=1):
             info = records.loc[record]
             seized = by_record.get(record, [])
+            court = [cases[s] for s in seized if s in cases]
             rows.append({"row": f"{link.ref}.{n}", "link": link.ref, "between": between, "tie": link.kind,
                          "record": info["record_id"] or record.removeprefix("record:"), "source": info["source"],
                          "date": pd.Timestamp(info["record_date"]).date().isoformat()
                          if pd.notna(info["record_date"]) else "",
                          "agency": info["agency"] if isinstance(info["agency"], str) else "",  # a missing one is NaN
                          "seizure": "; ".join(s.split(":", 2)[-1] for s in seized),
-                         "documents": "; ".join(str(d) for s in seized for d in documents.get(s, []))})
+                         "documents": "; ".join(str(d) for s in seized for d in documents.get(s, [])),
+                         "case_number": "; ".join(c[0] for c in court if c[0]),
+                         "judgement_date": "; ".join(c[1] for c in court if c[1]),
+                         "fine": "; ".join(f"{entities[p]['label']}: {fine}" for s in seized for p, fine in sorted(
+                             (f for f in fines.get((s, record), []) if f[0] in people), key=lambda f: people[f[0]])),
+                         "value": "; ".join(values[s] for s in seized if s in values)})
     return pd.DataFrame(rows, columns=["row", "link", "between", "tie", "record", "source", "date", "agency",
-                                       "seizure", "documents"])
+                                       "seizure", "documents", *COURT_COLUMNS])
+
+
+def _money_text(amount: float, currency) -> str:
+    """50000.0, 'CNY' → '50,000 CNY' (cents where there are some)."""
+    return f"{amount:,.0f} {currency}" if float(amount).is_integer() else f"{amount:,.2f} {currency}"
+
+
+def _court_cases(store) -> dict[str, tuple[str, str]]:
+    """Seizure → (case number, judgement date to its precision) of the prosecution that followed it."""
+    prosecutions = store.node_frame("Prosecution").set_index("id")
+    followed = store.edge_frame("FOLLOWED_BY")
+    out = {}
+    for seizure, prosecution in zip(followed["source"], followed["target"]):
+        if prosecution in prosecutions.index:
+            case = prosecutions.loc[prosecution]
+            number = case["case_number"] if isinstance(case["case_number"], str) else ""
+            judged = pd.Timestamp(case["judgement_date"]).date().isoformat()[:PRECISION_CHARS.get(
+                case["judgement_date_precision"], 10)] if pd.notna(case["judgement_date"]) else ""
+            if number or judged:
+                out[seizure] = (number, judged)
+    return out
+
+
+def _fines(store) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(seizure, record) → (person's entity id, fine) of each fined person the record names in the seizure."""
+    persons = store.node_frame("Person")
+    entity = dict(zip(persons["id"], persons["resolved_id"].where(persons["resolved_id"].notna(), persons["id"])))
+    involved = store.edge_frame("INVOLVED_IN")
+    involved = involved[involved["fine"].notna() & (involved["source_label"] == "Person")]
+    out: dict[tuple[str, str], list] = {}
+    for person, seizure, sources, fine, currency in involved[["source", "target", "sources", "fine",
+                                                              "fine_currency"]].itertuples(index=False):
+        for record in sources:
+            out.setdefault((seizure, record), []).append((entity.get(person, person), _money_text(fine, currency)))
+    return out
 
 
 def _between(link, entities, groups) -> str:
@@ -588,6 +641,12 @@ def _text_page(title: str) -> Figure:
 
 TABLE_FONT, TABLE_LINE = 6.3, 0.01355  # points; a table line's height as a fraction of the A4 page
 TABLE_HEAD = 4  # lines a table's title and rule take, besides its header's own lines
+TABLE_CHARS = 200  # character columns across A4 landscape at the tables' size
+COURT_COLUMNS = ("case_number", "judgement_date", "fine", "value")  # what a court record adds to the evidence
+# widths of the records table's columns when a record gives court facts (the evidence rows take the rest)
+COURT_WIDTHS = {"record": 20, "date": 11, "agency": 22, "seizure": 22, "case_number": 18, "judgement_date": 11,
+                "fine": 26, "value": 18, "documents": 26}
+PRECISION_CHARS = {"day": 10, "month": 7, "year": 4}  # an ISO date cut to its precision
 
 
 def _table_pages(tables):
@@ -700,12 +759,33 @@ def _links_table(links, entities, groups, evidence, text):
 def _records_table(evidence, text):
     cited = evidence.groupby(["record", "source"], sort=False).agg(
         date=("date", "first"), agency=("agency", "first"), seizure=("seizure", "first"),
-        documents=("documents", "first"), rows=("row", list)).reset_index().sort_values(["date", "record"])
+        documents=("documents", "first"), **{c: (c, _joined) for c in COURT_COLUMNS},
+        rows=("row", list)).reset_index().sort_values(["date", "record"])
+    court = [c for c in COURT_COLUMNS if (cited[c] != "").any()]
+    if court:  # a column for each court fact a cited record gives, and for documents if one names any
+        return _court_records_table(cited, court, text)
     with_docs = bool((cited["documents"] != "").any())
     headers = text["records_cols"] if with_docs else [c for i, c in enumerate(text["records_cols"]) if i != 4]
     widths = [22, 12, 40, 30, 40, 56] if with_docs else [26, 12, 48, 36, 78]
     rows = [[r.record, r.date, r.agency, r.seizure, *([r.documents] if with_docs else []), _rows_of(r.rows)]
             for r in cited.itertuples(index=False)]
+    return text["records"], headers, widths, rows
+
+
+def _joined(values) -> str:
+    """The distinct non-empty texts of a record's evidence rows, '; '-joined in order."""
+    return "; ".join(dict.fromkeys(part for v in values for part in v.split("; ") if part))
+
+
+def _court_records_table(cited, court: list[str], text):
+    """The records cited, with the court facts they give (case number, judgement date, fine, value)."""
+    columns = ["record", "date", "agency", "seizure", *court, *(["documents"] if (cited["documents"] != "").any()
+                                                                else [])]
+    headers = [*text["records_cols"][:4], *(text["court_cols"][c] for c in court),
+               *([text["records_cols"][4]] if "documents" in columns else []), text["records_cols"][5]]
+    widths = [COURT_WIDTHS[c] for c in columns]
+    widths.append(TABLE_CHARS - sum(widths))
+    rows = [[*(getattr(r, c) for c in columns), _rows_of(r.rows)] for r in cited.itertuples(index=False)]
     return text["records"], headers, widths, rows
 
 

@@ -13,8 +13,9 @@ holding only
   spelling's node stands for the person, ``resolved_id``). An entity no releasable mention names keeps its
   stored name only if no record outside the view asserts it, else it is "Unnamed person 1" … (kind, number);
 - properties only records give (a person's passport, birth date and nationality, a company's kind and
-  country) only where no record outside the view also asserts the node: a nationality is taken again from
-  the released NATIONAL_OF links when they name one country.
+  country, a seizure's declared value and purpose, a prosecution's case number and judgement date, a
+  person's fine on their tie to a seizure) only where no record outside the view also asserts the node or
+  tie: a nationality is taken again from the released NATIONAL_OF links when they name one country.
 
 A renderer given the view cannot reach a withheld record: its spellings, phones, document numbers and record
 ids are not in it. Bookkeeping (loads, exchanges) and suspected links (leads) are not in it either.
@@ -34,7 +35,11 @@ from ..schema import ASSERTED, NODE_TYPES, REL_TYPES
 from ..store.base import EDGE_COLUMNS, GraphStore
 
 #: properties of a node that only records give (a withheld record may have given them)
-RECORD_ONLY = {"Person": ("passport", "birth_date", "nationality"), "Organization": ("kind", "country")}
+RECORD_ONLY = {"Person": ("passport", "birth_date", "nationality"), "Organization": ("kind", "country"),
+               "Seizure": ("value", "value_currency", "purpose"),
+               "Prosecution": ("case_number", "judgement_date", "judgement_date_precision")}
+#: properties of a relationship that only records give: dropped where a record outside the view also asserts it
+RECORD_ONLY_TIES = {"INVOLVED_IN": ("fine", "fine_currency")}
 #: node labels named by what records wrote (their mentions)
 NAMED_BY_MENTIONS = ("Person", "Organization", "Phone", "Account", "Vehicle", "Vessel", "Flight", "Document")
 LEFT_OUT_LABELS = ("Load", "Exchange")  # bookkeeping, asserted by no record
@@ -92,7 +97,12 @@ class ReleaseView(GraphStore):
                                                           if p != "sources")])
         if rel_type in LEFT_OUT_TYPES or frame.empty:
             return frame.iloc[:0]
+        record_only = list(RECORD_ONLY_TIES.get(rel_type, ()))
+        if record_only:  # ties a record outside the view also asserts lose what only records give
+            frame = frame.assign(_mixed=[not self.allowed.issuperset(ss) for ss in frame["sources"].tolist()])
         frame = _only(frame, self.allowed)
+        if record_only:
+            frame.loc[frame.pop("_mixed").to_numpy(dtype=bool), record_only] = None
         ends = zip(frame["source_label"].tolist(), frame["source"].tolist(), frame["target_label"].tolist(),
                    frame["target"].tolist())
         both = [a in kept[la] and b in kept[lb] for la, a, lb, b in ends]

@@ -12,7 +12,8 @@ One module per field family; imports go down this list only:
 
 - :mod:`.record` — ``compile_rows``: the record, every family in the order a reader meets the fields;
 - :mod:`.parties` (people, organisations, conveyances), :mod:`.outcomes` (arrests, prosecution, conviction,
-  grading, mode, partner, documents), :mod:`.quantities` (commodities, quantities, units);
+  grading, mode, partner, documents), :mod:`.quantities` (commodities, quantities, units), :mod:`.case` (declared
+  value, purpose, case number, judgement date);
 - :mod:`.places` (country, place, route, coordinates), :mod:`.dates` (dates, ranges, year/month/day columns);
 - :mod:`.core` — cells, list entries, rejected rows, facts in reading order, the result; :mod:`.common` — small
   functions over cells.

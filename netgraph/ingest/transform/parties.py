@@ -11,7 +11,7 @@ from .. import vocab
 from ..legal_forms import legal_form_only, split_companies
 from ..mapping import Party, Place
 from ..vocab import normalise
-from .common import _alnum, _is_null, _lookup, _map_unique, _splitter
+from .common import _alnum, _is_null, _lookup, _map_unique, _money, _splitter
 from .core import SITE
 from .dates import _parse_date
 from .places import Places
@@ -19,8 +19,10 @@ from .places import Places
 CONVEYANCE_BY_MODE = {"air": "Flight", "sea": "Vessel", "road": "Vehicle", "rail": "Vehicle"}
 CONVEYANCE_KINDS = {"flight": "Flight", "vessel": "Vessel", "ship": "Vessel", "vehicle": "Vehicle",
                     "truck": "Vehicle", "car": "Vehicle"}
-PARTY_ATTRIBUTES = ("nationality", "phone", "passport", "birth_date", "employer", "directs", "account", "role_column")
-BROADCAST = ("nationality", "role_column")  # one value for all the names of a cell
+PARTY_ATTRIBUTES = ("nationality", "phone", "passport", "birth_date", "employer", "directs", "account", "role_column",
+                    "fine")
+BROADCAST = ("nationality", "role_column", "fine")  # one value for all the names of a cell
+WHOLE = ("fine",)  # parallel cells whose entries hold a ',' of their own ("50,000 CNY")
 COMPANIES = ("employer", "directs")  # parallel cells that name organisations
 PARTY = 10 ** 4  # major of a party's facts: (party + 1) × PARTY + the name's position in its cell
 
@@ -34,7 +36,7 @@ class Parties(Places):
         if party.required:
             self.error(~np.isin(np.arange(self.n), names["row"].to_numpy()), party.column, "required value is empty")
         count = names.groupby("row").size().reindex(range(self.n), fill_value=0)
-        values = {a: self._align(count, getattr(party, a), separators, a in BROADCAST, a in COMPANIES)
+        values = {a: self._align(count, getattr(party, a), separators, a in BROADCAST, a in COMPANIES, a in WHOLE)
                   for a in PARTY_ATTRIBUTES if getattr(party, a)}
         names["major"] = (index + 1) * PARTY + names["item"]
         ahead = ["row", "item", "major"]
@@ -68,6 +70,19 @@ class Parties(Places):
             props = {"passport": _first(values.get("passport"), names).replace("", None).to_numpy(),
                      "birth_date": parsed.to_numpy(),
                      "nationality": _lookup(first_country, names).map(lambda r: r.country if r else None).to_numpy()}
+        fines = {}
+        if "fine" in values:
+            fined = values["fine"].merge(names[ahead], on=["row", "item"])
+            parsed = _map_unique(fined["text"], lambda t: _money(t, party.currency))
+            bad = fined[parsed.map(lambda p: isinstance(p, str)).to_numpy(dtype=bool) | (fined["sub"] > 0).to_numpy()]
+            problems.append(bad.assign(order=bad["major"] * SITE + SITE - 1, column=party.fine, reason=[
+                f"fine {p}" if isinstance(p, str) else "several fines for one name; give one per name, separated "
+                "like the names" for p in parsed[bad.index]]))
+            good = parsed[fined["sub"] == 0].set_axis(pd.MultiIndex.from_frame(fined.loc[fined["sub"] == 0,
+                                                                                         ["row", "item"]]))
+            given = _lookup(good, names)
+            fines = {"fine": given.map(lambda p: p[0] if isinstance(p, tuple) else None).to_numpy(dtype=object),
+                     "fine_currency": given.map(lambda p: p[1] if isinstance(p, tuple) else None).to_numpy(dtype=object)}
         self.row_error(pd.concat(problems, ignore_index=True) if problems else pd.DataFrame())
         prefix, keyer = ("person", normalise) if label == "Person" else ("org", vocab.organisation)
         names["key"] = prefix + ":" + _map_unique(names["text"], keyer)
@@ -75,7 +90,7 @@ class Parties(Places):
         role = party.role
         if "role_column" in values:  # one role per name (or one for all), else the mapping's
             role = _first(values["role_column"], names).map(normalise).replace("", party.role).to_numpy()
-        self.rel("INVOLVED_IN", (label, "Seizure"), self.to_seizure(names, names["key"]).assign(role=role),
+        self.rel("INVOLVED_IN", (label, "Seizure"), self.to_seizure(names, names["key"]).assign(role=role, **fines),
                  major=names["major"])
         node = names.set_index(["row", "item"])["key"]
         if label == "Person" and countries is not None:
@@ -94,10 +109,10 @@ class Parties(Places):
                                                               "to": given["key"]}), given["sub"], given["major"])
 
     def _align(self, count: pd.Series, column: str, separators: tuple[str, ...], broadcast: bool,
-               companies: bool = False) -> pd.DataFrame:
+               companies: bool = False, whole: bool = False) -> pd.DataFrame:
         """Split a parallel cell (at the names' separators) so that entry i belongs to name i; several values
-        per name use ',' (``companies``: not inside a legal form). Returns row, item (the name), sub (position
-        among that name's values), text."""
+        per name use ',' (``companies``: not inside a legal form; ``whole``: not at all). Returns row, item (the
+        name), sub (position among that name's values), text."""
         cell = self.cells(column, lines=any("\n" in s or "\r" in s for s in separators))
         split = self.split(cell.where(cell != "", None), separators, strip=False, companies=companies).dropna()
         groups = pd.DataFrame({"row": split.index.to_numpy(), "cell": split.to_numpy(dtype=object)})
@@ -109,7 +124,7 @@ class Parties(Places):
         self.error(bad, column, [f"{v} values cannot be matched to {k} names; give one per name, separated by {sep}"
                                  for v, k in zip(sizes, count)])
         several = _map_unique(groups["cell"], lambda c: split_companies(c, _splitter((",",)))) if companies \
-            else groups["cell"].str.split(",", regex=False)
+            else groups["cell"].map(lambda c: [c]) if whole else groups["cell"].str.split(",", regex=False)
         values = groups.assign(text=several).explode("text")
         values["text"] = values["text"].astype(object).fillna("").str.strip()
         values = values[~_is_null(values["text"])]

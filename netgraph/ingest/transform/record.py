@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..mapping import Mapping
+from .case import Case
 from .continuation import record_rows, with_case_cells
 from .core import Compiled, record_key
 from .outcomes import Outcomes
@@ -27,7 +28,7 @@ def compile_rows(frame: pd.DataFrame, mapping: Mapping, file_name: str,
     return _Compiler(with_case_cells(frame, mapping, cases), mapping, file_name, cases).run(loaded or {})
 
 
-class _Compiler(Parties, Outcomes, Quantities):
+class _Compiler(Parties, Outcomes, Quantities, Case):
     """Every field family composed; ``run`` is one record per row."""
 
     def run(self, loaded: dict[str, int]) -> Compiled:
@@ -88,6 +89,7 @@ class _Compiler(Parties, Outcomes, Quantities):
         self.conveyance(mode)
         self.outcomes(date)
         self.documents()
+        self.case_details()
         for index, party in enumerate(m.people):
             self.party(party, "Person", index)
         for index, party in enumerate(m.organizations):
