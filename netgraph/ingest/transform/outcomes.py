@@ -14,7 +14,7 @@ from .dates import Dates, When, column_of
 
 GRADING = re.compile(r"^([A-E])\s*[-/ ]?\s*([1-5])(?:\s*[-/ ]?\s*([1-5]))?$")
 DECIMAL_ZEROS = re.compile(r"\.0+$")
-WHOLE_NUMBER = re.compile(r"([0-9]{1,9})(?:\.0+)?")  # ASCII digits only ("²".isdigit()), well inside int64; 32.0 is 32
+WHOLE_NUMBER = re.compile(r"^([0-9]{1,9})(?:\.0+)?$")  # ASCII digits only ("²".isdigit()), well inside int64; 32.0 is 32
 
 
 class Outcomes(Dates):
@@ -68,11 +68,11 @@ class Outcomes(Dates):
         f = self.m.fields
         key = self.seizure.str.removeprefix("seizure:")
         arrested = self.text(f.arrested)
-        whole = [WHOLE_NUMBER.fullmatch(a) for a in arrested]
-        self.error((arrested != "") & pd.isna(pd.Series(whole, dtype=object)), f.arrested.column if f.arrested else None,
+        number = arrested.str.extract(WHOLE_NUMBER)[0]
+        self.error((arrested != "") & number.isna(), f.arrested.column if f.arrested else None,
                    arrested.map(lambda a: f"number arrested {a!r} is not a whole number (0 to 999999999)"))
         arrest_date = self.when(f.arrest_date)
-        people = pd.Series([int(w.group(1)) if w else None for w in whole], dtype=object)
+        people = pd.Series([int(n) if isinstance(n, str) else None for n in number], dtype=object)
         made = pd.Series([bool(p) for p in people]) | arrest_date.first.notna()
         rows = np.flatnonzero(made)
         arrest = "arrest:" + key[made]
