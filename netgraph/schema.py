@@ -1,5 +1,9 @@
 """The POLE+ data model of netgraph: node labels, relationship types and their properties.
 
+An event's ``date`` is its first possible day (``date_precision``: known to the day, month or year; a range
+ends at ``date_end``); where its record gives several dates, ``date`` is the earliest and ``dates`` lists
+every one as written, in ISO 8601 at its own precision (``2013``, ``2013-05``, ``2013-03-10/2013-03-12``).
+
 Every node has ``id`` (a deterministic key) and ``name`` (for display). Provenance: a ``Record`` is one row
 of one source file and carries the provenance and intelligence grading of everything it asserts. A
 relationship lists its records in ``sources`` (bounded by the records of one tie). A node's records are
@@ -89,16 +93,19 @@ _NODES = [
              "declares another, e.g. meeting, call, transaction, summit; ``commodity_text``: what was seized, as the "
              "record wrote it; ``value``: its declared worth, in ``value_currency`` (ISO 4217); ``purpose``: what it was "
              "for, in the words of loaders/vocab/purposes.yaml (sale, food, medicine, pet, ornament …) or as written).",
-             {"event": "STRING", "date": "DATE", "date_end": "DATE", "date_precision": "STRING", "agency": "STRING", "country": "STRING",
+             {"event": "STRING", "date": "DATE", "date_end": "DATE", "date_precision": "STRING", "dates": "STRING[]",
+              "agency": "STRING", "country": "STRING",
               "transport_mode": "STRING", "detection_method": "STRING", "concealment": "STRING",
               "weight_kg": "DOUBLE", "pieces": "DOUBLE",
               "joint_with": "STRING", "commodity_text": "STRING",
               "value": "DOUBLE", "value_currency": "STRING", "purpose": "STRING"}),
-    NodeType("Arrest", "The arrests that followed a seizure (``people``: how many).", {"date": "DATE", "people": "INT64"}),
+    NodeType("Arrest", "The arrests that followed a seizure (``people``: how many).",
+             {"date": "DATE", "dates": "STRING[]", "people": "INT64"}),
     NodeType("Prosecution", "A prosecution that followed a seizure: the court case (``case_number`` as the "
              "court wrote it; ``judgement_date`` and its ``judgement_date_precision``: day, month or year).",
-             {"date": "DATE", "case_number": "STRING", "judgement_date": "DATE", "judgement_date_precision": "STRING"}),
-    NodeType("Conviction", "A conviction that followed a prosecution.", {"date": "DATE", "sentence": "STRING"}),
+             {"date": "DATE", "dates": "STRING[]", "case_number": "STRING", "judgement_date": "DATE", "judgement_date_precision": "STRING"}),
+    NodeType("Conviction", "A conviction that followed a prosecution.",
+             {"date": "DATE", "dates": "STRING[]", "sentence": "STRING"}),
     NodeType("Commodity", "A taxon and product, e.g. Manis javanica / scales (``cites_appendix``: I, II, III or "
              "I/II where split). Text that names no known taxon is kept as written, keyed "
              "``commodity:unmatched:<text>``, with no taxon.",

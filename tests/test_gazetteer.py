@@ -296,9 +296,8 @@ def test_an_unknown_country_still_rejects_a_place_elsewhere_naming_the_column(st
     assert "Hong Kong" in rejects.loc[0, "reason"]
 
 
-@pytest.mark.xfail(strict=True, reason="the transform reads the country column as any place ('Atlantis' is a town "
-                   "in South Africa): rejecting a value that names no country needs transform's record step")
 def test_a_country_column_that_names_no_country_rejects_the_row_naming_it(store, tmp_path):
     report = load_rows(store, tmp_path, [["X-1", "2019-01-01", "Atlantis", "", "ivory", "1", "kg", "", "", ""]])
     rejects = pd.read_csv(report.rejects_file, dtype=str, encoding="utf-8-sig")
     assert report.rejected == 1 and rejects.loc[0, "column"] == "Country of seizure", rejects
+    assert rejects.loc[0, "reason"] == "'Atlantis' names no country"

@@ -58,8 +58,8 @@ def facts(compiled) -> dict:
     people = b.node_frame("Person")
     involved = b.rel_frame(("INVOLVED_IN", "Person", "Seizure")) if ("INVOLVED_IN", "Person", "Seizure") in b.rel_keys() \
         else pd.DataFrame(columns=["from", "role"])
-    out = {k: seizure.get(k) for k in ("date", "date_end", "date_precision", "agency", "concealment", "weight_kg",
-                                       "pieces")}
+    out = {k: seizure.get(k) for k in ("date", "date_end", "date_precision", "dates", "country", "agency",
+                                       "concealment", "weight_kg", "pieces")}
     out["people"] = list(people["name"]) if len(people) else []
     out["nationality"] = list(people["nationality"]) if len(people) else []
     roles = dict(zip(involved["from"], involved["role"]))
@@ -87,6 +87,9 @@ def facts(compiled) -> dict:
     currency = dict(zip(involved["from"], involved["fine_currency"])) if "fine" in involved else {}
     out["fine"] = [f"{fine[k]:g}" if pd.notna(fine.get(k)) else "" for k in people["id"]] if len(people) else []
     out["fine_currency"] = [currency.get(k) or "" for k in people["id"]] if len(people) else []
+    out["prosecution"] = prosecution.iloc[0]["date"] if len(prosecution) else None
+    record = b.node_frame("Record").iloc[0]
+    out["validity"] = record["validity"]
     return out
 
 
@@ -102,7 +105,11 @@ def readme_examples(text: str | None = None) -> list[tuple[str, dict, list[str],
     """(title, YAML fragment, table header, table rows) of every example of the README's mapping language (or
     of ``text`` written like it)."""
     text = text or (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Mapping language for real files", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    return examples_in(text.split("### Mapping language for real files", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0])
+
+
+def examples_in(section: str) -> list[tuple[str, dict, list[str], list[list[str]]]]:
+    """(title, YAML fragment, table header, table rows) of every example of ``section``."""
     examples = []
     for match in re.finditer(r"```yaml\n(.*?)```\n\n(\|.*?)\n\n", section, re.DOTALL):
         fragment, table = match.groups()

@@ -25,7 +25,8 @@ class Case(Dates):
         if f.case_number is None and f.judgement_date is None:
             return
         number = self.text(f.case_number)
-        judged, _, precision = self.when(f.judgement_date)
+        judgement = self.when(f.judgement_date)
+        judged, precision = judgement.first, judgement.precision
         made = ((number != "") | judged.notna()).to_numpy()
         rows = np.flatnonzero(made)
         key = self.seizure.str.removeprefix("seizure:")[made]

@@ -10,10 +10,11 @@ import pandas as pd
 from .. import vocab
 from ..vocab import normalise
 from .common import _alnum, _map_unique
-from .dates import Dates
+from .dates import Dates, When, column_of
 
 GRADING = re.compile(r"^([A-E])\s*[-/ ]?\s*([1-5])(?:\s*[-/ ]?\s*([1-5]))?$")
-WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit()); well inside int64
+DECIMAL_ZEROS = re.compile(r"\.0+$")
+WHOLE_NUMBER = re.compile(r"^([0-9]{1,9})(?:\.0+)?$")  # ASCII digits only ("²".isdigit()), well inside int64; 32.0 is 32
 
 
 class Outcomes(Dates):
@@ -38,10 +39,11 @@ class Outcomes(Dates):
         return (reliability.replace("", None), self._grade(validity, "validity"), self._grade(handling, "handling"))
 
     def _grade(self, value: pd.Series, field: str) -> pd.Series:
-        bad = (value != "") & ~value.isin(["1", "2", "3", "4", "5"])
+        grade = value.str.replace(DECIMAL_ZEROS, "", regex=True)  # 3.0 is 3
+        bad = (value != "") & ~grade.isin(["1", "2", "3", "4", "5"])
         spec = getattr(self.m.fields, field)
         self.error(bad, spec.column if spec else None, value.map(lambda v: f"{field} {v!r} is not 1–5"))
-        return pd.Series([int(v) if v in ("1", "2", "3", "4", "5") else None for v in value], dtype=object)
+        return pd.Series([int(g) if g in ("1", "2", "3", "4", "5") else None for g in grade], dtype=object)
 
     def mode(self) -> pd.Series:
         text = self.text(self.m.fields.transport_mode)
@@ -60,35 +62,38 @@ class Outcomes(Dates):
                    partner.map(lambda p: f"partner country {p!r} is not a known country"))
         return refs.map(lambda r: r.country if r is not None and r.kind == "country" else None)
 
-    def outcomes(self, seized_on: pd.Series) -> None:
+    def outcomes(self, seized: When) -> None:
         """Arrests, prosecution and conviction that followed the seizure (one each per record: keyed by the
-        seizure of the record's row, following each of the record's seizures)."""
+        seizure of the record's row, following each of the record's seizures); one is before the other only
+        when every day it may be is."""
         f = self.m.fields
         key = self.record_seizure.str.removeprefix("seizure:")
         arrested = self.text(f.arrested)
-        whole = np.array([bool(WHOLE_NUMBER.fullmatch(a)) for a in arrested], dtype=bool)
-        self.error((arrested != "") & ~whole, f.arrested.column if f.arrested else None,
+        number = arrested.str.extract(WHOLE_NUMBER)[0]
+        self.error((arrested != "") & number.isna(), f.arrested.column if f.arrested else None,
                    arrested.map(lambda a: f"number arrested {a!r} is not a whole number (0 to 999999999)"))
-        arrest_date = self.dates(f.arrest_date) if f.arrest_date else pd.Series([None] * self.n, dtype=object)
-        people = pd.Series([int(a) if w else None for a, w in zip(arrested, whole)], dtype=object)
-        made = pd.Series([bool(p) for p in people]) | arrest_date.notna()
+        arrest_date = self.when(f.arrest_date)
+        people = pd.Series([int(n) if isinstance(n, str) else None for n in number], dtype=object)
+        made = pd.Series([bool(p) for p in people]) | arrest_date.first.notna()
         rows = np.flatnonzero(made)
         arrest = "arrest:" + key[made]
         self.node("Arrest", pd.DataFrame({"row": rows, "id": arrest.to_numpy(), "name": ("Arrests after " + key[made]).to_numpy(),
-                                          "date": arrest_date.where(arrest_date.notna(), seized_on)[made].to_numpy(),
+                                          "date": arrest_date.first.where(arrest_date.first.notna(), seized.first)[made].to_numpy(),
+                                          "dates": arrest_date.several[made].to_numpy(),
                                           "people": people[made].astype(object).to_numpy()}))
         self.rel("FOLLOWED_BY", ("Seizure", "Arrest"), pd.DataFrame({"row": rows, "from": self.seizure[made].to_numpy(),
                                                                      "to": arrest.to_numpy()}))
-        none = pd.Series([None] * self.n, dtype=object)
-        prosecuted = self.dates(f.prosecution_date) if f.prosecution_date else none
-        convicted = self.dates(f.conviction_date) if f.conviction_date else none
-        self.error(convicted.notna() & prosecuted.isna(), f.conviction_date.column if f.conviction_date else None,
+        prosecuted_when, convicted_when = self.when(f.prosecution_date), self.when(f.conviction_date)
+        prosecuted, convicted = prosecuted_when.first, convicted_when.first
+        self.error(convicted.notna() & prosecuted.isna(), column_of(f.conviction_date),
                    "a conviction without a prosecution date")
-        for later, earlier, spec in ((prosecuted, seized_on, f.prosecution_date), (convicted, prosecuted,
-                                                                                   f.conviction_date)):
-            before = [bool(a and b and a < b) for a, b in zip(later, earlier)]
-            self.error(before, spec.column if spec else None,
-                       [f"{a} is before {b}" if x else None for a, b, x in zip(later, earlier, before)])
+        event = self.m.event.replace("_", " ")
+        for later, earlier, spec, names in ((prosecuted_when, seized, f.prosecution_date, ("prosecution", event)),
+                                            (convicted_when, prosecuted_when, f.conviction_date,
+                                             ("conviction", "prosecution"))):
+            before = [bool(a and b and a < b) for a, b in zip(later.last, earlier.first)]
+            self.error(before, column_of(spec), [f"{names[0]} date {a} is before the {names[1]} date {b}" if x else None
+                                                 for a, b, x in zip(later.shown, earlier.shown, before)])
         sentence = self.text(f.sentence)
         sentenced = (sentence != "").to_numpy()  # a sentence is a conviction, dated or not (a court extract)
         made = prosecuted.notna() | sentenced
@@ -96,7 +101,8 @@ class Outcomes(Dates):
         prosecution = ("prosecution:" + key[made]).to_numpy()
         self.node("Prosecution", pd.DataFrame({"row": rows, "id": prosecution,
                                                "name": ("Prosecution after " + key[made]).to_numpy(),
-                                               "date": prosecuted[made].to_numpy()}))
+                                               "date": prosecuted[made].to_numpy(),
+                                               "dates": prosecuted_when.several[made].to_numpy()}))
         self.rel("FOLLOWED_BY", ("Seizure", "Prosecution"), pd.DataFrame({
             "row": rows, "from": self.seizure[made].to_numpy(), "to": prosecution}))
         made = (prosecuted.notna() & convicted.notna()) | sentenced
@@ -105,6 +111,7 @@ class Outcomes(Dates):
         self.node("Conviction", pd.DataFrame({"row": rows, "id": conviction,
                                               "name": ("Conviction after " + key[made]).to_numpy(),
                                               "date": convicted[made].to_numpy(),
+                                              "dates": convicted_when.several[made].to_numpy(),
                                               "sentence": sentence.replace("", None)[made].to_numpy()}))
         self.rel("FOLLOWED_BY", ("Prosecution", "Conviction"), pd.DataFrame({
             "row": rows, "from": ("prosecution:" + key[made]).to_numpy(), "to": conviction}))

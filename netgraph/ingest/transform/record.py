@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import vocab
 from ..mapping import Mapping
 from .case import Case
+from .common import _map_unique
 from .continuation import record_rows, with_case_cells
 from .core import Compiled, record_key
+from .dates import column_of
 from .outcomes import Outcomes
 from .parties import Parties
 from .quantities import Quantities
@@ -40,11 +43,13 @@ class _Compiler(Parties, Outcomes, Quantities, Case):
         self.rec = record_key(m.source, self.file_name, self.rows, record_id)
         if m.continues:
             self.continue_records(record_id)
-        date, date_end, precision = self.when(f.date)
-        self.error(date.isna(), f.date.column or f.date.year, "no date")  # where no reason came first
+        when = self.when(f.date)
+        date = when.first
+        self.error(date.isna(), column_of(f.date), "no date")  # where no reason came first
         country = pd.Series([None] * self.n, dtype=object)
         if f.country:
-            found = self.places(f.country, pd.DataFrame({"row": rows, "text": self.text(f.country)}))
+            named = self.text(f.country)
+            found = self.places(f.country, pd.DataFrame({"row": rows, "text": named}))
             country = found["ref"]
         country_code = country.map(lambda r: r.country if r is not None else None)
         reliability, validity, handling = self.grading()
@@ -70,12 +75,15 @@ class _Compiler(Parties, Outcomes, Quantities, Case):
             "row": rows, "id": self.seizure, "event": m.event,
             "name": m.event.replace("_", " ").capitalize() + " " + seizure_id + " ("
             + date.map(lambda d: d.isoformat() if d else "") + ")",
-            "date": date, "date_end": date_end, "date_precision": precision,
+            "date": date, "date_end": when.end, "date_precision": when.precision, "dates": when.several,
             "agency": self.text(f.agency).replace("", None), "country": country_code,
             "transport_mode": mode, "detection_method": self.text(f.detection_method).replace("", None),
             "concealment": self.text(f.concealment).replace("", None), "weight_kg": weight, "pieces": pieces,
             "joint_with": self.partner(), "commodity_text": self.commodity_text.replace("", None)}))
         self.where(country, country_code)
+        if f.country:  # after the place's check: a place outside the country named says more
+            self.error((named != "") & ~_map_unique(named, _names_a_country).astype(bool), f.country.column,
+                       named.map(lambda c: f"{c!r} names no country"))
         self.route()
         refs = commodities["ref"]
         self.node("Commodity", pd.DataFrame({"row": commodities["row"], "id": refs.map(lambda r: r.key),
@@ -87,7 +95,7 @@ class _Compiler(Parties, Outcomes, Quantities, Case):
             "to": refs.map(lambda r: r.key), "weight_kg": commodities["weight_kg"],
             "pieces": commodities["pieces"]}), commodities["item"])
         self.conveyance(mode)
-        self.outcomes(date)
+        self.outcomes(when)
         self.documents()
         self.case_details()
         for index, party in enumerate(m.people):
@@ -107,3 +115,8 @@ class _Compiler(Parties, Outcomes, Quantities, Case):
         self.error(given & (own != self.rec.to_numpy(dtype=object)), self.m.fields.record_id and
                    self.m.fields.record_id.column, [f"record id {r!r} is not that of the record it continues (row "
                                                     f"{self.rows[h]})" for r, h in zip(record_id, self.cases.record_row)])
+
+def _names_a_country(text: str) -> bool:
+    """Whether a country cell names a country, whole or in one of its parts ("Nairobi, Kenya"); a place name
+    alone ("Atlantis", a town somewhere) does not."""
+    return any(vocab.country_code(part) for part in (text, *vocab.PLACE_PARTS.split(text)))
