@@ -113,9 +113,12 @@ _NODES = [
     NodeType("Record", "One row of one source (and the rows continuing it, where its mapping says so): "
              "provenance and intelligence grading of what it asserts (``package``: the SHA-256 of the manifest of the case package that brought it from another agency; "
              "empty for records loaded here; ``rows``: where records continue over several rows, the rows of the "
-             "record that loaded, e.g. '12, 13, 15'; its seizure ``<id>#k`` is its k-th row of the file).",
+             "record that loaded, e.g. '12, 13, 15'; its seizure ``<id>#k`` is its k-th row of the file; "
+             "``record_date`` is the first day it may be, ``record_date_end`` the last where that is another day "
+             "(a date known to the year or month, or a range), ``record_date_precision`` day, month or year).",
              {"source": "STRING", "file": "STRING", "row": "INT64", "record_id": "STRING", "agency": "STRING",
-              "country": "STRING", "record_date": "DATE", "reliability": "STRING", "validity": "INT64",
+              "country": "STRING", "record_date": "DATE", "record_date_end": "DATE", "record_date_precision": "STRING",
+              "reliability": "STRING", "validity": "INT64",
               "handling": "INT64", "package": "STRING", "rows": "STRING"}, sources_from="id",
              merge={"handling": "max", "reliability": "last", "validity": "last"}),
     NodeType("Mention", "What one record said about an entity, as written.",

@@ -176,3 +176,28 @@ def test_a_country_column_value_that_names_no_country_rejects_its_row(tmp_path):
                                        {"Country": ""}])
     assert rejected(compiled, 0) == ("Country", "'Atlantis' names no country")
     assert list(compiled.rejects["row"]) == [0]
+
+
+def test_a_window_keeps_a_record_any_day_of_which_is_in_it_and_the_chart_prints_its_precision(tmp_path):
+    """A record dated to the year 2013 is in a window from 2013-06-01 (it may be any day of 2013) and out of one
+    ending 2012-12-31; the court chart's evidence prints it as '2013', never as a made-up 2013-01-01."""
+    from netgraph.views.chart import case_chart
+    path = tmp_path / "cases.csv"
+    pd.DataFrame({"Case": ["A-1", "A-2"], "Seized": ["2013", "2013-03-10"],
+                  "People": ["Lò Văn Hải; Trần Thị Mai", "Lò Văn Hải; Vi Văn Tú"]}).to_csv(path, index=False)
+    mapping = write_mapping(tmp_path, {"date_formats": ["%Y-%m-%d", "%Y"], "fields": {
+        "record_id": {"column": "Case"}, "date": {"column": "Seized"}},
+        "people": [{"column": "People"}]})
+    with ng.open_store(tmp_path / "x.lbdb") as store:
+        ng.load_file(path, mapping, store, progress=False)
+        records = store.records().set_index("record_id")
+        assert str(records.loc["A-1", "record_date_end"]) == "2013-12-31"
+        assert records.loc["A-1", "record_date_precision"] == "year"
+        assert pd.isna(records.loc["A-2", "record_date_end"])
+        late = ng.person_network(store, date_from="2013-06-01", resolved=False)
+        assert "Trần Thị Mai" in set(late.nodes["name"]) and "Vi Văn Tú" not in set(late.nodes["name"])
+        early = ng.person_network(store, date_to="2012-12-31", resolved=False)
+        assert early.nodes.empty
+        chart = case_chart(store, ["Lò Văn Hải"], tmp_path / "c.pdf", release_level=5)
+    dates = dict(zip(chart.evidence["record"], chart.evidence["date"]))
+    assert dates == {"A-1": "2013", "A-2": "2013-03-10"}

@@ -54,13 +54,16 @@ class Filters:
                                            self.max_handling))
 
     def eligible(self, records: pd.DataFrame) -> set[str]:
-        """Keys of the records that pass."""
+        """Keys of the records that pass. A date is an interval: a record passes the window when any day it
+        may be is in it (a record dated to the year 2013 passes ``date_from="2013-06-01"``)."""
         keep = pd.Series(True, index=records.index)
-        dates = pd.to_datetime(records["record_date"]).dt.date
+        first = pd.to_datetime(records["record_date"])
+        last = pd.to_datetime(records["record_date_end"]).fillna(first) if "record_date_end" in records else first
+        first, last = first.dt.date, last.dt.date
         if self.date_from:
-            keep &= dates.notna() & (dates >= self.date_from)
+            keep &= last.notna() & (last >= self.date_from)
         if self.date_to:
-            keep &= dates.notna() & (dates <= self.date_to)
+            keep &= first.notna() & (first <= self.date_to)
         if self.min_reliability:
             allowed = RELIABILITY_GRADES[:RELIABILITY_GRADES.index(self.min_reliability) + 1]
             keep &= records["reliability"].isin(allowed)

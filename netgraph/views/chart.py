@@ -477,8 +477,7 @@ def _evidence(store, links, entities, groups) -> pd.DataFrame:
             court = [cases[s] for s in seized if s in cases]
             rows.append({"row": f"{link.ref}.{n}", "link": link.ref, "between": between, "tie": link.kind,
                          "record": info["record_id"] or record.removeprefix("record:"), "source": info["source"],
-                         "date": pd.Timestamp(info["record_date"]).date().isoformat()
-                         if pd.notna(info["record_date"]) else "",
+                         "date": record_day(info),
                          "agency": info["agency"] if isinstance(info["agency"], str) else "",  # a missing one is NaN
                          "seizure": "; ".join(s.split(":", 2)[-1] for s in seized),
                          "documents": "; ".join(str(d) for s in seized for d in documents.get(s, [])),
@@ -524,6 +523,31 @@ def _fines(store) -> dict[tuple[str, str], list[tuple[str, str]]]:
         for record in sources:
             out.setdefault((seizure, record), []).append((entity.get(person, person), _money_text(fine, currency)))
     return out
+
+
+def record_day(record) -> str:
+    """A record's date as precisely as it is known: ``2013``, ``2013-05``, ``2013-03-10``, or a range
+    ``2013-03-10 – 2013-03-12``; empty when undated.
+
+    >>> record_day({"record_date": dt.date(2013, 1, 1), "record_date_end": dt.date(2013, 12, 31),
+    ...             "record_date_precision": "year"})
+    '2013'
+    """
+    first, last = record.get("record_date"), record.get("record_date_end")
+    if first is None or pd.isna(first):
+        return ""
+    first = pd.Timestamp(first).date().isoformat()
+    precision = record.get("record_date_precision")
+    if precision in ("year", "month") and (last is None or pd.isna(last) or
+                                           pd.Timestamp(last).date().isoformat()[:len(_SHOWN[precision])] ==
+                                           first[:len(_SHOWN[precision])]):
+        return first[:len(_SHOWN[precision])]
+    if last is None or pd.isna(last):
+        return first
+    return f"{first} – {pd.Timestamp(last).date().isoformat()}"
+
+
+_SHOWN = {"year": "YYYY", "month": "YYYY-MM"}
 
 
 def _between(link, entities, groups) -> str:

@@ -60,6 +60,7 @@ class _Compiler(Parties, Outcomes, Quantities, Case):
             "row": rows, "id": self.rec, "name": m.source + " " + described, "source": m.source,
             "file": self.file_name, "row_in_file": self.rows, "record_id": record_id.replace("", None),
             "agency": agency.replace("", None), "country": country_code, "record_date": date,
+            "record_date_end": when.last.where(when.last != date, None), "record_date_precision": when.precision,
             "reliability": reliability, "validity": validity, "handling": handling})[starts])
         own_id = self.text(f.seizure_id)
         seizure_id = own_id.where(own_id != "", record_id)
