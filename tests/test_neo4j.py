@@ -526,7 +526,7 @@ def same_nodes_and_edges(a, b, skip: dict[str, list[str]]) -> None:
         assert comparable(a.edge_frame(rel_type)) == comparable(b.edge_frame(rel_type)), rel_type
 
 
-LOAD_PATHS = {"Load": ["rejects_file", "conflicts_file"]}  # where each store put its rejects differs
+LOAD_PATHS = {"Load": ["rejects_file", "conflicts_file", "finished"]}  # where each store put its rejects, and when
 
 
 @needs_neo4j

@@ -218,7 +218,12 @@ class Neo4jStore(GraphStore):
     # --- reads ------------------------------------------------------------------------------------
     def node_properties(self, label: str) -> pd.DataFrame:
         frame = self.query(node_read(label))
-        return pd.DataFrame(columns=list(NODE_TYPES[label].all_properties)) if frame.empty else frame
+        if frame.empty:
+            return pd.DataFrame(columns=list(NODE_TYPES[label].all_properties))
+        for prop, kind in NODE_TYPES[label].all_properties.items():  # a null made an integer column float
+            if kind == "INT64" and prop in frame and frame[prop].dtype.kind == "f":
+                frame[prop] = frame[prop].astype("Int64")
+        return frame
 
     def edge_frame(self, rel_type: str) -> pd.DataFrame:
         props = [p for p in REL_TYPES[check_rel_type(rel_type)].all_properties if p != "sources"]
