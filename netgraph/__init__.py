@@ -4,18 +4,46 @@
 >>> store = ng.open_store("cases.lbdb")                                         # doctest: +SKIP
 >>> ng.load_file("loaders/samples/cen_customs_sample.csv", "cen_customs", store)  # doctest: +SKIP
 """
-from .analysis.edgelist import NetworkInputError
-from .analysis.network import Network, location_network, organization_network, person_network
-from .analysis.projection import subgraph
-from .ingest.load import LoadReport, MissingColumnsError, load_file
-from .ingest.mapping import available_mappings, load_mapping
-from .resources import loaders_dir, netgraph_version
-from .space_time.outcomes import outcomes
-from .store import GraphStore, LadybugStore, open_store
-from .store.queries import list_queries
-from .store.queries import run_query as query
+import importlib
+
+from .resources import netgraph_version
+
+# name → (module, attribute): imported on first use (SPEC 1's lazy loading by module __getattr__), so that
+# ``import netgraph`` and ``netgraph --help`` load neither igraph, pandas' readers, matplotlib nor Splink
+_EXPORTS = {
+    "NetworkInputError": (".analysis.edgelist", "NetworkInputError"),
+    "Network": (".analysis.network", "Network"),
+    "location_network": (".analysis.network", "location_network"),
+    "organization_network": (".analysis.network", "organization_network"),
+    "person_network": (".analysis.network", "person_network"),
+    "subgraph": (".analysis.projection", "subgraph"),
+    "LoadReport": (".ingest.load", "LoadReport"),
+    "MissingColumnsError": (".ingest.load", "MissingColumnsError"),
+    "load_file": (".ingest.load", "load_file"),
+    "available_mappings": (".ingest.mapping", "available_mappings"),
+    "load_mapping": (".ingest.mapping", "load_mapping"),
+    "loaders_dir": (".resources", "loaders_dir"),
+    "outcomes": (".space_time.outcomes", "outcomes"),
+    "GraphStore": (".store", "GraphStore"),
+    "LadybugStore": (".store", "LadybugStore"),
+    "open_store": (".store", "open_store"),
+    "list_queries": (".store.queries", "list_queries"),
+    "query": (".store.queries", "run_query"),
+}
 
 __version__ = netgraph_version()
-__all__ = ["GraphStore", "LadybugStore", "LoadReport", "MissingColumnsError", "Network", "NetworkInputError", "available_mappings",
-           "load_file", "load_mapping", "loaders_dir", "location_network", "open_store", "organization_network", "person_network",
-           "list_queries", "outcomes", "query", "subgraph", "__version__"]
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str):
+    """The public API, imported when first used."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'netgraph' has no attribute {name!r}")
+    module, attribute = _EXPORTS[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
