@@ -82,7 +82,7 @@ def problems(figure, links) -> list[str]:
     """Every broken guarantee of a drawn chart (empty when it keeps them all): a line within a node's radius
     or over a node's label or a group's title, when the node is not one of its ends; two labels overlapping;
     a line's label on a node; a line into a group's box not ending at the member it joins or on the box's
-    edge; a line or label outside the drawing. ``links``: objects with ref, a, b and kind (the chart's links,
+    edge; a label outside the drawing. ``links``: objects with ref, a, b and kind (the chart's links,
 e.g. ``result.links.itertuples()``)."""
     found = drawn(figure)
     keys = sorted(figure.geometry.nodes)

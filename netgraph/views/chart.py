@@ -64,6 +64,7 @@ from .release import ReleaseView
 A4 = (11.69, 8.27)  # landscape, inches
 PAGES = {"A4": A4, "A3": (16.54, 11.69), "A2": (23.39, 16.54), "A1": (33.11, 23.39), "A0": (46.81, 33.11)}
 MIN_SCALE = 0.65  # the chart page grows (A3 … A0) until the chart is drawn at least this size
+MAX_SCALE = 1.5  # a small case is drawn larger, to fill its page, up to this
 PNG_PIXELS = 3600  # the chart's PNG at most this wide (150 dpi on A4 and A3)
 DRAWING = (0.02, 0.13, 0.72, 0.78)  # the chart's area of the page (left, bottom, width, height): legend right, notes below
 LINES_PER_PAGE = 62
@@ -583,7 +584,7 @@ def _draw(entities, links, groups, suspects, text, stamp, redaction, window, see
     left, bottom, width, height = DRAWING
     (full_w, full_h) = geometry.size
     for page, size in PAGES.items():  # the smallest page that shows the chart at MIN_SCALE or more
-        scale = min(1.0, size[0] * width / full_w, size[1] * height / full_h)
+        scale = min(MAX_SCALE, size[0] * width / full_w, size[1] * height / full_h)
         if scale >= MIN_SCALE:
             break
     geometry.scale, geometry.page = scale, page
@@ -592,7 +593,7 @@ def _draw(entities, links, groups, suspects, text, stamp, redaction, window, see
                     fontweight="bold", y=1 - 0.3 / size[1])
     figure.text(0.5, 1 - 0.62 / size[1], f"{text['dates']}: {window}", ha="center", fontsize=10)
     w, h = full_w * scale / size[0], full_h * scale / size[1]
-    ax = figure.add_axes((left + (width - w) / 2, bottom + height - h, w, h))
+    ax = figure.add_axes((left + (width - w) / 2, bottom + (height - h) / 2, w, h))
     ax.set_xlim(0, full_w)
     ax.set_ylim(0, full_h)
     ax.set_axis_off()

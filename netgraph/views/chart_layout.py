@@ -138,7 +138,6 @@ class Geometry:
     titles: dict[str, tuple[list[str], float, float]]  # group → (lines, x left, y top)
     paths: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # link ref → polyline
     link_labels: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)  # ref → box
-    grid: tuple[int, int] = (0, 0)
     scale: float = 1.0
     page: str = "A4"  # the paper the chart page is drawn on
 
@@ -399,14 +398,15 @@ def chart_geometry(entities, links, groups, suspects, seed=0, titles=None) -> Ge
     boxes = {g: (x_column[x], up(y_row[y + r - 1] + row_height[y + r - 1]), x_column[x + c - 1] + COLUMN,
                  up(y_row[y])) for g, (x, y, c, r) in blocks.items()}
     geometry = Geometry((width, height), nodes, labels, boxes,
-                        {g: (title_lines[g], boxes[g][0] + 0.08, boxes[g][3] - 0.05) for g in blocks}, grid=(cols, rows))
+                        {g: (title_lines[g], boxes[g][0] + 0.08, boxes[g][3] - 0.05) for g in blocks})
+    link_ends = {ref: (a, b) for ref, a, b, _ in links}
+
     def edge_of(ref, end):  # the x of the side edge where a line's end meets its node or box
         key = link_ends[ref][end]
-        column, width = (cells[key][0], 1) if key in cells else (blocks[key][0], blocks[key][2])
+        column, columns = (cells[key][0], 1) if key in cells else (blocks[key][0], blocks[key][2])
         point = paths[ref][0] if end == 0 else paths[ref][-1]
-        return x_column[column] if point[1] == 2 * column else x_column[column + width - 1] + COLUMN
+        return x_column[column] if point[1] == 2 * column else x_column[column + columns - 1] + COLUMN
 
-    link_ends = {ref: (a, b) for ref, a, b, _ in links}
     port = _ports(runs, track, x_column, y_row, up, edge_of)
     lanes_used: dict[tuple, list] = {}  # (channel, track) → the horizontal runs on it: (x0, x1, ref, n, y)
     for ref, a, b, _ in links:
