@@ -293,3 +293,28 @@ def test_a_spark_load_in_chunks_keeps_each_case_in_one_chunk(extract, spark, tmp
         report = ng.load_file(path, mapping, store, progress=False)
     assert (result.loaded, result.rejected) == (report.loaded, report.rejected)
     assert_same_tables(result, embedded_tables(path, mapping, tmp_path / "bulk"))
+
+
+def test_a_case_number_on_the_record_row_is_one_prosecution_each_seizure_of_the_case_leads_to(tmp_path):
+    """Court facts are case-level: the case number and judgement date of the record's row make one Prosecution,
+    and every seizure of the case (continuation rows too) is FOLLOWED_BY it — not one prosecution per row."""
+    path = tmp_path / "court.csv"
+    pd.DataFrame({"Case ID": ["C-1", "", "", "C-2"], "Date": ["2015-03-02", "2015-03-09", "2015-04-01", "2016-01-05"],
+                  "Case number": ["(2015)桂07刑初50号", "", "", "(2016)桂07刑初9号"],
+                  "Judged": ["2015-11-20", "", "", "2016-06-01"]}).to_csv(path, index=False)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(yaml.safe_dump({"name": "m", "description": "d", "source": "S",
+                                       "continues": {"when_empty": "Case ID"},
+                                       "fields": {"record_id": {"column": "Case ID"}, "date": {"column": "Date"},
+                                                  "case_number": {"column": "Case number"},
+                                                  "judgement_date": {"column": "Judged"}}}, allow_unicode=True),
+                       encoding="utf-8")
+    with ng.open_store(tmp_path / "x.lbdb") as store:
+        report = ng.load_file(path, str(mapping), store, progress=False)
+        prosecutions = store.node_frame("Prosecution")
+        followed = store.edge_frame("FOLLOWED_BY")
+    assert (report.loaded, report.rejected) == (4, 0)
+    assert sorted(prosecutions["case_number"]) == ["(2015)桂07刑初50号", "(2016)桂07刑初9号"]
+    first = prosecutions.loc[prosecutions["case_number"] == "(2015)桂07刑初50号", "id"].item()
+    assert sorted(followed.loc[followed["target"] == first, "source"]) == [
+        "seizure:S:C-1", "seizure:S:C-1#2", "seizure:S:C-1#3"]

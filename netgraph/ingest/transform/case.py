@@ -29,7 +29,7 @@ class Case(Dates):
         judged, precision = judgement.first, judgement.precision
         made = ((number != "") | judged.notna()).to_numpy()
         rows = np.flatnonzero(made)
-        key = self.seizure.str.removeprefix("seizure:")[made]
+        key = self.record_seizure.str.removeprefix("seizure:")[made]  # one per record, as outcomes keys it
         prosecution = ("prosecution:" + key).to_numpy()
         self.node("Prosecution", pd.DataFrame({
             "row": rows, "id": prosecution, "name": ("Prosecution after " + key).to_numpy(),

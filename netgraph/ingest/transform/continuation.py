@@ -32,7 +32,8 @@ import pandas as pd
 from ..mapping import Mapping
 
 CASE_FIELDS = ("agency", "arrested", "arrest_date", "prosecution_date", "conviction_date", "sentence",
-               "reliability", "validity", "handling", "grading")  # besides people and organisations
+               "case_number", "judgement_date", "reliability", "validity", "handling", "grading")  # besides people
+# and organisations (with their fines)
 
 
 @dataclass
